@@ -1,0 +1,95 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# zircon-hv top-level Makefile.
+#
+#   make            module for the running kernel (or Debian's 6.1 headers), libzx, tools
+#   make check      everything, then every test (README: "Testing")
+#   make demo       the main job (README)
+#   make dkms-install / dkms-uninstall
+#
+# Kernel builds are cached under $(ZXHV_CACHE) by a hash of their config.
+
+ZXHV_CACHE ?= /var/cache/zircon-hv
+export ZXHV_CACHE
+
+TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+B := $(TOP)/build
+VERSION := 0.1
+PREFIX ?= /usr/local
+
+CC ?= gcc
+HOST_CFLAGS := -O2 -g -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE
+
+# The running kernel's build dir if it has one, else Debian's stock 6.1 headers.
+KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
+	$(shell $(TOP)/scripts/kernel/stock.sh --headers 2>/dev/null))
+
+.PHONY: all module libzx tools selftests examples check demo clean \
+	deps kernel-debug kernel-stock module-debug module-stock module-612 \
+	dkms-install dkms-uninstall
+
+all: module libzx tools selftests examples
+
+deps:
+	@$(TOP)/scripts/install-deps.sh
+
+module:
+	@test -n "$(KDIR)" || { echo "no kernel headers: install linux-headers-$$(uname -r)"; exit 1; }
+	$(TOP)/scripts/build-module.sh $(KDIR) $(B)/module
+
+# --- kernels of the test matrix --------------------------------------------
+kernel-debug:
+	@$(TOP)/scripts/kernel/build-debug.sh >/dev/null
+kernel-stock:
+	@$(TOP)/scripts/kernel/stock.sh >/dev/null
+
+print-kdir-debug:
+	@$(TOP)/scripts/kernel/build-debug.sh
+print-kdir-stock:
+	@$(TOP)/scripts/kernel/stock.sh
+print-bzimage-debug:
+	@echo $$($(TOP)/scripts/kernel/build-debug.sh)/arch/x86/boot/bzImage
+print-bzimage-stock:
+	@d=$$($(TOP)/scripts/kernel/stock.sh); ls $$d/boot/vmlinuz-*
+
+module-debug: kernel-debug
+	@$(TOP)/scripts/build-module.sh $$($(TOP)/scripts/kernel/build-debug.sh) $(B)/debug ZXHV_KUNIT=y
+module-stock: kernel-stock
+	@$(TOP)/scripts/build-module.sh $$($(TOP)/scripts/kernel/stock.sh --headers) $(B)/stock
+module-612:
+	@$(TOP)/scripts/build-module.sh $$(ls -d /usr/src/linux-headers-6.12.*-amd64 | sort -V | tail -n 1) $(B)/6.12
+
+# --- userspace ---------------------------------------------------------------
+libzx:
+	@$(MAKE) -s -C $(TOP)/libzx O=$(B)/libzx
+
+tools: $(B)/tools/zxhv-poweroff
+
+$(B)/tools/zxhv-poweroff: $(TOP)/tools/zxhv-poweroff.c
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -static -o $@ $<
+
+selftests: libzx
+	@$(MAKE) -s -C $(TOP)/selftests O=$(B)/selftests LIBZX=$(B)/libzx
+
+examples: libzx
+	@$(MAKE) -s -C $(TOP)/examples O=$(B)/examples LIBZX=$(B)/libzx
+
+# --- the two README commands ---------------------------------------------------
+check: deps
+	@$(TOP)/scripts/check.sh
+
+demo: deps
+	@$(TOP)/scripts/demo.sh
+
+# --- DKMS ------------------------------------------------------------------------
+DKMS_SRC := /usr/src/zircon-hv-$(VERSION)
+DKMS_KVER ?= $(shell uname -r)
+
+dkms-install:
+	$(TOP)/scripts/dkms.sh install $(DKMS_KVER)
+
+dkms-uninstall:
+	$(TOP)/scripts/dkms.sh uninstall $(DKMS_KVER)
+
+clean:
+	rm -rf $(B)

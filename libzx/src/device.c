@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * The /dev/zircon-hv file descriptor and the ioctl transport.
+ *
+ * The device is opened on the first call that needs it.  Success is latched
+ * for the life of the process (the module's handle table belongs to this
+ * open file); a failure is not, so a call made after `modprobe zircon-hv`
+ * succeeds without restarting the program.  Threads that race on the first
+ * open each open the device, one wins the compare-and-swap, and the others
+ * close their descriptor and use the winner's.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <zircon-hv.h>
+#include <zircon/hv.h>
+
+#include "internal.h"
+
+/* -1 until an open with a usable API version succeeds; then never changes. */
+static atomic_int device_fd = -1;
+
+/* Linux errno -> zx status, for both open() and ioctl() failures. */
+static const struct {
+	int err;
+	zx_status_t status;
+} errno_map[] = {
+	{ EFAULT, ZX_ERR_INVALID_ARGS },	/* argument block not accessible */
+	{ ENOTTY, ZX_ERR_NOT_SUPPORTED },	/* ioctl unknown to this module */
+	{ EINVAL, ZX_ERR_NOT_SUPPORTED },
+	{ ENOENT, ZX_ERR_NOT_SUPPORTED },	/* module not loaded */
+	{ ENODEV, ZX_ERR_NOT_SUPPORTED },
+	{ ENXIO, ZX_ERR_NOT_SUPPORTED },
+	{ EACCES, ZX_ERR_ACCESS_DENIED },	/* device node permissions */
+	{ EPERM, ZX_ERR_ACCESS_DENIED },
+	{ EMFILE, ZX_ERR_NO_RESOURCES },
+	{ ENFILE, ZX_ERR_NO_RESOURCES },
+	{ ENOMEM, ZX_ERR_NO_MEMORY },
+};
+
+zx_status_t zxhv_errno_to_status(int err)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(errno_map) / sizeof(errno_map[0]); i++) {
+		if (errno_map[i].err == err)
+			return errno_map[i].status;
+	}
+	return ZX_ERR_INTERNAL;
+}
+
+static zx_status_t fd_ioctl(int fd, unsigned long req, void *arg)
+{
+	int ret;
+
+	do {
+		ret = ioctl(fd, req, arg);
+	} while (ret < 0 && errno == EINTR);
+
+	if (ret < 0)
+		return zxhv_errno_to_status(errno);
+	return ZXHV_STATUS(ret);
+}
+
+/* Opens the device and reads its API version; on ZX_OK the caller owns *fdp. */
+static zx_status_t device_open(int *fdp, struct zxhv_api_version *ver)
+{
+	zx_status_t status;
+	int fd;
+
+	do {
+		fd = open(ZXHV_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+	} while (fd < 0 && errno == EINTR);
+	if (fd < 0)
+		return zxhv_errno_to_status(errno);
+
+	memset(ver, 0, sizeof(*ver));
+	status = fd_ioctl(fd, ZXHV_IOC_GET_API_VERSION, ver);
+	if (status != ZX_OK) {
+		close(fd);
+		return status;
+	}
+	*fdp = fd;
+	return ZX_OK;
+}
+
+/* Makes fd the process's device descriptor, unless another thread got there first. */
+static int device_publish(int fd)
+{
+	int expected = -1;
+
+	if (atomic_compare_exchange_strong(&device_fd, &expected, fd))
+		return fd;
+	close(fd);
+	return expected;
+}
+
+static zx_status_t device_get(int *fdp)
+{
+	struct zxhv_api_version ver;
+	zx_status_t status;
+	int fd;
+
+	fd = atomic_load_explicit(&device_fd, memory_order_acquire);
+	if (fd >= 0) {
+		*fdp = fd;
+		return ZX_OK;
+	}
+
+	status = device_open(&fd, &ver);
+	if (status != ZX_OK)
+		return status;
+	if (ver.major != ZXHV_API_VERSION_MAJOR) {
+		close(fd);
+		return ZX_ERR_NOT_SUPPORTED;
+	}
+	*fdp = device_publish(fd);
+	return ZX_OK;
+}
+
+zx_status_t zxhv_ioctl(unsigned long req, void *arg)
+{
+	zx_status_t status;
+	int fd;
+
+	status = device_get(&fd);
+	if (status != ZX_OK)
+		return status;
+	return fd_ioctl(fd, req, arg);
+}
+
+ZXHV_EXPORT zx_status_t zxhv_api_version(uint32_t *major, uint32_t *minor)
+{
+	struct zxhv_api_version ver;
+	zx_status_t status;
+	int fd;
+
+	if (!major || !minor)
+		return ZX_ERR_INVALID_ARGS;
+
+	fd = atomic_load_explicit(&device_fd, memory_order_acquire);
+	if (fd >= 0) {
+		memset(&ver, 0, sizeof(ver));
+		status = fd_ioctl(fd, ZXHV_IOC_GET_API_VERSION, &ver);
+		if (status != ZX_OK)
+			return status;
+	} else {
+		/* Report even a version libzx cannot use, but latch only a usable one. */
+		status = device_open(&fd, &ver);
+		if (status != ZX_OK)
+			return status;
+		if (ver.major == ZXHV_API_VERSION_MAJOR)
+			device_publish(fd);
+		else
+			close(fd);
+	}
+
+	*major = ver.major;
+	*minor = ver.minor;
+	return ZX_OK;
+}

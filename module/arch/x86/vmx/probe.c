@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Can this host run VMX guests?  Intel SDM Vol. 3C, 24.6 "Discovering
+ * support for VMX" and 24.7 "Enabling and entering VMX operation": VMX
+ * exists when CPUID.1:ECX.VMX[bit 5] = 1; VMXON outside SMX additionally
+ * needs IA32_FEATURE_CONTROL bit 2 set whenever its lock bit 0 is set (an
+ * unlocked MSR can still be enabled and locked by us); and a CPU whose
+ * CR4.VMXE is already 1 is in use by another hypervisor, whose VMX state we
+ * must not disturb.
+ */
+#include <linux/cpu.h>
+#include <linux/smp.h>
+#include <asm/msr.h>
+#include <asm/processor.h>
+#include <asm/special_insns.h>
+
+#include "../../../arch.h"
+#include "probe.h"
+
+#define CPUID1_ECX_VMX		BIT(5)
+#define FEATURE_CONTROL_LOCKED	BIT_ULL(0)
+#define FEATURE_CONTROL_VMXON	BIT_ULL(2)	/* VMXON outside SMX */
+#define CR4_VMXE		BIT(13)
+
+u32 vmx_classify(const struct vmx_cpu_facts *facts)
+{
+	if (!(facts->cpuid1_ecx & CPUID1_ECX_VMX))
+		return ZXHV_VMX_NO_CPU_SUPPORT;
+	if (!facts->feat_ctl_ok ||
+	    ((facts->feat_ctl & FEATURE_CONTROL_LOCKED) &&
+	     !(facts->feat_ctl & FEATURE_CONTROL_VMXON)))
+		return ZXHV_VMX_DISABLED_BY_FIRMWARE;
+	if (facts->cr4 & CR4_VMXE)
+		return ZXHV_VMX_IN_USE;
+	return ZXHV_VMX_READY;
+}
+
+static void vmx_gather_facts(void *arg)
+{
+	struct vmx_cpu_facts *facts = arg;
+
+	facts->cpuid1_ecx = cpuid_ecx(1);
+	facts->feat_ctl = 0;
+	facts->feat_ctl_ok = false;
+	/* The MSR exists only on CPUs with VMX or SMX; do not touch it otherwise. */
+	if (facts->cpuid1_ecx & CPUID1_ECX_VMX)
+		facts->feat_ctl_ok = !rdmsrl_safe(MSR_IA32_FEAT_CTL, &facts->feat_ctl);
+	facts->cr4 = __read_cr4();
+}
+
+void zxhv_arch_probe(struct zxhv_vmx_probe *out)
+{
+	struct vmx_cpu_facts facts;
+	unsigned int cpu;
+	u32 result;
+
+	memset(out, 0, sizeof(*out));
+	out->result = ZXHV_VMX_READY;
+
+	cpus_read_lock();
+	for_each_online_cpu(cpu) {
+		if (smp_call_function_single(cpu, vmx_gather_facts, &facts, 1))
+			continue;	/* went offline meanwhile */
+		out->ncpus++;
+		result = vmx_classify(&facts);
+		if (out->result != ZXHV_VMX_READY)
+			continue;	/* keep the first failing CPU */
+		out->result = result;
+		out->cpu = cpu;
+		out->feature_control = facts.feat_ctl;
+	}
+	cpus_read_unlock();
+}
+
+const char *zxhv_arch_probe_explain(u32 result)
+{
+	switch (result) {
+	case ZXHV_VMX_READY:
+		return "VMX is available: guests can run";
+	case ZXHV_VMX_NO_CPU_SUPPORT:
+		return "the CPU does not offer VMX (CPUID.1:ECX.VMX = 0): guests cannot run; use an Intel CPU with VT-x, or expose VMX to this virtual machine (nested virtualization)";
+	case ZXHV_VMX_DISABLED_BY_FIRMWARE:
+		return "the firmware locked IA32_FEATURE_CONTROL with VMX disabled: guests cannot run; enable Intel VT-x in the BIOS/UEFI setup and power-cycle";
+	case ZXHV_VMX_IN_USE:
+		return "another hypervisor has VMX enabled (CR4.VMXE = 1): guests cannot run; unload it (e.g. rmmod kvm_intel) or on Linux >= 6.12 load kvm with enable_virt_at_load=0";
+	default:
+		return "unknown VMX probe result";
+	}
+}

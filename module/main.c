@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * zircon-hv: Fuchsia Zircon's hypervisor API on Intel VMX.
+ *
+ * This file is only the initialisation order; module_exit undoes it in
+ * reverse.
+ */
+#define pr_fmt(fmt) "zircon-hv: " fmt
+
+#include <linux/module.h>
+#include <linux/printk.h>
+
+#include "arch.h"
+#include "dev.h"
+
+static void zxhv_report_probe(void)
+{
+	struct zxhv_vmx_probe p;
+
+	zxhv_arch_probe(&p);
+	if (p.result == ZXHV_VMX_READY)
+		pr_info("%s (%u CPUs checked)\n",
+			zxhv_arch_probe_explain(p.result), p.ncpus);
+	else
+		pr_warn("CPU %u: %s (IA32_FEATURE_CONTROL=%#llx)\n",
+			p.cpu, zxhv_arch_probe_explain(p.result), p.feature_control);
+}
+
+static int __init zxhv_init(void)
+{
+	int ret;
+
+	zxhv_report_probe();
+
+	ret = zxhv_dev_init();
+	if (ret)
+		goto err_dev;
+	return 0;
+
+err_dev:
+	pr_err("cannot register /dev/%s: %d\n", ZXHV_DEVICE_NAME, ret);
+	return ret;
+}
+
+static void __exit zxhv_exit(void)
+{
+	zxhv_dev_exit();
+}
+
+module_init(zxhv_init);
+module_exit(zxhv_exit);
+
+MODULE_DESCRIPTION("Fuchsia Zircon hypervisor API on Intel VMX");
+MODULE_LICENSE("GPL");
+MODULE_VERSION("0.1");

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Shows that the test bench reports each kind of failure: a failing KUnit
+# case, a failing kselftest, a KASAN report and a hang.  Plants each one in
+# the debug kernel under QEMU and checks that tools/vmrun and tools/tapsum
+# flag it.  Prints TAP.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+kdir=$(scripts/kernel/build-debug.sh)
+ksrc=$(scripts/ksrc.sh)
+w=$top/build/bench-selftest
+rm -rf "$w"
+mkdir -p "$w/mod"
+cp selftests/bench/zxhv_canary.c selftests/bench/Kbuild "$w/mod/"
+make -s -C "$kdir" M="$w/mod" modules >"$w/mod.log" 2>&1 || { cat "$w/mod.log"; exit 1; }
+gcc -O2 -Wall -Werror -D_GNU_SOURCE -I"$ksrc/tools/testing/selftests" \
+	-o "$w/canary_fail_test" selftests/bench/canary_fail_test.c
+
+echo "TAP version 13"
+echo "1..4"
+n=0
+report() {
+	n=$((n + 1))
+	if [ "$1" = 0 ]; then echo "ok $n $2"; else echo "not ok $n $2"; fi
+}
+
+# 1 and 2: a failing kselftest and a failing KUnit case, in one boot.
+tools/vmrun --novmx --kernel debug --no-module --console "$w/fail.console" \
+	--put "$w/mod/zxhv_canary.ko" --put "$w/canary_fail_test" \
+	-- sh -c 'insmod /work/zxhv_canary.ko kunit_fail=1; rmmod zxhv_canary; ./canary_fail_test' \
+	>"$w/fail.out" 2>"$w/fail.err"
+rc=$?
+python3 tools/tapsum "$w/fail.out" >"$w/fail.sum"
+grep -q '^FAIL .*planted_failure' "$w/fail.sum" && [ "$rc" = 1 ]
+report $? "a failing kselftest fails vmrun (rc=$rc) and is counted"
+sed -n '/ZXHV-BEGIN/,$p' "$w/fail.console" >"$w/fail.kunit"
+python3 tools/tapsum "$w/fail.kunit" >"$w/fail.ksum"
+grep -q '^FAIL .*canary_case' "$w/fail.ksum" && grep -q '1 failed' "$w/fail.ksum"
+report $? "a failing KUnit case is counted"
+
+# 3: a KASAN report makes vmrun fail even though the command succeeded.
+tools/vmrun --novmx --kernel debug --no-module --put "$w/mod/zxhv_canary.ko" \
+	-- insmod /work/zxhv_canary.ko kasan=1 >"$w/kasan.out" 2>"$w/kasan.err"
+rc=$?
+[ "$rc" = 125 ] && grep -q 'KASAN: slab-out-of-bounds' "$w/kasan.err"
+report $? "a KASAN report fails vmrun (rc=$rc)"
+
+# 4: a hang ends in a timeout with the console tail.
+tools/vmrun --novmx --kernel debug --no-module --timeout 40 -- sleep 100000 \
+	>"$w/hang.out" 2>"$w/hang.err"
+rc=$?
+[ "$rc" = 124 ] && grep -q 'TIMEOUT' "$w/hang.err"
+report $? "a hang times out (rc=$rc)"

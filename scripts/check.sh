@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# `make check`: build everything against every kernel of the matrix, run the
+# static checks, then the KUnit suites and the kselftests in QEMU (no VMX)
+# and in Bochs (emulated VMX) on the stock and the debug kernel.  Prints
+# 'N passed, N failed, N skipped' last and exits non-zero on any failure,
+# crash, hang or sanitizer report.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+out=$top/build/check
+rm -rf "$out"
+mkdir -p "$out"
+t0=$SECONDS
+failed_steps=()
+tap_files=()
+
+step() {
+	local name=$1
+	shift
+	local t=$SECONDS
+	echo "== $name"
+	if "$@" >"$out/$name.log" 2>&1; then
+		echo "   ok ($((SECONDS - t))s)"
+	else
+		echo "   FAILED ($((SECONDS - t))s); log: build/check/$name.log"
+		tail -n 60 "$out/$name.log" | sed 's/^/   | /'
+		failed_steps+=("$name")
+	fi
+}
+
+# A step whose output also holds TAP results to count.
+tap_step() {
+	local name=$1
+	shift
+	step "$name" "$@"
+	tap_files+=("$out/$name.log")
+}
+
+# --- build -----------------------------------------------------------------
+step kernel-debug make -s kernel-debug
+step kernel-stock make -s kernel-stock
+step module-stock-6.1 make -s module-stock
+step module-6.12 make -s module-612
+step module-debug make -s module-debug
+step userspace make -s libzx tools selftests examples
+step libzx-check make -s -C libzx check O="$top/build/libzx"
+
+# --- static checks -------------------------------------------------------------
+step layering scripts/check-layering.sh
+step checkpatch scripts/checkpatch.sh
+step sparse scripts/sparse.sh
+
+# --- DKMS: build and install for the stock kernel; Bochs loads that module ----
+abi=$(basename "$(scripts/kernel/stock.sh --headers)" | sed 's/^linux-headers-//')
+step dkms scripts/dkms.sh install "$abi"
+dkms_ko=$(find "/lib/modules/$abi/updates/dkms" -name 'zircon-hv.ko*' 2>/dev/null | head -n 1)
+
+# --- runs ----------------------------------------------------------------------
+run_in_vm() {
+	local console=$1
+	shift
+	tools/vmrun "$@" --console "$console" --put build/selftests:/work/selftests \
+		-- /work/selftests/run_tests.sh
+}
+
+kunit_tap() {
+	# KUnit prints KTAP on the console; take what followed the module load.
+	sed -n '/ZXHV-BEGIN/,$p' "$1" | grep -v 'ZXHV-' >"$2"
+	tap_files+=("$2")
+}
+
+tap_step qemu-debug run_in_vm "$out/qemu-debug.console" --novmx --kernel debug
+kunit_tap "$out/qemu-debug.console" "$out/qemu-debug.kunit"
+
+tap_step bochs-stock-dkms run_in_vm "$out/bochs-stock.console" --vmx --kernel stock \
+	--module "${dkms_ko:-/nonexistent}"
+
+tap_step bochs-debug run_in_vm "$out/bochs-debug.console" --vmx --kernel debug
+kunit_tap "$out/bochs-debug.console" "$out/bochs-debug.kunit"
+
+# --- the bench itself: each failure kind is caught ------------------------------
+tap_step bench-selftest scripts/bench-selftest.sh
+
+# --- summary -----------------------------------------------------------------------
+echo "== results ($((SECONDS - t0))s)"
+python3 tools/tapsum "${tap_files[@]}" >"$out/summary.txt"
+summary_rc=$?
+cat "$out/summary.txt"
+rc=0
+if [ "${#failed_steps[@]}" -gt 0 ] || [ "$summary_rc" != 0 ]; then
+	echo "make check: FAILED: ${failed_steps[*]:-test failures} ($((SECONDS - t0))s)"
+	rc=1
+else
+	echo "make check: all passed ($((SECONDS - t0))s)"
+fi
+# The closing line: the grand total.
+python3 tools/tapsum --total "${tap_files[@]}" | tail -n 1
+exit $rc

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# checkpatch.pl (from Debian's linux-source) over the module, its KUnit
+# tests and the uapi header: no errors, no warnings, no checks.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+ksrc=$("$top/scripts/ksrc.sh")
+cd "$top"
+files=$(find module kunit uapi -name '*.[ch]' | sort)
+# --no-tree: not inside a kernel tree.  FILE_PATH_CHANGES and SPDX style
+# checks are about in-tree patches; uapi/zircon/* follow Zircon's names.
+"$ksrc/scripts/checkpatch.pl" --no-tree --strict --terse --show-types -q \
+	--ignore FILE_PATH_CHANGES,CAMELCASE -f $files
+echo "checkpatch: clean ($(echo "$files" | wc -l) files)"
