@@ -122,10 +122,11 @@ TEST(vmx_probe_matches_cpu)
 	EXPECT_EQ(ncpus, (long)p.ncpus);
 	EXPECT_LT(p.cpu, (uint32_t)ncpus);
 	EXPECT_EQ(0u, p.reserved);
-	if (cpu_has_vmx())
+	if (cpu_has_vmx()) {
 		EXPECT_NE(ZXHV_VMX_NO_CPU_SUPPORT, p.result);
-	else
+	} else {
 		EXPECT_EQ(ZXHV_VMX_NO_CPU_SUPPORT, p.result);
+	}
 	/* Bochs (corei7_skylake_x, BIOS locks FEATURE_CONTROL with VMX on). */
 	if (!strcmp(vm_kind(), "bochs")) {
 		EXPECT_EQ(ZXHV_VMX_READY, p.result);

@@ -72,18 +72,19 @@ void zxhv_arch_probe(struct zxhv_vmx_probe *out)
 	cpus_read_unlock();
 }
 
+static const char *const vmx_probe_explanations[] = {
+	[ZXHV_VMX_READY] = "VMX is available: guests can run",
+	[ZXHV_VMX_NO_CPU_SUPPORT] =
+		"the CPU does not offer VMX (CPUID.1:ECX.VMX = 0): guests cannot run; use an Intel CPU with VT-x, or expose VMX to this virtual machine (nested virtualization)",
+	[ZXHV_VMX_DISABLED_BY_FIRMWARE] =
+		"the firmware locked IA32_FEATURE_CONTROL with VMX disabled: guests cannot run; enable Intel VT-x in the BIOS/UEFI setup and power-cycle",
+	[ZXHV_VMX_IN_USE] =
+		"another hypervisor has VMX enabled (CR4.VMXE = 1): guests cannot run; unload it (e.g. rmmod kvm_intel) or on Linux >= 6.12 load kvm with enable_virt_at_load=0",
+};
+
 const char *zxhv_arch_probe_explain(u32 result)
 {
-	switch (result) {
-	case ZXHV_VMX_READY:
-		return "VMX is available: guests can run";
-	case ZXHV_VMX_NO_CPU_SUPPORT:
-		return "the CPU does not offer VMX (CPUID.1:ECX.VMX = 0): guests cannot run; use an Intel CPU with VT-x, or expose VMX to this virtual machine (nested virtualization)";
-	case ZXHV_VMX_DISABLED_BY_FIRMWARE:
-		return "the firmware locked IA32_FEATURE_CONTROL with VMX disabled: guests cannot run; enable Intel VT-x in the BIOS/UEFI setup and power-cycle";
-	case ZXHV_VMX_IN_USE:
-		return "another hypervisor has VMX enabled (CR4.VMXE = 1): guests cannot run; unload it (e.g. rmmod kvm_intel) or on Linux >= 6.12 load kvm with enable_virt_at_load=0";
-	default:
+	if (result >= ARRAY_SIZE(vmx_probe_explanations))
 		return "unknown VMX probe result";
-	}
+	return vmx_probe_explanations[result];
 }
