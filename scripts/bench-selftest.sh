@@ -47,8 +47,8 @@ rc=$?
 report $? "a KASAN report fails vmrun (rc=$rc)"
 
 # 4: a hang ends in a timeout with the console tail.
-tools/vmrun --novmx --kernel debug --no-module --timeout 40 -- sleep 100000 \
-	>"$w/hang.out" 2>"$w/hang.err"
+tools/vmrun --novmx --kernel debug --no-module --timeout 90 \
+	-- sh -c 'echo ZXHV-HANG-START >/dev/kmsg; sleep 100000' >"$w/hang.out" 2>"$w/hang.err"
 rc=$?
-[ "$rc" = 124 ] && grep -q 'TIMEOUT' "$w/hang.err"
+[ "$rc" = 124 ] && grep -q 'TIMEOUT' "$w/hang.err" && grep -q 'ZXHV-HANG-START' "$w/hang.err"
 report $? "a hang times out (rc=$rc)"
