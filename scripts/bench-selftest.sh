@@ -12,7 +12,7 @@ ksrc=$(scripts/ksrc.sh)
 w=$top/build/bench-selftest
 rm -rf "$w"
 mkdir -p "$w/mod"
-cp selftests/bench/zxhv_canary.c selftests/bench/Kbuild "$w/mod/"
+cp selftests/bench/zxhv_canary.c selftests/bench/zxhv_canary_kfail.c selftests/bench/Kbuild "$w/mod/"
 make -s -C "$kdir" M="$w/mod" modules >"$w/mod.log" 2>&1 || { cat "$w/mod.log"; exit 1; }
 gcc -O2 -Wall -Werror -D_GNU_SOURCE -I"$ksrc/tools/testing/selftests" \
 	-o "$w/canary_fail_test" selftests/bench/canary_fail_test.c
@@ -27,8 +27,8 @@ report() {
 
 # 1 and 2: a failing kselftest and a failing KUnit case, in one boot.
 tools/vmrun --novmx --kernel debug --no-module --console "$w/fail.console" \
-	--put "$w/mod/zxhv_canary.ko" --put "$w/canary_fail_test" \
-	-- sh -c 'insmod /work/zxhv_canary.ko kunit_fail=1; rmmod zxhv_canary; ./canary_fail_test' \
+	--put "$w/mod/zxhv_canary_kfail.ko" --put "$w/canary_fail_test" \
+	-- sh -c 'insmod /work/zxhv_canary_kfail.ko; rmmod zxhv_canary_kfail; ./canary_fail_test' \
 	>"$w/fail.out" 2>"$w/fail.err"
 rc=$?
 python3 tools/tapsum "$w/fail.out" >"$w/fail.sum"
@@ -36,7 +36,7 @@ grep -q '^FAIL .*planted_failure' "$w/fail.sum" && [ "$rc" = 1 ]
 report $? "a failing kselftest fails vmrun (rc=$rc) and is counted"
 sed -n '/ZXHV-BEGIN/,$p' "$w/fail.console" >"$w/fail.kunit"
 python3 tools/tapsum "$w/fail.kunit" >"$w/fail.ksum"
-grep -q '^FAIL .*canary_case' "$w/fail.ksum" && grep -q '1 failed' "$w/fail.ksum"
+grep -q '^FAIL .*canary_planted_failure' "$w/fail.ksum" && grep -q '1 passed, 1 failed' "$w/fail.ksum"
 report $? "a failing KUnit case is counted"
 
 # 3: a KASAN report makes vmrun fail even though the command succeeded.

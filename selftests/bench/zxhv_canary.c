@@ -3,33 +3,16 @@
  * zxhv_canary: plants the failures the test bench must catch, so that
  * scripts/bench-selftest.sh can show each one is reported.  Never part of
  * zircon-hv itself.
- *   kunit_fail=1  one KUnit case fails
  *   kasan=1       a heap out-of-bounds read at load (KASAN must report it)
+ * Its sibling zxhv_canary_kfail.ko holds a KUnit case that always fails
+ * (KUnit runs a module's suites before its parameters are parsed, so a
+ * parameter cannot choose the outcome).
  */
-#include <kunit/test.h>
 #include <linux/module.h>
 #include <linux/slab.h>
 
-static bool kunit_fail;
-module_param(kunit_fail, bool, 0444);
 static bool kasan;
 module_param(kasan, bool, 0444);
-
-static void canary_case(struct kunit *test)
-{
-	KUNIT_EXPECT_FALSE_MSG(test, kunit_fail, "planted failure");
-}
-
-static struct kunit_case canary_cases[] = {
-	KUNIT_CASE(canary_case),
-	{}
-};
-
-static struct kunit_suite canary_suite = {
-	.name = "zxhv-canary",
-	.test_cases = canary_cases,
-};
-kunit_test_suite(canary_suite);
 
 static int __init canary_init(void)
 {
