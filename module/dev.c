@@ -8,11 +8,15 @@
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <linux/slab.h>
 #include <linux/uaccess.h>
 
 #include "arch.h"
 #include "dev.h"
+#include "file.h"
+#include "handle.h"
 #include "status.h"
+#include "syscalls.h"
 
 static long zxhv_ioc_api_version(void __user *uarg)
 {
@@ -46,12 +50,36 @@ static long zxhv_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	case ZXHV_IOC_VMX_PROBE:
 		return zxhv_ioc_vmx_probe(uarg);
 	default:
-		return -ENOTTY;
+		return zxhv_syscall(file->private_data, cmd, uarg);
 	}
+}
+
+/* Each open file gets an empty handle table owned by the opening process. */
+static int zxhv_open(struct inode *inode, struct file *file)
+{
+	struct zxhv_file *zf = kzalloc(sizeof(*zf), GFP_KERNEL);
+
+	if (!zf)
+		return -ENOMEM;
+	zxhv_handle_table_init(&zf->handles);
+	file->private_data = zf;
+	return nonseekable_open(inode, file);
+}
+
+/* The last reference to the file is gone: close every handle. */
+static int zxhv_release(struct inode *inode, struct file *file)
+{
+	struct zxhv_file *zf = file->private_data;
+
+	zxhv_handle_table_destroy(&zf->handles);
+	kfree(zf);
+	return 0;
 }
 
 static const struct file_operations zxhv_fops = {
 	.owner = THIS_MODULE,
+	.open = zxhv_open,
+	.release = zxhv_release,
 	.unlocked_ioctl = zxhv_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 	.llseek = noop_llseek,

@@ -33,7 +33,7 @@
 #define ZXHV_DEVICE_PATH	"/dev/zircon-hv"
 
 #define ZXHV_API_VERSION_MAJOR	0
-#define ZXHV_API_VERSION_MINOR	1
+#define ZXHV_API_VERSION_MINOR	2
 
 /* ioctl magic: 0xB8 is unassigned in Documentation/userspace-api/ioctl/ioctl-number.rst. */
 #define ZXHV_IOC_MAGIC		0xB8
@@ -80,6 +80,162 @@ struct zxhv_vmx_probe {
 #define ZXHV_IOC_GET_API_VERSION _IOR(ZXHV_IOC_MAGIC, 0x00, struct zxhv_api_version)
 #define ZXHV_IOC_VMX_PROBE	 _IOR(ZXHV_IOC_MAGIC, 0x01, struct zxhv_vmx_probe)
 
+/*
+ * Handles, objects and resources: ioctls 0x10-0x2F.  Each carries the
+ * arguments of one zx_* call; user pointers travel as __u64 and the module
+ * reads and writes them itself, so a faulting pointer gives the call's own
+ * status (ZX_ERR_INVALID_ARGS), never EFAULT.  Output handles are created
+ * only after everything else succeeded; if the handle value cannot be
+ * written out, the handle is closed again.  Output sizes (@actual, @avail)
+ * are written as 64-bit values: the Zircon ABI is 64-bit only.
+ *
+ * Every one of these ioctls, used by a process other than the one that
+ * opened the file (a forked child using the inherited descriptor, or a
+ * process that received it over a socket), fails with -1/EACCES: a handle
+ * table belongs to one process.  libzx reopens the device in a forked child.
+ */
+
+/* ZXHV_IOC_HANDLE_CLOSE: zx_handle_close(handle). */
+struct zxhv_handle_close {
+	__u32 handle;
+	__u32 reserved;
+};
+
+/* ZXHV_IOC_HANDLE_CLOSE_MANY: zx_handle_close_many(handles, num_handles). */
+struct zxhv_handle_close_many {
+	__u64 handles;		/* const zx_handle_t * */
+	__u64 num_handles;
+};
+
+/*
+ * ZXHV_IOC_HANDLE_DUPLICATE and ZXHV_IOC_HANDLE_REPLACE:
+ * zx_handle_duplicate/replace(handle, rights, out).
+ */
+struct zxhv_handle_derive {
+	__u32 handle;
+	__u32 rights;
+	__u64 out;		/* zx_handle_t * */
+};
+
+/*
+ * ZXHV_IOC_OBJECT_GET_INFO: zx_object_get_info(handle, topic, buffer,
+ * buffer_size, actual, avail); @actual and @avail may be 0 (NULL).
+ */
+struct zxhv_object_get_info {
+	__u32 handle;
+	__u32 topic;
+	__u64 buffer;		/* void * */
+	__u64 buffer_size;
+	__u64 actual;		/* size_t *, may be 0 */
+	__u64 avail;		/* size_t *, may be 0 */
+};
+
+/*
+ * ZXHV_IOC_RESOURCE_CREATE: zx_resource_create(parent, options, base, size,
+ * name, name_size, out).
+ */
+struct zxhv_resource_create {
+	__u32 parent;
+	__u32 options;
+	__u64 base;
+	__u64 size;
+	__u64 name;		/* const char *, need not be terminated */
+	__u64 name_size;
+	__u64 out;		/* zx_handle_t * */
+};
+
+/*
+ * ZXHV_IOC_HYPERVISOR_RESOURCE: zxhv_hypervisor_resource(out).  A
+ * ZX_RSRC_KIND_SYSTEM resource over [ZX_RSRC_SYSTEM_HYPERVISOR_BASE, +1)
+ * with ZX_DEFAULT_RESOURCE_RIGHTS, for a caller with CAP_SYS_ADMIN or in the
+ * group named by the module parameter hypervisor_group; ZX_ERR_ACCESS_DENIED
+ * for anyone else.
+ */
+struct zxhv_hypervisor_resource {
+	__u64 out;		/* zx_handle_t * */
+};
+
+/*
+ * ZXHV_IOC_HANDLE_EXPORT: zxhv_handle_export(handle, fd_out).  Moves a
+ * handle holding ZX_RIGHT_TRANSFER out of the table into a new O_CLOEXEC
+ * file descriptor, written to *fd_out.  The descriptor can travel over a
+ * Unix socket (SCM_RIGHTS) or across exec; closing it closes the handle.
+ */
+struct zxhv_handle_export {
+	__u32 handle;
+	__u32 reserved;
+	__u64 fd_out;		/* int * */
+};
+
+/*
+ * ZXHV_IOC_HANDLE_IMPORT: zxhv_handle_import(fd, out).  Moves the handle
+ * held by @fd into the table with the same rights; @fd stays open, empty
+ * (importing it again gives ZX_ERR_BAD_HANDLE).
+ */
+struct zxhv_handle_import {
+	__s32 fd;
+	__u32 reserved;
+	__u64 out;		/* zx_handle_t * */
+};
+
+#define ZXHV_IOC_HANDLE_CLOSE	   _IOW(ZXHV_IOC_MAGIC, 0x10, struct zxhv_handle_close)
+#define ZXHV_IOC_HANDLE_CLOSE_MANY _IOW(ZXHV_IOC_MAGIC, 0x11, struct zxhv_handle_close_many)
+#define ZXHV_IOC_HANDLE_DUPLICATE  _IOW(ZXHV_IOC_MAGIC, 0x12, struct zxhv_handle_derive)
+#define ZXHV_IOC_HANDLE_REPLACE	   _IOW(ZXHV_IOC_MAGIC, 0x13, struct zxhv_handle_derive)
+#define ZXHV_IOC_OBJECT_GET_INFO   _IOW(ZXHV_IOC_MAGIC, 0x14, struct zxhv_object_get_info)
+#define ZXHV_IOC_RESOURCE_CREATE   _IOW(ZXHV_IOC_MAGIC, 0x18, struct zxhv_resource_create)
+#define ZXHV_IOC_HYPERVISOR_RESOURCE _IOW(ZXHV_IOC_MAGIC, 0x19, struct zxhv_hypervisor_resource)
+#define ZXHV_IOC_HANDLE_EXPORT	   _IOW(ZXHV_IOC_MAGIC, 0x1a, struct zxhv_handle_export)
+#define ZXHV_IOC_HANDLE_IMPORT	   _IOW(ZXHV_IOC_MAGIC, 0x1b, struct zxhv_handle_import)
+
+/*
+ * Ports: ioctls 0x30-0x3F.  Same conventions as above (user pointers as
+ * __u64, reserved fields zero, a faulting pointer gives
+ * ZX_ERR_INVALID_ARGS).
+ */
+
+/*
+ * ZXHV_IOC_PORT_CREATE: zx_port_create(options, out).  @options is 0 or
+ * ZX_PORT_BIND_TO_INTERRUPT; the latter is accepted for source
+ * compatibility and changes nothing, since no interrupt object can be bound
+ * to a port here.  Other bits: ZX_ERR_INVALID_ARGS.
+ */
+struct zxhv_port_create {
+	__u32 options;
+	__u32 reserved;
+	__u64 out;		/* zx_handle_t * */
+};
+
+/*
+ * ZXHV_IOC_PORT_QUEUE: zx_port_queue(handle, packet).  Needs ZX_RIGHT_WRITE;
+ * the packet's type becomes ZX_PKT_TYPE_USER.  At most 4096 user packets
+ * are queued per port (ZX_ERR_SHOULD_WAIT beyond).
+ */
+struct zxhv_port_queue {
+	__u32 handle;
+	__u32 reserved;
+	__u64 packet;		/* const zx_port_packet_t * */
+};
+
+/*
+ * ZXHV_IOC_PORT_WAIT: zx_port_wait(handle, deadline, packet).  Needs
+ * ZX_RIGHT_READ.  @deadline is absolute CLOCK_MONOTONIC nanoseconds
+ * (ZX_TIME_INFINITE: none).  A signal interrupts the wait and the kernel
+ * restarts the ioctl with the same arguments, so the deadline holds across
+ * it.  A packet that cannot be written to @packet is lost
+ * (ZX_ERR_INVALID_ARGS), as in Zircon.
+ */
+struct zxhv_port_wait {
+	__u32 handle;
+	__u32 reserved;
+	__s64 deadline;		/* zx_time_t */
+	__u64 packet;		/* zx_port_packet_t * */
+};
+
+#define ZXHV_IOC_PORT_CREATE	_IOW(ZXHV_IOC_MAGIC, 0x30, struct zxhv_port_create)
+#define ZXHV_IOC_PORT_QUEUE	_IOW(ZXHV_IOC_MAGIC, 0x31, struct zxhv_port_queue)
+#define ZXHV_IOC_PORT_WAIT	_IOW(ZXHV_IOC_MAGIC, 0x32, struct zxhv_port_wait)
+
 #if defined(__cplusplus)
 #define ZXHV_STATIC_ASSERT(c) static_assert(c, #c)
 #else
@@ -88,5 +244,16 @@ struct zxhv_vmx_probe {
 
 ZXHV_STATIC_ASSERT(sizeof(struct zxhv_api_version) == 8);
 ZXHV_STATIC_ASSERT(sizeof(struct zxhv_vmx_probe) == 24);
+ZXHV_STATIC_ASSERT(sizeof(struct zxhv_handle_close) == 8);
+ZXHV_STATIC_ASSERT(sizeof(struct zxhv_handle_close_many) == 16);
+ZXHV_STATIC_ASSERT(sizeof(struct zxhv_handle_derive) == 16);
+ZXHV_STATIC_ASSERT(sizeof(struct zxhv_object_get_info) == 40);
+ZXHV_STATIC_ASSERT(sizeof(struct zxhv_resource_create) == 48);
+ZXHV_STATIC_ASSERT(sizeof(struct zxhv_hypervisor_resource) == 8);
+ZXHV_STATIC_ASSERT(sizeof(struct zxhv_handle_export) == 16);
+ZXHV_STATIC_ASSERT(sizeof(struct zxhv_handle_import) == 16);
+ZXHV_STATIC_ASSERT(sizeof(struct zxhv_port_create) == 16);
+ZXHV_STATIC_ASSERT(sizeof(struct zxhv_port_queue) == 16);
+ZXHV_STATIC_ASSERT(sizeof(struct zxhv_port_wait) == 24);
 
 #endif /* _UAPI_ZIRCON_HV_H */

@@ -8,10 +8,18 @@
  * succeeds without restarting the program.  Threads that race on the first
  * open each open the device, one wins the compare-and-swap, and the others
  * close their descriptor and use the winner's.
+ *
+ * The latch records the pid beside the descriptor.  A forked child inherits
+ * the descriptor, but the module refuses (EACCES) handle calls from any
+ * process other than the one that opened the file; so the first call in a
+ * child sees a foreign pid, closes its copy of the descriptor (the parent's
+ * table is untouched) and opens the device again: the child starts with an
+ * empty handle table, as a new Zircon process does.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -21,8 +29,36 @@
 
 #include "internal.h"
 
-/* -1 until an open with a usable API version succeeds; then never changes. */
-static atomic_int device_fd = -1;
+/*
+ * 0 until an open with a usable API version succeeds; then the pid of the
+ * process that opened it (high 32 bits) and the descriptor (low 32 bits).
+ * Changes again only in a forked child.  One word, so one atomic load gives
+ * a matching pair.
+ */
+static _Atomic uint64_t device_state;
+
+static uint64_t state_make(pid_t pid, int fd)
+{
+	return (uint64_t)(uint32_t)pid << 32 | (uint32_t)fd;
+}
+
+/* The latched descriptor if this process opened it, else -1. */
+static int state_fd(uint64_t state)
+{
+	if (!state || (pid_t)(state >> 32) != getpid())
+		return -1;
+	return (int)(uint32_t)state;
+}
+
+/*
+ * Drops a latch inherited from the parent: closes this process's copy of the
+ * parent's descriptor, once, whichever thread gets here first.
+ */
+static void state_forget_parent(uint64_t state)
+{
+	if (state && atomic_compare_exchange_strong(&device_state, &state, 0))
+		close((int)(uint32_t)state);
+}
 
 /* Linux errno -> zx status, for both open() and ioctl() failures. */
 static const struct {
@@ -91,25 +127,28 @@ static zx_status_t device_open(int *fdp, struct zxhv_api_version *ver)
 /* Makes fd the process's device descriptor, unless another thread got there first. */
 static int device_publish(int fd)
 {
-	int expected = -1;
+	uint64_t expected = 0;
 
-	if (atomic_compare_exchange_strong(&device_fd, &expected, fd))
+	if (atomic_compare_exchange_strong(&device_state, &expected, state_make(getpid(), fd)))
 		return fd;
 	close(fd);
-	return expected;
+	return state_fd(expected);
 }
 
 static zx_status_t device_get(int *fdp)
 {
 	struct zxhv_api_version ver;
 	zx_status_t status;
+	uint64_t state;
 	int fd;
 
-	fd = atomic_load_explicit(&device_fd, memory_order_acquire);
+	state = atomic_load_explicit(&device_state, memory_order_acquire);
+	fd = state_fd(state);
 	if (fd >= 0) {
 		*fdp = fd;
 		return ZX_OK;
 	}
+	state_forget_parent(state);
 
 	status = device_open(&fd, &ver);
 	if (status != ZX_OK)
@@ -118,7 +157,10 @@ static zx_status_t device_get(int *fdp)
 		close(fd);
 		return ZX_ERR_NOT_SUPPORTED;
 	}
-	*fdp = device_publish(fd);
+	fd = device_publish(fd);
+	if (fd < 0)
+		return ZX_ERR_BAD_STATE;	/* another thread forked meanwhile */
+	*fdp = fd;
 	return ZX_OK;
 }
 
@@ -137,12 +179,16 @@ ZXHV_EXPORT zx_status_t zxhv_api_version(uint32_t *major, uint32_t *minor)
 {
 	struct zxhv_api_version ver;
 	zx_status_t status;
+	uint64_t state;
 	int fd;
 
 	if (!major || !minor)
 		return ZX_ERR_INVALID_ARGS;
 
-	fd = atomic_load_explicit(&device_fd, memory_order_acquire);
+	state = atomic_load_explicit(&device_state, memory_order_acquire);
+	fd = state_fd(state);
+	if (fd < 0)
+		state_forget_parent(state);
 	if (fd >= 0) {
 		memset(&ver, 0, sizeof(ver));
 		status = fd_ioctl(fd, ZXHV_IOC_GET_API_VERSION, &ver);

@@ -6,7 +6,7 @@
  * libzx latches the first successful open for the life of the process:
  * the errno table, open failures (not latched), a module with the wrong
  * major version (not latched), racing first opens (exactly one latched),
- * EINTR restarts, and the mapping of ioctl results.
+ * EINTR restarts, the mapping of ioctl results, and a forked child's reopen.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <zircon/hv.h>
@@ -220,6 +221,34 @@ static void test_ioctl_results(void)
 	fake.ret = 0;
 }
 
+/*
+ * A forked child must not use the parent's descriptor (its handle table
+ * belongs to the parent): its first call opens the device again, once.
+ */
+static void test_fork(void)
+{
+	zxhv_vmx_probe_t probe;
+	int status, before;
+	pid_t pid;
+
+	EXPECT(zxhv_vmx_probe(&probe), ZX_OK);
+	before = atomic_load(&opens);
+	pid = fork();
+	if (pid == 0) {
+		int ok = zxhv_vmx_probe(&probe) == ZX_OK &&
+			 atomic_load(&opens) == before + 1 &&
+			 zxhv_vmx_probe(&probe) == ZX_OK &&
+			 atomic_load(&opens) == before + 1;
+		_exit(ok ? 0 : 1);
+	}
+	CHECK(pid > 0);
+	CHECK(waitpid(pid, &status, 0) == pid);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	/* The parent keeps its own descriptor. */
+	EXPECT(zxhv_vmx_probe(&probe), ZX_OK);
+	CHECK(atomic_load(&opens) == before);
+}
+
 int main(void)
 {
 	test_errno_table();
@@ -227,6 +256,7 @@ int main(void)
 	test_version_mismatch();
 	test_race();
 	test_ioctl_results();
+	test_fork();
 	if (failures) {
 		fprintf(stderr, "device_test: %d failure(s)\n", failures);
 		return 1;

@@ -37,6 +37,33 @@ zx_status_t zxhv_vmx_probe(zxhv_vmx_probe_t *out);
 /* A one-line explanation of a probe result, with the fix where there is one. */
 const char *zxhv_vmx_probe_result_string(uint32_t result);
 
+/*
+ * The hypervisor resource, which zx_guest_create() needs: a new handle to a
+ * ZX_RSRC_KIND_SYSTEM resource over [ZX_RSRC_SYSTEM_HYPERVISOR_BASE, +1) with
+ * ZX_DEFAULT_RESOURCE_RIGHTS.  Only for a caller with CAP_SYS_ADMIN or in the
+ * group named by the module parameter hypervisor_group (default "zircon-hv",
+ * looked up in /etc/group at each call; a number is taken as a gid);
+ * everyone else gets ZX_ERR_ACCESS_DENIED.  A privileged process can hand
+ * the resource to an unprivileged one with zxhv_handle_export().
+ * ZX_ERR_INVALID_ARGS if @out is not writable.
+ */
+zx_status_t zxhv_hypervisor_resource(zx_handle_t *out);
+
+/*
+ * Handles crossing processes.  zxhv_handle_export() moves @handle, which
+ * must hold ZX_RIGHT_TRANSFER (else ZX_ERR_ACCESS_DENIED), out of this
+ * process's table into a new O_CLOEXEC file descriptor stored in *fd_out;
+ * send it with SCM_RIGHTS (or clear FD_CLOEXEC and exec).  Closing the
+ * descriptor closes the handle.  zxhv_handle_import() moves the handle
+ * held by @fd into this process's table with the same rights and stores
+ * its value in *out; @fd stays open and empty (close it), and importing it
+ * again gives ZX_ERR_BAD_HANDLE, as does a descriptor that is not an
+ * exported handle.  A pointer that cannot be written gives
+ * ZX_ERR_INVALID_ARGS and leaves the handle where it was.
+ */
+zx_status_t zxhv_handle_export(zx_handle_t handle, int *fd_out);
+zx_status_t zxhv_handle_import(int fd, zx_handle_t *out);
+
 __END_CDECLS
 
 #endif /* ZIRCON_HV_H_ */

@@ -20,4 +20,31 @@
 #include <zircon/syscalls/port.h>
 #include <zircon/syscalls/resource.h>
 
+__BEGIN_CDECLS
+
+/* Handles and objects. */
+zx_status_t zx_handle_close(zx_handle_t handle);
+zx_status_t zx_handle_close_many(const zx_handle_t *handles, size_t num_handles);
+zx_status_t zx_handle_duplicate(zx_handle_t handle, zx_rights_t rights, zx_handle_t *out);
+zx_status_t zx_handle_replace(zx_handle_t handle, zx_rights_t rights, zx_handle_t *out);
+zx_status_t zx_object_get_info(zx_handle_t handle, uint32_t topic, void *buffer,
+			       size_t buffer_size, size_t *actual, size_t *avail);
+
+/* Resources. */
+zx_status_t zx_resource_create(zx_handle_t parent_rsrc, uint32_t options, uint64_t base,
+			       size_t size, const char *name, size_t name_size,
+			       zx_handle_t *resource_out);
+
+/* Clock: ZX_CLOCK_MONOTONIC is Linux's CLOCK_MONOTONIC, in nanoseconds. */
+zx_time_t zx_clock_get_monotonic(void);
+/* zx_clock_get_monotonic() + nanoseconds, saturating at ZX_TIME_INFINITE. */
+zx_time_t zx_deadline_after(zx_duration_t nanoseconds);
+
+/* Ports. */
+zx_status_t zx_port_create(uint32_t options, zx_handle_t *out);
+zx_status_t zx_port_queue(zx_handle_t handle, const zx_port_packet_t *packet);
+zx_status_t zx_port_wait(zx_handle_t handle, zx_time_t deadline, zx_port_packet_t *packet);
+
+__END_CDECLS
+
 #endif /* ZIRCON_SYSCALLS_H_ */

@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Handle tables.  Each open file of /dev/zircon-hv owns one table, and the
+ * table belongs to the process (thread group) that opened the file.  A
+ * handle is (object reference, rights); its value follows Zircon: never
+ * ZX_HANDLE_INVALID, the low two bits always set, and not reused soon after
+ * it is closed.
+ */
+#ifndef ZXHV_HANDLE_H
+#define ZXHV_HANDLE_H
+
+#include <linux/pid.h>
+#include <linux/xarray.h>
+#include <zircon/types.h>
+
+struct zxhv_object;
+
+/* One handle.  Immutable while it is in a table or an exported file. */
+struct zxhv_handle {
+	struct zxhv_object *obj;	/* holds a reference and a handle count */
+	zx_rights_t rights;
+};
+
+/*
+ * Locking: @handles is an allocating xarray whose own spinlock (xa_lock)
+ * protects the table; every check-then-remove is done under it, and no
+ * handle is freed (which may call on_zero_handles() and sleep) while it is
+ * held.  @salt and @owner are set at init and never change.
+ */
+struct zxhv_handle_table {
+	struct xarray handles;		/* index -> struct zxhv_handle * */
+	u32 next;			/* xa_alloc_cyclic cursor (under xa_lock) */
+	u32 salt;			/* XORed into values; low 2 bits clear */
+	struct pid *owner;		/* thread group that opened the file */
+};
+
+/* Sets up an empty table owned by the calling thread group. */
+void zxhv_handle_table_init(struct zxhv_handle_table *t);
+/* Closes every handle and frees the table's resources. */
+void zxhv_handle_table_destroy(struct zxhv_handle_table *t);
+/* True if the caller's thread group owns @t. */
+bool zxhv_handle_table_is_owner(const struct zxhv_handle_table *t);
+
+/*
+ * A new handle to @obj with @rights, not yet in any table (takes its own
+ * reference and handle count).  NULL when out of memory.
+ */
+struct zxhv_handle *zxhv_handle_new(struct zxhv_object *obj, zx_rights_t rights);
+/* Frees a handle that is in no table (drops its handle count and reference). */
+void zxhv_handle_free(struct zxhv_handle *h);
+
+/*
+ * Inserts @h into @t and returns its value in @value.  On failure @h is
+ * still the caller's.
+ */
+zx_status_t zxhv_handle_insert(struct zxhv_handle_table *t, struct zxhv_handle *h,
+			       zx_handle_t *value);
+/* zxhv_handle_new() + zxhv_handle_insert(); nothing is left behind on failure. */
+zx_status_t zxhv_handle_add(struct zxhv_handle_table *t, struct zxhv_object *obj,
+			    zx_rights_t rights, zx_handle_t *value);
+
+/*
+ * The one lookup.  Zircon's precedence: ZX_ERR_BAD_HANDLE if @value names
+ * no handle, ZX_ERR_WRONG_TYPE if @type is not ZXHV_OBJ_TYPE_ANY and differs
+ * from the object's type, ZX_ERR_ACCESS_DENIED if the handle lacks any of
+ * @rights.  On ZX_OK *@obj holds a new reference (zxhv_object_put() it) and
+ * *@rights_out, if not NULL, the handle's rights.
+ */
+zx_status_t zxhv_handle_lookup(struct zxhv_handle_table *t, zx_handle_t value,
+			       zx_obj_type_t type, zx_rights_t rights,
+			       struct zxhv_object **obj, zx_rights_t *rights_out);
+
+/*
+ * Removes the handle @value from @t and gives it to the caller in *@h.  If
+ * @rights is not zero, the handle must hold all of them: otherwise it stays
+ * in the table and the result is ZX_ERR_ACCESS_DENIED.
+ */
+zx_status_t zxhv_handle_take(struct zxhv_handle_table *t, zx_handle_t value,
+			     zx_rights_t rights, struct zxhv_handle **h);
+
+/* zx_handle_close(): ZX_HANDLE_INVALID is ZX_OK, an unknown value BAD_HANDLE. */
+zx_status_t zxhv_handle_close(struct zxhv_handle_table *t, zx_handle_t value);
+
+/*
+ * Rights arithmetic of zx_handle_duplicate()/zx_handle_replace(): @req is
+ * ZX_RIGHT_SAME_RIGHTS (the result is @src) or a subset of @src (the result
+ * is @req); anything else is ZX_ERR_INVALID_ARGS.
+ */
+zx_status_t zxhv_rights_derive(zx_rights_t src, zx_rights_t req, zx_rights_t *out);
+
+/* zxhv_handle_lookup() @type that accepts any object. */
+#define ZXHV_OBJ_TYPE_ANY ((zx_obj_type_t)0u)
+
+#endif /* ZXHV_HANDLE_H */

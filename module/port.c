@@ -1,0 +1,351 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Ports: the packet FIFO behind zx_port_queue/zx_port_wait, and the arenas
+ * through which kernel packet sources (BELL traps) queue without allocating.
+ *
+ * Locking: one spinlock per port (port->lock) protects the FIFO, the
+ * user-packet count, the no-handles state, and the free list and free count
+ * of every arena of the port.  It is never held across a sleep, an
+ * allocation or a user copy.  Two wait queues sit beside it: port->waiters
+ * for zx_port_wait (exclusive: one waiter woken per queued packet) and
+ * port->arena_waiters for kernel sources waiting for a free arena packet.
+ * Both are woken after the state they wait for changed under port->lock.
+ *
+ * Lifetime: handles and arenas each hold a reference on the port.  When the
+ * last handle goes, the port drops every queued packet and refuses new ones
+ * (nobody could ever dequeue them); the memory goes with the last reference.
+ */
+#include <linux/hrtimer.h>
+#include <linux/list.h>
+#include <linux/lockdep.h>
+#include <linux/overflow.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/string.h>
+#include <linux/timekeeping.h>
+#include <linux/wait.h>
+
+#include "port.h"
+
+struct zxhv_port_pkt {
+	struct list_head node;		/* in port->queue or arena->free */
+	struct zxhv_port_arena *arena;	/* NULL for a user packet; fixed */
+	zx_port_packet_t pkt;
+};
+
+struct zxhv_port {
+	struct zxhv_object obj;
+	spinlock_t lock;		/* see "Locking" above */
+	struct list_head queue;		/* FIFO of zxhv_port_pkt; lock */
+	unsigned int user_packets;	/* user packets in queue; lock */
+	bool no_handles;		/* last handle closed; lock */
+	wait_queue_head_t waiters;	/* zx_port_wait callers */
+	wait_queue_head_t arena_waiters;/* sources in zxhv_port_arena_wait */
+};
+
+struct zxhv_port_arena {
+	struct zxhv_port *port;		/* holds a reference; fixed */
+	u64 key;			/* fixed */
+	unsigned int n;			/* fixed */
+	unsigned int nfree;		/* packets on free; port->lock */
+	struct list_head free;		/* unqueued packets; port->lock */
+	struct zxhv_port_pkt pkts[];
+};
+
+static struct zxhv_port *to_port(struct zxhv_object *obj)
+{
+	return container_of(obj, struct zxhv_port, obj);
+}
+
+struct zxhv_object *zxhv_port_object(struct zxhv_port *port)
+{
+	return &port->obj;
+}
+
+struct zxhv_port *zxhv_port_from_object(struct zxhv_object *obj)
+{
+	WARN_ON_ONCE(zxhv_object_type(obj) != ZX_OBJ_TYPE_PORT);
+	return to_port(obj);
+}
+
+/*
+ * Unlinks @p from the queue.  A user packet moves to @done for the caller
+ * to free after unlocking; an arena packet goes back to its arena.
+ * Returns true if an arena packet was freed up.
+ */
+static bool port_unlink(struct zxhv_port *port, struct zxhv_port_pkt *p,
+			struct list_head *done)
+{
+	lockdep_assert_held(&port->lock);
+	if (!p->arena) {
+		port->user_packets--;
+		list_move_tail(&p->node, done);
+		return false;
+	}
+	list_move_tail(&p->node, &p->arena->free);
+	p->arena->nfree++;
+	return true;
+}
+
+static void port_free_list(struct list_head *list)
+{
+	struct zxhv_port_pkt *p, *tmp;
+
+	list_for_each_entry_safe(p, tmp, list, node) {
+		list_del(&p->node);
+		kfree(p);
+	}
+}
+
+/* Appends @p and wakes one waiter. */
+static void port_enqueue(struct zxhv_port *port, struct zxhv_port_pkt *p)
+{
+	lockdep_assert_held(&port->lock);
+	list_add_tail(&p->node, &port->queue);
+	wake_up(&port->waiters);
+}
+
+static void port_on_zero_handles(struct zxhv_object *obj)
+{
+	struct zxhv_port *port = to_port(obj);
+	struct zxhv_port_pkt *p, *tmp;
+	LIST_HEAD(done);
+
+	spin_lock(&port->lock);
+	port->no_handles = true;
+	list_for_each_entry_safe(p, tmp, &port->queue, node)
+		port_unlink(port, p, &done);
+	spin_unlock(&port->lock);
+	/* Sources blocked on a full arena now learn BAD_HANDLE. */
+	wake_up_all(&port->arena_waiters);
+	port_free_list(&done);
+}
+
+static void port_destroy(struct zxhv_object *obj)
+{
+	struct zxhv_port *port = to_port(obj);
+	struct zxhv_port_pkt *p, *tmp;
+
+	/* Arenas hold references, so only user packets can be left. */
+	list_for_each_entry_safe(p, tmp, &port->queue, node) {
+		WARN_ON_ONCE(p->arena);
+		list_del(&p->node);
+		kfree(p);
+	}
+	kfree(port);
+}
+
+static const struct zxhv_object_ops port_ops = {
+	.type = ZX_OBJ_TYPE_PORT,
+	.on_zero_handles = port_on_zero_handles,
+	.destroy = port_destroy,
+};
+
+struct zxhv_port *zxhv_port_create(void)
+{
+	struct zxhv_port *port;
+
+	port = kzalloc(sizeof(*port), GFP_KERNEL_ACCOUNT);
+	if (!port)
+		return NULL;
+	spin_lock_init(&port->lock);
+	INIT_LIST_HEAD(&port->queue);
+	init_waitqueue_head(&port->waiters);
+	init_waitqueue_head(&port->arena_waiters);
+	zxhv_object_init(&port->obj, &port_ops);
+	return port;
+}
+
+zx_status_t zxhv_port_queue_user(struct zxhv_port *port, const zx_port_packet_t *pkt)
+{
+	struct zxhv_port_pkt *p;
+	zx_status_t status;
+
+	p = kmalloc(sizeof(*p), GFP_KERNEL_ACCOUNT);
+	if (!p)
+		return ZX_ERR_NO_MEMORY;
+	p->arena = NULL;
+	p->pkt = *pkt;
+	p->pkt.type = ZX_PKT_TYPE_USER;
+
+	spin_lock(&port->lock);
+	if (port->no_handles) {
+		status = ZX_ERR_BAD_HANDLE;
+	} else if (port->user_packets >= ZXHV_PORT_MAX_USER_PACKETS) {
+		status = ZX_ERR_SHOULD_WAIT;
+	} else {
+		port->user_packets++;
+		port_enqueue(port, p);
+		p = NULL;
+		status = ZX_OK;
+	}
+	spin_unlock(&port->lock);
+	kfree(p);
+	return status;
+}
+
+/*
+ * Takes the oldest packet into @out.  Returns false if the queue is empty.
+ * A user packet to free is handed back through @freed.
+ */
+static bool port_try_dequeue(struct zxhv_port *port, zx_port_packet_t *out,
+			     struct list_head *freed)
+{
+	struct zxhv_port_pkt *p;
+	bool arena_freed;
+
+	spin_lock(&port->lock);
+	p = list_first_entry_or_null(&port->queue, struct zxhv_port_pkt, node);
+	if (!p) {
+		spin_unlock(&port->lock);
+		return false;
+	}
+	*out = p->pkt;
+	arena_freed = port_unlink(port, p, freed);
+	spin_unlock(&port->lock);
+	if (arena_freed)
+		wake_up(&port->arena_waiters);
+	return true;
+}
+
+static bool port_has_packets(struct zxhv_port *port)
+{
+	bool ret;
+
+	spin_lock(&port->lock);
+	ret = !list_empty(&port->queue);
+	spin_unlock(&port->lock);
+	return ret;
+}
+
+zx_status_t zxhv_port_wait(struct zxhv_port *port, zx_time_t deadline, zx_port_packet_t *out)
+{
+	DEFINE_WAIT(wait);
+	LIST_HEAD(freed);
+	zx_status_t status;
+	ktime_t expires;
+
+	for (;;) {
+		prepare_to_wait_exclusive(&port->waiters, &wait, TASK_INTERRUPTIBLE);
+		if (port_try_dequeue(port, out, &freed)) {
+			status = ZX_OK;
+			break;
+		}
+		if (signal_pending(current)) {
+			status = ZX_ERR_INTERNAL_INTR_RETRY;
+			break;
+		}
+		if (deadline == ZX_TIME_INFINITE) {
+			schedule();
+			continue;
+		}
+		if (deadline <= 0 || (u64)deadline <= ktime_get_ns()) {
+			status = ZX_ERR_TIMED_OUT;
+			break;
+		}
+		expires = ns_to_ktime(deadline);
+		schedule_hrtimeout(&expires, HRTIMER_MODE_ABS);
+	}
+	finish_wait(&port->waiters, &wait);
+	port_free_list(&freed);
+
+	/*
+	 * An exclusive wakeup meant for this thread may have arrived after it
+	 * decided to leave without a packet: pass it on to the next waiter.
+	 */
+	if (status != ZX_OK && port_has_packets(port))
+		wake_up(&port->waiters);
+	return status;
+}
+
+struct zxhv_port_arena *zxhv_port_arena_create(struct zxhv_port *port, unsigned int n, u64 key)
+{
+	struct zxhv_port_arena *arena;
+	unsigned int i;
+
+	arena = kvzalloc(struct_size(arena, pkts, n), GFP_KERNEL_ACCOUNT);
+	if (!arena)
+		return NULL;
+	arena->port = port;
+	arena->key = key;
+	arena->n = n;
+	arena->nfree = n;
+	INIT_LIST_HEAD(&arena->free);
+	for (i = 0; i < n; i++) {
+		arena->pkts[i].arena = arena;
+		list_add_tail(&arena->pkts[i].node, &arena->free);
+	}
+	zxhv_object_get(&port->obj);
+	return arena;
+}
+
+void zxhv_port_arena_destroy(struct zxhv_port_arena *arena)
+{
+	struct zxhv_port *port = arena->port;
+
+	zxhv_port_cancel_arena(arena);
+	WARN_ON_ONCE(arena->nfree != arena->n);
+	kvfree(arena);
+	zxhv_object_put(&port->obj);
+}
+
+zx_status_t zxhv_port_queue_kernel(struct zxhv_port_arena *arena, const zx_port_packet_t *pkt)
+{
+	struct zxhv_port *port = arena->port;
+	struct zxhv_port_pkt *p;
+	zx_status_t status;
+
+	spin_lock(&port->lock);
+	p = list_first_entry_or_null(&arena->free, struct zxhv_port_pkt, node);
+	if (port->no_handles) {
+		status = ZX_ERR_BAD_HANDLE;
+	} else if (!p) {
+		status = ZX_ERR_SHOULD_WAIT;
+	} else {
+		arena->nfree--;
+		list_del(&p->node);
+		p->pkt = *pkt;
+		p->pkt.key = arena->key;
+		p->pkt.status = ZX_OK;
+		port_enqueue(port, p);
+		status = ZX_OK;
+	}
+	spin_unlock(&port->lock);
+	return status;
+}
+
+static bool arena_ready(struct zxhv_port_arena *arena)
+{
+	struct zxhv_port *port = arena->port;
+	bool ready;
+
+	spin_lock(&port->lock);
+	ready = port->no_handles || arena->nfree;
+	spin_unlock(&port->lock);
+	return ready;
+}
+
+zx_status_t zxhv_port_arena_wait(struct zxhv_port_arena *arena)
+{
+	if (wait_event_interruptible(arena->port->arena_waiters, arena_ready(arena)))
+		return ZX_ERR_INTERNAL_INTR_RETRY;
+	return ZX_OK;
+}
+
+void zxhv_port_cancel_arena(struct zxhv_port_arena *arena)
+{
+	struct zxhv_port *port = arena->port;
+	struct zxhv_port_pkt *p, *tmp;
+	bool freed = false;
+	LIST_HEAD(none);
+
+	spin_lock(&port->lock);
+	list_for_each_entry_safe(p, tmp, &port->queue, node) {
+		if (p->arena == arena)
+			freed |= port_unlink(port, p, &none);
+	}
+	spin_unlock(&port->lock);
+	if (freed)
+		wake_up(&port->arena_waiters);
+}
