@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * KUnit: resources (module/resource.c): options, ranged validation, the
- * /etc/group lookup behind the hypervisor_group parameter.
+ * policy behind the hypervisor_gid parameter.
  */
 #include <kunit/test.h>
+#include <linux/limits.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/uidgid.h>
 
 #include "../module/resource.h"
 
@@ -119,35 +121,76 @@ static void validate_ranged_table(struct kunit *test)
 		zxhv_object_put(&all[i]->obj);
 }
 
-static void group_file(struct kunit *test)
-{
-	static const char text[] =
-		"root:x:0:\n"
-		"zircon-hvx:x:7:\n"
-		"broken-line\n"
-		"zircon:x:8:\n"
-		"nogid:x::\n"
-		"zircon-hv:x:998:alice,bob\n"
-		"last:x:1000:";
-	u32 gid = 0;
+/* The fake caller zxhv_hypervisor_allowed() asks about. */
+static struct {
+	u32 member;		/* the one gid the caller is in */
+	bool sys_admin;
+	int in_group_calls;
+	int privileged_calls;
+	kgid_t asked;
+} fake;
 
-	KUNIT_EXPECT_TRUE(test, zxhv_group_find(text, strlen(text), "zircon-hv", &gid));
-	KUNIT_EXPECT_EQ(test, gid, 998u);
-	KUNIT_EXPECT_TRUE(test, zxhv_group_find(text, strlen(text), "root", &gid));
-	KUNIT_EXPECT_EQ(test, gid, 0u);
-	KUNIT_EXPECT_TRUE(test, zxhv_group_find(text, strlen(text), "last", &gid));
-	KUNIT_EXPECT_EQ(test, gid, 1000u);
-	KUNIT_EXPECT_FALSE(test, zxhv_group_find(text, strlen(text), "nogid", &gid));
-	KUNIT_EXPECT_FALSE(test, zxhv_group_find(text, strlen(text), "zirc", &gid));
-	KUNIT_EXPECT_FALSE(test, zxhv_group_find(text, strlen(text), "broken-line", &gid));
-	KUNIT_EXPECT_FALSE(test, zxhv_group_find(text, 0, "root", &gid));
+static bool fake_in_group(kgid_t gid)
+{
+	fake.in_group_calls++;
+	fake.asked = gid;
+	return __kgid_val(gid) == fake.member;
+}
+
+static bool fake_privileged(void)
+{
+	fake.privileged_calls++;
+	return fake.sys_admin;
+}
+
+static void gid_policy(struct kunit *test)
+{
+	const struct {
+		const char *what;
+		int gid_param;
+		u32 member;
+		bool sys_admin;
+		bool want;
+		int group_calls;	/* times in_group and privileged are asked */
+		int privileged_calls;
+	} cases[] = {
+		{ "no group, admin", -1, 4242, true, true, 0, 1 },
+		{ "no group, member of 4242", -1, 4242, false, false, 0, 1 },
+		{ "group, member", 4242, 4242, false, true, 1, 0 },
+		{ "group, member and admin", 4242, 4242, true, true, 1, 0 },
+		{ "group, not a member", 4242, 7, false, false, 1, 1 },
+		{ "group, admin not a member", 4242, 7, true, true, 1, 1 },
+		{ "group 0, member", 0, 0, false, true, 1, 0 },
+		/* (gid_t)-2 is a valid kgid; a negative parameter must not reach it. */
+		{ "negative, member of (u32)-2", -2, (u32)-2, false, false, 0, 1 },
+		{ "INT_MIN", INT_MIN, (u32)INT_MIN, false, false, 0, 1 },
+		{ "INT_MAX, member", INT_MAX, INT_MAX, false, true, 1, 0 },
+	};
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		memset(&fake, 0, sizeof(fake));
+		fake.member = cases[i].member;
+		fake.sys_admin = cases[i].sys_admin;
+		KUNIT_EXPECT_EQ_MSG(test, zxhv_hypervisor_allowed(cases[i].gid_param,
+								  fake_in_group,
+								  fake_privileged),
+				    cases[i].want, "%s", cases[i].what);
+		KUNIT_EXPECT_EQ_MSG(test, fake.in_group_calls, cases[i].group_calls,
+				    "%s", cases[i].what);
+		KUNIT_EXPECT_EQ_MSG(test, fake.privileged_calls, cases[i].privileged_calls,
+				    "%s", cases[i].what);
+		if (fake.in_group_calls)
+			KUNIT_EXPECT_EQ_MSG(test, __kgid_val(fake.asked), (u32)cases[i].gid_param,
+					    "%s", cases[i].what);
+	}
 }
 
 static struct kunit_case resource_cases[] = {
 	KUNIT_CASE(options_parse),
 	KUNIT_CASE(name_truncated),
 	KUNIT_CASE(validate_ranged_table),
-	KUNIT_CASE(group_file),
+	KUNIT_CASE(gid_policy),
 	{}
 };
 

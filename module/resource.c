@@ -3,24 +3,21 @@
  * Resource objects and the privilege check for the hypervisor resource.
  */
 #include <linux/capability.h>
+#include <linux/compiler.h>
 #include <linux/cred.h>
-#include <linux/kernel_read_file.h>
-#include <linux/kernel.h>
 #include <linux/moduleparam.h>
-#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/string.h>
-#include <linux/vmalloc.h>
+#include <linux/uidgid.h>
+#include <linux/user_namespace.h>
 
 #include "resource.h"
 
-static char *hypervisor_group = "zircon-hv";
-module_param(hypervisor_group, charp, 0444);
-MODULE_PARM_DESC(hypervisor_group,
-		 "group (name from /etc/group, or a number) whose members may get the hypervisor resource; CAP_SYS_ADMIN always may (default: zircon-hv)");
-
-/* Largest /etc/group the module reads. */
-#define ZXHV_GROUP_FILE_MAX	SZ_1M
+/* Read with READ_ONCE(): root may change it through sysfs at any time. */
+static int hypervisor_gid = -1;
+module_param(hypervisor_gid, int, 0644);
+MODULE_PARM_DESC(hypervisor_gid,
+		 "gid (initial user namespace) whose members may get the hypervisor resource; CAP_SYS_ADMIN always may (default: -1, no group)");
 
 static void zxhv_resource_destroy(struct zxhv_object *obj)
 {
@@ -82,72 +79,32 @@ zx_status_t zxhv_resource_validate_ranged(struct zxhv_object *obj, zx_rsrc_kind_
 	return ZX_OK;
 }
 
-bool zxhv_group_find(const char *buf, size_t len, const char *name, u32 *gid)
+bool zxhv_hypervisor_allowed(int gid_param, bool (*in_group)(kgid_t gid),
+			     bool (*privileged)(void))
 {
-	size_t nlen = strlen(name);
-	const char *end = buf + len;
+	kgid_t gid;
 
-	while (buf < end) {
-		const char *eol = memchr(buf, '\n', end - buf);
-		const char *p, *colon;
-		char num[11];
-
-		if (!eol)
-			eol = end;
-		/* name ':' */
-		if ((size_t)(eol - buf) > nlen && !memcmp(buf, name, nlen) && buf[nlen] == ':') {
-			/* skip the password field */
-			p = memchr(buf + nlen + 1, ':', eol - (buf + nlen + 1));
-			if (p) {
-				p++;
-				colon = memchr(p, ':', eol - p);
-				if (!colon)
-					colon = eol;
-				if (colon > p && (size_t)(colon - p) < sizeof(num)) {
-					memcpy(num, p, colon - p);
-					num[colon - p] = '\0';
-					if (!kstrtou32(num, 10, gid))
-						return true;
-				}
-			}
-		}
-		buf = eol + 1;
+	/* Group first: a member never reaches capable() and its audit record. */
+	if (gid_param >= 0) {
+		gid = make_kgid(&init_user_ns, gid_param);
+		if (gid_valid(gid) && in_group(gid))
+			return true;
 	}
-	return false;
+	return privileged();
 }
 
-/* The gid hypervisor_group names, resolved now (the file may have changed). */
-static bool zxhv_hypervisor_gid(kgid_t *kgid)
+static bool zxhv_current_in_group(kgid_t gid)
 {
-	void *buf = NULL;
-	ssize_t len;
-	bool found;
-	u32 gid;
+	return in_group_p(gid);
+}
 
-	if (!hypervisor_group || !*hypervisor_group)
-		return false;
-	if (!kstrtou32(hypervisor_group, 10, &gid)) {
-		found = true;
-	} else {
-		len = kernel_read_file_from_path_initns("/etc/group", 0, &buf,
-							ZXHV_GROUP_FILE_MAX, NULL,
-							READING_UNKNOWN);
-		if (len < 0)
-			return false;
-		found = zxhv_group_find(buf, len, hypervisor_group, &gid);
-		vfree(buf);
-	}
-	if (!found)
-		return false;
-	*kgid = make_kgid(&init_user_ns, gid);
-	return gid_valid(*kgid);
+static bool zxhv_current_sys_admin(void)
+{
+	return capable(CAP_SYS_ADMIN);
 }
 
 bool zxhv_hypervisor_resource_allowed(void)
 {
-	kgid_t gid;
-
-	if (capable(CAP_SYS_ADMIN))
-		return true;
-	return zxhv_hypervisor_gid(&gid) && in_group_p(gid);
+	return zxhv_hypervisor_allowed(READ_ONCE(hypervisor_gid), zxhv_current_in_group,
+				       zxhv_current_sys_admin);
 }

@@ -10,6 +10,7 @@
 #define ZXHV_RESOURCE_H
 
 #include <linux/types.h>
+#include <linux/uidgid.h>
 #include <zircon/syscalls/resource.h>
 #include <zircon/types.h>
 
@@ -56,16 +57,20 @@ zx_status_t zxhv_resource_validate_ranged(struct zxhv_object *obj, zx_rsrc_kind_
 					  u64 base, u64 size);
 
 /*
- * May the caller have the hypervisor resource?  CAP_SYS_ADMIN, or
- * membership of the group named by the module parameter hypervisor_group.
+ * The policy for the hypervisor resource: allowed if @gid_param (the module
+ * parameter hypervisor_gid) is a gid >= 0 valid in the initial user
+ * namespace and @in_group says the caller is in it, else if @privileged
+ * says so.  A negative or unmappable @gid_param means no group.
+ * @privileged is consulted only when group membership did not decide.
+ * Pure apart from the two callbacks; exposed for KUnit.
  */
-bool zxhv_hypervisor_resource_allowed(void);
+bool zxhv_hypervisor_allowed(int gid_param, bool (*in_group)(kgid_t gid),
+			     bool (*privileged)(void));
 
 /*
- * Finds group @name in the /etc/group text @buf (@len bytes) and stores its
- * gid.  Lines are "name:password:gid:members"; malformed lines are skipped.
- * Pure; exposed for KUnit.
+ * May the caller have the hypervisor resource?  zxhv_hypervisor_allowed()
+ * with the current hypervisor_gid, in_group_p() and capable(CAP_SYS_ADMIN).
  */
-bool zxhv_group_find(const char *buf, size_t len, const char *name, u32 *gid);
+bool zxhv_hypervisor_resource_allowed(void);
 
 #endif /* ZXHV_RESOURCE_H */

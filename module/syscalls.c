@@ -25,6 +25,8 @@
 #include "resource.h"
 #include "status.h"
 #include "syscalls.h"
+#include "vmar.h"
+#include "vmo.h"
 
 /*
  * Inserts @h into @t and writes its value to the user pointer @uout.  On
@@ -328,6 +330,193 @@ static zx_status_t zxhv_sys_handle_import(struct zxhv_file *zf, void *args)
 	return zxhv_handle_import(&zf->handles, a->fd, u64_to_user_ptr(a->out));
 }
 
+/* --- VMOs and VMARs ------------------------------------------------------------ */
+
+static zx_status_t zxhv_sys_vmo_create(struct zxhv_file *zf, void *args)
+{
+	struct zxhv_vmo_create *a = args;
+	struct zxhv_vmo *vmo;
+	zx_status_t status;
+
+	if (a->reserved)
+		return ZX_ERR_INVALID_ARGS;
+	status = zxhv_vmo_create(a->size, a->options, &vmo);
+	if (status != ZX_OK)
+		return status;
+	status = zxhv_publish_object(&zf->handles, zxhv_vmo_object(vmo), ZX_DEFAULT_VMO_RIGHTS,
+				     a->out);
+	zxhv_vmo_put(vmo);
+	return status;
+}
+
+static zx_status_t zxhv_sys_vmo_get_size(struct zxhv_file *zf, void *args)
+{
+	struct zxhv_vmo_get_size *a = args;
+	struct zxhv_object *obj;
+	zx_status_t status;
+	u64 size;
+
+	if (a->reserved)
+		return ZX_ERR_INVALID_ARGS;
+	status = zxhv_handle_lookup(&zf->handles, a->handle, ZX_OBJ_TYPE_VMO, 0, &obj, NULL);
+	if (status != ZX_OK)
+		return status;
+	size = zxhv_vmo_size(zxhv_vmo_from_object(obj));
+	zxhv_object_put(obj);
+	if (put_user(size, (u64 __user *)u64_to_user_ptr(a->size)))
+		return ZX_ERR_INVALID_ARGS;
+	return ZX_OK;
+}
+
+static zx_status_t zxhv_sys_vmo_rw(struct zxhv_file *zf, struct zxhv_vmo_rw *a, bool write)
+{
+	struct zxhv_object *obj;
+	zx_status_t status;
+
+	if (a->reserved)
+		return ZX_ERR_INVALID_ARGS;
+	status = zxhv_handle_lookup(&zf->handles, a->handle, ZX_OBJ_TYPE_VMO,
+				    write ? ZX_RIGHT_WRITE : ZX_RIGHT_READ, &obj, NULL);
+	if (status != ZX_OK)
+		return status;
+	if (write)
+		status = zxhv_vmo_write(zxhv_vmo_from_object(obj), u64_to_user_ptr(a->buffer),
+					a->offset, a->buffer_size);
+	else
+		status = zxhv_vmo_read(zxhv_vmo_from_object(obj), u64_to_user_ptr(a->buffer),
+				       a->offset, a->buffer_size);
+	zxhv_object_put(obj);
+	return status;
+}
+
+static zx_status_t zxhv_sys_vmo_read(struct zxhv_file *zf, void *args)
+{
+	return zxhv_sys_vmo_rw(zf, args, false);
+}
+
+static zx_status_t zxhv_sys_vmo_write(struct zxhv_file *zf, void *args)
+{
+	return zxhv_sys_vmo_rw(zf, args, true);
+}
+
+/*
+ * The vmex resource is checked first but its verdict given only after the
+ * source was found (and removed) and is a VMO: like zx_handle_replace, the
+ * source is closed whatever happens after it was found.
+ */
+static zx_status_t zxhv_sys_vmo_replace_as_executable(struct zxhv_file *zf, void *args)
+{
+	struct zxhv_vmo_replace_as_executable *a = args;
+	zx_status_t vmex_status = ZX_OK;
+	struct zxhv_object *vmex;
+	struct zxhv_handle *h;
+	zx_status_t status;
+
+	if (a->vmex != ZX_HANDLE_INVALID) {
+		vmex_status = zxhv_handle_lookup(&zf->handles, a->vmex, ZXHV_OBJ_TYPE_ANY, 0,
+						 &vmex, NULL);
+		if (vmex_status == ZX_OK) {
+			vmex_status = zxhv_resource_validate_ranged(vmex, ZX_RSRC_KIND_SYSTEM,
+								    ZX_RSRC_SYSTEM_VMEX_BASE, 1);
+			zxhv_object_put(vmex);
+		}
+	}
+	status = zxhv_handle_take(&zf->handles, a->handle, 0, &h);
+	if (status != ZX_OK)
+		return status;
+	if (zxhv_object_type(h->obj) != ZX_OBJ_TYPE_VMO)
+		status = ZX_ERR_WRONG_TYPE;
+	else
+		status = vmex_status;
+	if (status != ZX_OK) {
+		zxhv_handle_free(h);
+		return status;
+	}
+	h->rights |= ZX_RIGHT_EXECUTE;
+	return zxhv_publish_handle(&zf->handles, h, a->out);
+}
+
+static zx_status_t zxhv_sys_vmar_root_self(struct zxhv_file *zf, void *args)
+{
+	struct zxhv_vmar_root_self *a = args;
+	struct zxhv_vmar *vmar;
+	zx_status_t status;
+
+	vmar = zxhv_vmar_create_root();
+	if (!vmar)
+		return ZX_ERR_NO_MEMORY;
+	status = zxhv_publish_object(&zf->handles, zxhv_vmar_object(vmar), ZXHV_ROOT_VMAR_RIGHTS,
+				     a->out);
+	zxhv_object_put(zxhv_vmar_object(vmar));
+	return status;
+}
+
+/* The VMAR is looked up first, then the VMO; the rights are checked in vmar.c. */
+static zx_status_t zxhv_sys_vmar_map(struct zxhv_file *zf, void *args)
+{
+	struct zxhv_vmar_map *a = args;
+	zx_rights_t vmar_rights, vmo_rights;
+	struct zxhv_object *vmar, *vmo;
+	zx_status_t status;
+	u64 addr = 0;
+
+	if (a->reserved)
+		return ZX_ERR_INVALID_ARGS;
+	status = zxhv_handle_lookup(&zf->handles, a->handle, ZX_OBJ_TYPE_VMAR, 0, &vmar,
+				    &vmar_rights);
+	if (status != ZX_OK)
+		return status;
+	status = zxhv_handle_lookup(&zf->handles, a->vmo, ZX_OBJ_TYPE_VMO, 0, &vmo, &vmo_rights);
+	if (status != ZX_OK)
+		goto out_vmar;
+	status = zxhv_vmar_map(zxhv_vmar_from_object(vmar), vmar_rights, a->options,
+			       a->vmar_offset, zxhv_vmo_from_object(vmo), vmo_rights,
+			       a->vmo_offset, a->len, &addr);
+	/* A mapped address that cannot be reported is unmapped again. */
+	if (status == ZX_OK &&
+	    put_user(addr, (u64 __user *)u64_to_user_ptr(a->mapped_addr))) {
+		zxhv_vmar_unmap(zxhv_vmar_from_object(vmar), addr, a->len);
+		status = ZX_ERR_INVALID_ARGS;
+	}
+	zxhv_object_put(vmo);
+out_vmar:
+	zxhv_object_put(vmar);
+	return status;
+}
+
+static zx_status_t zxhv_sys_vmar_unmap(struct zxhv_file *zf, void *args)
+{
+	struct zxhv_vmar_range *a = args;
+	struct zxhv_object *vmar;
+	zx_status_t status;
+
+	if (a->options)
+		return ZX_ERR_INVALID_ARGS;
+	status = zxhv_handle_lookup(&zf->handles, a->handle, ZX_OBJ_TYPE_VMAR, 0, &vmar, NULL);
+	if (status != ZX_OK)
+		return status;
+	status = zxhv_vmar_unmap(zxhv_vmar_from_object(vmar), a->addr, a->len);
+	zxhv_object_put(vmar);
+	return status;
+}
+
+static zx_status_t zxhv_sys_vmar_protect(struct zxhv_file *zf, void *args)
+{
+	struct zxhv_vmar_range *a = args;
+	struct zxhv_object *vmar;
+	zx_rights_t rights;
+	zx_status_t status;
+
+	status = zxhv_handle_lookup(&zf->handles, a->handle, ZX_OBJ_TYPE_VMAR, 0, &vmar,
+				    &rights);
+	if (status != ZX_OK)
+		return status;
+	status = zxhv_vmar_protect(zxhv_vmar_from_object(vmar), rights, a->options, a->addr,
+				   a->len);
+	zxhv_object_put(vmar);
+	return status;
+}
+
 /* --- dispatch ------------------------------------------------------------------ */
 
 /* Largest argument block of any call. */
@@ -356,6 +545,16 @@ static const struct zxhv_syscall_entry zxhv_syscalls[] = {
 	ZXHV_SYSCALL(ZXHV_IOC_PORT_CREATE, zxhv_sys_port_create),
 	ZXHV_SYSCALL(ZXHV_IOC_PORT_QUEUE, zxhv_sys_port_queue),
 	ZXHV_SYSCALL(ZXHV_IOC_PORT_WAIT, zxhv_sys_port_wait),
+	/* VMOs and VMARs: 0x40-0x4f. */
+	ZXHV_SYSCALL(ZXHV_IOC_VMO_CREATE, zxhv_sys_vmo_create),
+	ZXHV_SYSCALL(ZXHV_IOC_VMO_GET_SIZE, zxhv_sys_vmo_get_size),
+	ZXHV_SYSCALL(ZXHV_IOC_VMO_READ, zxhv_sys_vmo_read),
+	ZXHV_SYSCALL(ZXHV_IOC_VMO_WRITE, zxhv_sys_vmo_write),
+	ZXHV_SYSCALL(ZXHV_IOC_VMO_REPLACE_AS_EXECUTABLE, zxhv_sys_vmo_replace_as_executable),
+	ZXHV_SYSCALL(ZXHV_IOC_VMAR_ROOT_SELF, zxhv_sys_vmar_root_self),
+	ZXHV_SYSCALL(ZXHV_IOC_VMAR_MAP, zxhv_sys_vmar_map),
+	ZXHV_SYSCALL(ZXHV_IOC_VMAR_UNMAP, zxhv_sys_vmar_unmap),
+	ZXHV_SYSCALL(ZXHV_IOC_VMAR_PROTECT, zxhv_sys_vmar_protect),
 };
 
 long zxhv_syscall(struct zxhv_file *zf, unsigned int cmd, void __user *uarg)
@@ -380,8 +579,14 @@ long zxhv_syscall(struct zxhv_file *zf, unsigned int cmd, void __user *uarg)
 	if ((_IOC_DIR(cmd) & _IOC_WRITE) && copy_from_user(args, uarg, size))
 		return -EFAULT;
 	status = e->fn(zf, args);
+	/*
+	 * A signal interrupted a blocking call (zx_port_wait): after the
+	 * handler runs, the kernel re-issues the ioctl with the same argument
+	 * block, whatever SA_RESTART says, as Zircon restarts it
+	 * transparently.  Deadlines are absolute, so nothing drifts.
+	 */
 	if (status == ZX_ERR_INTERNAL_INTR_RETRY)
-		return -ERESTARTSYS;
+		return -ERESTARTNOINTR;
 	if ((_IOC_DIR(cmd) & _IOC_READ) && copy_to_user(uarg, args, size))
 		return -EFAULT;
 	return zxhv_ioctl_ret(status);

@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -232,10 +231,10 @@ TEST(create_close_cycles)
 }
 
 /*
- * Runs @fn in a child that opened the device as root, then dropped to
- * uid/gid @uid with the supplementary groups @groups; returns its exit code.
+ * Runs @fn in a child that opened the device as root, then dropped to uid
+ * @uid, gid @gid and the supplementary groups @groups; returns its exit code.
  */
-static int as_user(uid_t uid, const gid_t *groups, size_t ngroups, int (*fn)(void))
+static int as_user(uid_t uid, gid_t gid, const gid_t *groups, size_t ngroups, int (*fn)(void))
 {
 	int status;
 	pid_t pid = fork();
@@ -248,7 +247,7 @@ static int as_user(uid_t uid, const gid_t *groups, size_t ngroups, int (*fn)(voi
 		/* Open as root: the node is 0660, the check under test is the module's. */
 		if (zxhv_api_version(&major, &minor) != ZX_OK)
 			_exit(100);
-		if (setgroups(ngroups, groups) || setgid(uid) || setuid(uid))
+		if (setgroups(ngroups, groups) || setgid(gid) || setuid(uid))
 			_exit(101);
 		_exit(fn());
 	}
@@ -274,33 +273,66 @@ static int expect_granted(void)
 
 TEST(unprivileged_is_denied)
 {
-	EXPECT_EQ(0, as_user(NOBODY, NULL, 0, expect_denied));
+	EXPECT_EQ(0, as_user(NOBODY, NOBODY, NULL, 0, expect_denied));
+}
+
+#define GID_PARAM	"/sys/module/zircon_hv/parameters/hypervisor_gid"
+#define MEMBER_GID	4242
+#define STR_(x)		#x
+#define STR(x)		STR_(x)
+
+/* Writes @val to the hypervisor_gid parameter; 0 or -errno. */
+static int set_gid_param(const char *val)
+{
+	int fd = open(GID_PARAM, O_WRONLY | O_CLOEXEC);
+	ssize_t len = strlen(val), n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, len);
+	if (n != len) {
+		n = n < 0 ? -errno : -EIO;
+		close(fd);
+		return n;
+	}
+	return close(fd) ? -errno : 0;
 }
 
 /*
- * Membership of the hypervisor group, looked up in /etc/group at each call.
- * Only inside tools/vmrun, which owns the machine's /etc/group.
+ * Membership of the gid in the module parameter hypervisor_gid, checked at
+ * each call.  Changes that machine-wide policy, so only inside tools/vmrun
+ * (as root); the old value is put back.
  */
 TEST(group_member_is_granted)
 {
+	static const gid_t member[] = { MEMBER_GID };
 	const char *vm = getenv("ZXHV_VM");
-	static const gid_t member[] = { 4242 };
-	struct stat st;
-	FILE *f;
+	char old[32] = "";
+	ssize_t n;
+	int fd;
 
 	if (!vm || !*vm)
-		SKIP(return, "only inside tools/vmrun (writes /etc/group)");
-	if (stat("/etc/group", &st) == 0)
-		SKIP(return, "/etc/group exists; not replacing it");
-	f = fopen("/etc/group", "w");
-	ASSERT_NE(NULL, f);
-	fprintf(f, "root:x:0:\nzircon-hvx:x:4243:\nzircon-hv:x:4242:nobody\n");
-	fclose(f);
-	EXPECT_EQ(0, as_user(NOBODY, member, 1, expect_granted));
-	EXPECT_EQ(0, as_user(NOBODY, NULL, 0, expect_denied));
-	unlink("/etc/group");
-	/* Resolved at each call: without the file, membership means nothing. */
-	EXPECT_EQ(0, as_user(NOBODY, member, 1, expect_denied));
+		SKIP(return, "only inside tools/vmrun (changes " GID_PARAM ")");
+	fd = open(GID_PARAM, O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd) TH_LOG("%s: %s", GID_PARAM, strerror(errno));
+	n = read(fd, old, sizeof(old) - 1);
+	close(fd);
+	ASSERT_LT(0, n);
+	old[n] = '\0';
+
+	ASSERT_EQ(0, set_gid_param(STR(MEMBER_GID)));
+	/* Primary and supplementary, supplementary only, primary only; then neither. */
+	EXPECT_EQ(0, as_user(NOBODY, MEMBER_GID, member, 1, expect_granted));
+	EXPECT_EQ(0, as_user(NOBODY, NOBODY, member, 1, expect_granted));
+	EXPECT_EQ(0, as_user(NOBODY, MEMBER_GID, NULL, 0, expect_granted));
+	EXPECT_EQ(0, as_user(NOBODY, NOBODY, NULL, 0, expect_denied));
+	/* Checked at each call: with no group the same member is denied. */
+	EXPECT_EQ(0, set_gid_param("-1"));
+	EXPECT_EQ(0, as_user(NOBODY, MEMBER_GID, member, 1, expect_denied));
+	/* Root (CAP_SYS_ADMIN) needs no group. */
+	EXPECT_EQ(ZX_OK, hyp_ok());
+
+	EXPECT_EQ(0, set_gid_param(old));
 }
 
 TEST_HARNESS_MAIN

@@ -33,7 +33,7 @@
 #define ZXHV_DEVICE_PATH	"/dev/zircon-hv"
 
 #define ZXHV_API_VERSION_MAJOR	0
-#define ZXHV_API_VERSION_MINOR	2
+#define ZXHV_API_VERSION_MINOR	3
 
 /* ioctl magic: 0xB8 is unassigned in Documentation/userspace-api/ioctl/ioctl-number.rst. */
 #define ZXHV_IOC_MAGIC		0xB8
@@ -148,7 +148,7 @@ struct zxhv_resource_create {
  * ZXHV_IOC_HYPERVISOR_RESOURCE: zxhv_hypervisor_resource(out).  A
  * ZX_RSRC_KIND_SYSTEM resource over [ZX_RSRC_SYSTEM_HYPERVISOR_BASE, +1)
  * with ZX_DEFAULT_RESOURCE_RIGHTS, for a caller with CAP_SYS_ADMIN or in the
- * group named by the module parameter hypervisor_group; ZX_ERR_ACCESS_DENIED
+ * group whose gid is the module parameter hypervisor_gid; ZX_ERR_ACCESS_DENIED
  * for anyone else.
  */
 struct zxhv_hypervisor_resource {
@@ -236,6 +236,109 @@ struct zxhv_port_wait {
 #define ZXHV_IOC_PORT_QUEUE	_IOW(ZXHV_IOC_MAGIC, 0x31, struct zxhv_port_queue)
 #define ZXHV_IOC_PORT_WAIT	_IOW(ZXHV_IOC_MAGIC, 0x32, struct zxhv_port_wait)
 
+/*
+ * VMOs and VMARs: ioctls 0x40-0x4F.  Same conventions as above (user
+ * pointers as __u64, reserved fields zero, a faulting pointer gives
+ * ZX_ERR_INVALID_ARGS).
+ */
+
+/*
+ * ZXHV_IOC_VMO_CREATE: zx_vmo_create(size, options, out).  @size is rounded
+ * up to a page; at most 64 GiB (ZX_ERR_OUT_OF_RANGE beyond).  @options:
+ * ZX_VMO_RESIZABLE and ZX_VMO_DISCARDABLE are accepted (the size never
+ * changes: zx_vmo_set_size is not offered); other bits ZX_ERR_INVALID_ARGS.
+ * Pages are zero-filled on first touch and charged to the memory cgroup of
+ * the task touching them.
+ */
+struct zxhv_vmo_create {
+	__u64 size;
+	__u32 options;
+	__u32 reserved;
+	__u64 out;		/* zx_handle_t * */
+};
+
+/* ZXHV_IOC_VMO_GET_SIZE: zx_vmo_get_size(handle, size).  No right needed. */
+struct zxhv_vmo_get_size {
+	__u32 handle;
+	__u32 reserved;
+	__u64 size;		/* uint64_t * */
+};
+
+/*
+ * ZXHV_IOC_VMO_READ and ZXHV_IOC_VMO_WRITE: zx_vmo_read/write(handle,
+ * buffer, offset, buffer_size).  Need ZX_RIGHT_READ / ZX_RIGHT_WRITE; a
+ * range outside the VMO gives ZX_ERR_OUT_OF_RANGE.
+ */
+struct zxhv_vmo_rw {
+	__u32 handle;
+	__u32 reserved;
+	__u64 buffer;		/* void * (const void * for WRITE) */
+	__u64 offset;
+	__u64 buffer_size;
+};
+
+/*
+ * ZXHV_IOC_VMO_REPLACE_AS_EXECUTABLE: zx_vmo_replace_as_executable(handle,
+ * vmex, out).  @vmex is ZX_HANDLE_INVALID or a ZX_RSRC_KIND_SYSTEM resource
+ * covering ZX_RSRC_SYSTEM_VMEX_BASE.  The source handle is closed once
+ * found, whatever the outcome; the new handle has its rights plus
+ * ZX_RIGHT_EXECUTE.
+ */
+struct zxhv_vmo_replace_as_executable {
+	__u32 handle;
+	__u32 vmex;
+	__u64 out;		/* zx_handle_t * */
+};
+
+/*
+ * ZXHV_IOC_VMAR_ROOT_SELF: a new handle to a VMAR standing for the calling
+ * process's whole address space (base 0), with ZX_DEFAULT_VMAR_RIGHTS |
+ * READ | WRITE | EXECUTE.  libzx calls it once per process and returns the
+ * handle from every zx_vmar_root_self().  The VMAR can only be used by the
+ * process that created it (another one gets ZX_ERR_NOT_SUPPORTED).
+ */
+struct zxhv_vmar_root_self {
+	__u64 out;		/* zx_handle_t * */
+};
+
+/*
+ * ZXHV_IOC_VMAR_MAP: zx_vmar_map(handle, options, vmar_offset, vmo,
+ * vmo_offset, len, mapped_addr).  The mapping is a shared mapping of the
+ * VMO's pages, coherent with zx_vmo_read/write and every other mapping.
+ */
+struct zxhv_vmar_map {
+	__u32 handle;
+	__u32 options;		/* zx_vm_option_t */
+	__u64 vmar_offset;
+	__u32 vmo;
+	__u32 reserved;
+	__u64 vmo_offset;
+	__u64 len;
+	__u64 mapped_addr;	/* zx_vaddr_t * */
+};
+
+/*
+ * ZXHV_IOC_VMAR_UNMAP: zx_vmar_unmap(handle, addr, len).
+ * ZXHV_IOC_VMAR_PROTECT: zx_vmar_protect(handle, options, addr, len).
+ */
+struct zxhv_vmar_range {
+	__u32 handle;
+	__u32 options;		/* zx_vm_option_t (PROTECT); 0 for UNMAP */
+	__u64 addr;
+	__u64 len;
+};
+
+#define ZXHV_IOC_VMO_CREATE	_IOW(ZXHV_IOC_MAGIC, 0x40, struct zxhv_vmo_create)
+#define ZXHV_IOC_VMO_GET_SIZE	_IOW(ZXHV_IOC_MAGIC, 0x41, struct zxhv_vmo_get_size)
+#define ZXHV_IOC_VMO_READ	_IOW(ZXHV_IOC_MAGIC, 0x42, struct zxhv_vmo_rw)
+#define ZXHV_IOC_VMO_WRITE	_IOW(ZXHV_IOC_MAGIC, 0x43, struct zxhv_vmo_rw)
+#define ZXHV_IOC_VMO_REPLACE_AS_EXECUTABLE \
+	_IOW(ZXHV_IOC_MAGIC, 0x44, struct zxhv_vmo_replace_as_executable)
+#define ZXHV_IOC_VMAR_ROOT_SELF	_IOW(ZXHV_IOC_MAGIC, 0x48, struct zxhv_vmar_root_self)
+#define ZXHV_IOC_VMAR_MAP	_IOW(ZXHV_IOC_MAGIC, 0x49, struct zxhv_vmar_map)
+#define ZXHV_IOC_VMAR_UNMAP	_IOW(ZXHV_IOC_MAGIC, 0x4a, struct zxhv_vmar_range)
+#define ZXHV_IOC_VMAR_PROTECT	_IOW(ZXHV_IOC_MAGIC, 0x4b, struct zxhv_vmar_range)
+
 #if defined(__cplusplus)
 #define ZXHV_STATIC_ASSERT(c) static_assert(c, #c)
 #else
@@ -255,5 +358,12 @@ ZXHV_STATIC_ASSERT(sizeof(struct zxhv_handle_import) == 16);
 ZXHV_STATIC_ASSERT(sizeof(struct zxhv_port_create) == 16);
 ZXHV_STATIC_ASSERT(sizeof(struct zxhv_port_queue) == 16);
 ZXHV_STATIC_ASSERT(sizeof(struct zxhv_port_wait) == 24);
+ZXHV_STATIC_ASSERT(sizeof(struct zxhv_vmo_create) == 24);
+ZXHV_STATIC_ASSERT(sizeof(struct zxhv_vmo_get_size) == 16);
+ZXHV_STATIC_ASSERT(sizeof(struct zxhv_vmo_rw) == 32);
+ZXHV_STATIC_ASSERT(sizeof(struct zxhv_vmo_replace_as_executable) == 16);
+ZXHV_STATIC_ASSERT(sizeof(struct zxhv_vmar_root_self) == 8);
+ZXHV_STATIC_ASSERT(sizeof(struct zxhv_vmar_map) == 48);
+ZXHV_STATIC_ASSERT(sizeof(struct zxhv_vmar_range) == 24);
 
 #endif /* _UAPI_ZIRCON_HV_H */

@@ -41,8 +41,8 @@ const char *zxhv_vmx_probe_result_string(uint32_t result);
  * The hypervisor resource, which zx_guest_create() needs: a new handle to a
  * ZX_RSRC_KIND_SYSTEM resource over [ZX_RSRC_SYSTEM_HYPERVISOR_BASE, +1) with
  * ZX_DEFAULT_RESOURCE_RIGHTS.  Only for a caller with CAP_SYS_ADMIN or in the
- * group named by the module parameter hypervisor_group (default "zircon-hv",
- * looked up in /etc/group at each call; a number is taken as a gid);
+ * group whose gid is the module parameter hypervisor_gid (default -1: no
+ * group; the DKMS install sets it to the zircon-hv group's gid);
  * everyone else gets ZX_ERR_ACCESS_DENIED.  A privileged process can hand
  * the resource to an unprivileged one with zxhv_handle_export().
  * ZX_ERR_INVALID_ARGS if @out is not writable.

@@ -45,6 +45,25 @@ zx_status_t zx_port_create(uint32_t options, zx_handle_t *out);
 zx_status_t zx_port_queue(zx_handle_t handle, const zx_port_packet_t *packet);
 zx_status_t zx_port_wait(zx_handle_t handle, zx_time_t deadline, zx_port_packet_t *packet);
 
+/* VMOs: zx_vmo_set_size is not offered (a VMO's size never changes). */
+zx_status_t zx_vmo_create(uint64_t size, uint32_t options, zx_handle_t *out);
+zx_status_t zx_vmo_get_size(zx_handle_t handle, uint64_t *size);
+zx_status_t zx_vmo_read(zx_handle_t handle, void *buffer, uint64_t offset, size_t buffer_size);
+zx_status_t zx_vmo_write(zx_handle_t handle, const void *buffer, uint64_t offset,
+			 size_t buffer_size);
+zx_status_t zx_vmo_replace_as_executable(zx_handle_t handle, zx_handle_t vmex, zx_handle_t *out);
+
+/*
+ * VMARs: the root VMAR is the whole address space of the calling process
+ * (base 0, so a ZX_VM_SPECIFIC vmar_offset is the address itself).
+ */
+zx_handle_t zx_vmar_root_self(void);
+zx_status_t zx_vmar_map(zx_handle_t handle, zx_vm_option_t options, size_t vmar_offset,
+			zx_handle_t vmo, uint64_t vmo_offset, size_t len, zx_vaddr_t *mapped_addr);
+zx_status_t zx_vmar_unmap(zx_handle_t handle, zx_vaddr_t addr, size_t len);
+zx_status_t zx_vmar_protect(zx_handle_t handle, zx_vm_option_t options, zx_vaddr_t addr,
+			    size_t len);
+
 __END_CDECLS
 
 #endif /* ZIRCON_SYSCALLS_H_ */
