@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * VMOs: an xarray of pages, filled on first touch.
+ * VMOs: an xarray of pages, filled on first touch, in 2 MiB physically
+ * contiguous blocks where the VMO's layout allows it.
  */
+#include <linux/bits.h>
 #include <linux/gfp.h>
 #include <linux/minmax.h>
 #include <linux/mm.h>
+#include <linux/moduleparam.h>
+#include <linux/mutex.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -19,18 +23,41 @@ struct zxhv_vmo {
 	u64 size;		/* bytes, page multiple; immutable */
 	u32 options;		/* ZX_VMO_*; immutable */
 	/*
-	 * Page index -> struct page *.  An entry is only ever added (under the
-	 * xarray's own lock, by compare-and-exchange against an empty slot)
-	 * and only removed by destroy, when nobody else holds the VMO.
+	 * Page index -> struct page *, every entry an order-0 page holding one
+	 * reference owned by the VMO.  Entries are only ever added, under
+	 * @commit_lock, and only removed by destroy, when nobody else holds
+	 * the VMO; lookups are lockless (xa_load()).  The first index of a
+	 * run whose 512 pages are one physically contiguous block carries
+	 * ZXHV_VMO_BLOCK_MARK.
 	 */
 	struct xarray pages;
+	/*
+	 * Serializes every addition to @pages (allocation included), so
+	 * deciding that a run is empty and filling it is atomic against
+	 * other committers.  Taken only on a miss, never while copying to
+	 * or from user memory; nests inside mmap_lock (mapping faults).
+	 */
+	struct mutex commit_lock;
+	/* Contiguous blocks installed so far; written under @commit_lock. */
+	unsigned long blocks;
 };
 
 /*
  * Pages belong to whoever touches them first: GFP_HIGHUSER as for any
  * user page, zeroed, and charged to the current task's memory cgroup.
+ * A 2 MiB block is the same, but gives up at once rather than reclaim or
+ * compact hard, and quietly: a single page is the fallback.
  */
 #define ZXHV_VMO_PAGE_GFP	(GFP_HIGHUSER | __GFP_ZERO | __GFP_ACCOUNT)
+#define ZXHV_VMO_BLOCK_GFP	(ZXHV_VMO_PAGE_GFP | __GFP_NOWARN | __GFP_NORETRY)
+#define ZXHV_VMO_RUN_PAGES	BIT(ZXHV_VMO_RUN_ORDER)
+#define ZXHV_VMO_BLOCK_MARK	XA_MARK_1
+
+/* Read with READ_ONCE(): root may change it through sysfs at any time. */
+bool zxhv_vmo_contiguous = true;
+module_param_named(vmo_contiguous, zxhv_vmo_contiguous, bool, 0644);
+MODULE_PARM_DESC(vmo_contiguous,
+		 "try 2 MiB physically contiguous blocks for VMO runs touched first (default: true)");
 
 static void zxhv_vmo_destroy(struct zxhv_object *obj)
 {
@@ -41,6 +68,7 @@ static void zxhv_vmo_destroy(struct zxhv_object *obj)
 	xa_for_each(&vmo->pages, index, page)
 		put_page(page);
 	xa_destroy(&vmo->pages);
+	mutex_destroy(&vmo->commit_lock);
 	kfree(vmo);
 }
 
@@ -64,6 +92,7 @@ zx_status_t zxhv_vmo_create(u64 size, u32 options, struct zxhv_vmo **out)
 	vmo->size = PAGE_ALIGN(size);
 	vmo->options = options;
 	xa_init(&vmo->pages);
+	mutex_init(&vmo->commit_lock);
 	*out = vmo;
 	return ZX_OK;
 }
@@ -88,28 +117,110 @@ u32 zxhv_vmo_options(const struct zxhv_vmo *vmo)
 	return vmo->options;
 }
 
+/*
+ * Tries to fill the run starting at @base (a multiple of ZXHV_VMO_RUN_PAGES,
+ * wholly inside the VMO) with one physically contiguous block.  False if
+ * the run already has a page, or no block or xarray memory is available;
+ * then nothing changed.  Called with @commit_lock held.
+ *
+ * The slots are reserved first, which allocates every xarray node the run
+ * needs while reserved slots still read as empty; the stores that publish
+ * the pages then only overwrite existing slots.  So a lockless reader never
+ * sees part of a block that is later taken back.
+ */
+static bool zxhv_vmo_install_block(struct zxhv_vmo *vmo, unsigned long base)
+{
+	unsigned long i = base;
+	struct page *block;
+	bool whole = true;
+
+	lockdep_assert_held(&vmo->commit_lock);
+	if (xa_find(&vmo->pages, &i, base + ZXHV_VMO_RUN_PAGES - 1, XA_PRESENT))
+		return false;
+	block = alloc_pages(ZXHV_VMO_BLOCK_GFP, ZXHV_VMO_RUN_ORDER);
+	if (!block)
+		return false;
+	for (i = 0; i < ZXHV_VMO_RUN_PAGES; i++)
+		if (xa_reserve(&vmo->pages, base + i, GFP_KERNEL_ACCOUNT))
+			goto unreserve;
+	/*
+	 * From here each 4 KiB page has its own reference count (and memcg
+	 * charge) and is freed alone, exactly like a page allocated singly.
+	 */
+	split_page(block, ZXHV_VMO_RUN_ORDER);
+	for (i = 0; i < ZXHV_VMO_RUN_PAGES; i++) {
+		void *old = xa_store(&vmo->pages, base + i, block + i, GFP_KERNEL_ACCOUNT);
+
+		/* Cannot happen: the slot's node exists.  Keep the rest usable. */
+		if (WARN_ON_ONCE(xa_is_err(old))) {
+			xa_release(&vmo->pages, base + i);
+			__free_page(block + i);
+			whole = false;
+		}
+	}
+	if (!whole)
+		return true;
+	xa_set_mark(&vmo->pages, base, ZXHV_VMO_BLOCK_MARK);
+	WRITE_ONCE(vmo->blocks, vmo->blocks + 1);
+	return true;
+
+unreserve:
+	while (i--)
+		xa_release(&vmo->pages, base + i);
+	__free_pages(block, ZXHV_VMO_RUN_ORDER);
+	return false;
+}
+
+/* Does the 2 MiB-aligned run starting at page @base lie wholly inside? */
+static bool zxhv_vmo_run_fits(const struct zxhv_vmo *vmo, unsigned long base)
+{
+	return base + ZXHV_VMO_RUN_PAGES <= vmo->size >> PAGE_SHIFT;
+}
+
+/* Commits the page at @index, absent so far; @commit_lock held. */
+static zx_status_t zxhv_vmo_commit_locked(struct zxhv_vmo *vmo, unsigned long index,
+					  struct page **out)
+{
+	unsigned long base = round_down(index, ZXHV_VMO_RUN_PAGES);
+	struct page *page;
+
+	if (READ_ONCE(zxhv_vmo_contiguous) && zxhv_vmo_run_fits(vmo, base) &&
+	    zxhv_vmo_install_block(vmo, base)) {
+		page = xa_load(&vmo->pages, index);
+		if (page)
+			goto found;
+		/* Only after an xarray failure the WARN above reported. */
+	}
+	page = alloc_page(ZXHV_VMO_PAGE_GFP);
+	if (!page)
+		return ZX_ERR_NO_MEMORY;
+	if (xa_is_err(xa_store(&vmo->pages, index, page, GFP_KERNEL_ACCOUNT))) {
+		__free_page(page);
+		return ZX_ERR_NO_MEMORY;
+	}
+found:
+	*out = page;
+	return ZX_OK;
+}
+
 /* The page at @index, allocating it if absent; no page reference taken. */
 static zx_status_t zxhv_vmo_commit(struct zxhv_vmo *vmo, unsigned long index,
 				   struct page **out)
 {
-	struct page *page, *old;
+	zx_status_t status = ZX_OK;
+	struct page *page;
 
 	page = xa_load(&vmo->pages, index);
 	if (page)
 		goto found;
-	page = alloc_page(ZXHV_VMO_PAGE_GFP);
+	mutex_lock(&vmo->commit_lock);
+	/* Another committer may have filled the slot while we waited. */
+	page = xa_load(&vmo->pages, index);
 	if (!page)
-		return ZX_ERR_NO_MEMORY;
-	old = xa_cmpxchg(&vmo->pages, index, NULL, page, GFP_KERNEL_ACCOUNT);
-	if (xa_is_err(old)) {
-		__free_page(page);
-		return ZX_ERR_NO_MEMORY;
-	}
-	if (old) {
-		/* Another thread committed the page first: use its page. */
-		__free_page(page);
-		page = old;
-	}
+		status = zxhv_vmo_commit_locked(vmo, index, &page);
+	mutex_unlock(&vmo->commit_lock);
+	if (status != ZX_OK)
+		return status;
 found:
 	*out = page;
 	return ZX_OK;
@@ -125,6 +236,33 @@ zx_status_t zxhv_vmo_get_page(struct zxhv_vmo *vmo, u64 offset, struct page **pa
 	if (status == ZX_OK)
 		get_page(*page);
 	return status;
+}
+
+zx_status_t zxhv_vmo_get_run(struct zxhv_vmo *vmo, u64 offset, struct page **page,
+			     unsigned int *order)
+{
+	unsigned long index = offset >> PAGE_SHIFT;
+	zx_status_t status;
+
+	status = zxhv_vmo_get_page(vmo, offset, page);
+	if (status != ZX_OK)
+		return status;
+	/*
+	 * The mark is set once all of the block's pages are published, and
+	 * never cleared while the VMO lives.  A caller racing with the
+	 * installation may see order 0: always a safe answer.
+	 */
+	if (xa_get_mark(&vmo->pages, round_down(index, ZXHV_VMO_RUN_PAGES),
+			ZXHV_VMO_BLOCK_MARK))
+		*order = ZXHV_VMO_RUN_ORDER;
+	else
+		*order = 0;
+	return ZX_OK;
+}
+
+unsigned long zxhv_vmo_blocks(struct zxhv_vmo *vmo)
+{
+	return READ_ONCE(vmo->blocks);
 }
 
 unsigned long zxhv_vmo_committed_pages(struct zxhv_vmo *vmo)

@@ -4,12 +4,17 @@
  * object.  Pages are allocated on first touch (a write through
  * zxhv_vmo_write(), a fault through a mapping, or zxhv_vmo_get_page()) and
  * charged to the memory cgroup of the task that touched them; they stay
- * until the VMO is destroyed.  Every user of a page (mappings, the VMX
- * engine) gets the same struct page, so all views of a VMO are coherent.
+ * until the VMO is destroyed.  The first touch of a 2 MiB-aligned run that
+ * lies wholly inside the VMO and has no page yet tries to fill the whole run
+ * with one physically contiguous, 2 MiB-aligned block (falling back to a
+ * single page), so the VMX engine can map it with a large EPT page.  Every
+ * user of a page (mappings, the VMX engine) gets the same struct page, so
+ * all views of a VMO are coherent.
  *
  * A VMO's size never changes (zx_vmo_set_size is not implemented), so a
  * page, once in the VMO, stays there while the VMO lives: holding a VMO
- * reference is enough to use its pages, no lock is needed.
+ * reference is enough to use its pages (and all of a block), no lock is
+ * needed.  Committing a page takes a per-VMO mutex (see vmo.c).
  */
 #ifndef ZXHV_VMO_H
 #define ZXHV_VMO_H
@@ -25,6 +30,16 @@ struct zxhv_vmo;
 
 /* Largest VMO, in bytes: 64 GiB (a larger size is ZX_ERR_OUT_OF_RANGE). */
 #define ZXHV_VMO_MAX_SIZE	(64ULL << 30)
+
+/* A contiguous run: 2 MiB, 512 pages. */
+#define ZXHV_VMO_RUN_ORDER	(21 - PAGE_SHIFT)
+
+/*
+ * Module parameter vmo_contiguous (bool, 0644, default true): whether a
+ * first touch tries a contiguous block at all.  It affects later touches
+ * only; runs already filled keep their pages.
+ */
+extern bool zxhv_vmo_contiguous;
 
 /*
  * zx_vmo_create(): a new VMO of @size bytes rounded up to a page, with one
@@ -61,8 +76,20 @@ u32 zxhv_vmo_options(const struct zxhv_vmo *vmo);
  */
 zx_status_t zxhv_vmo_get_page(struct zxhv_vmo *vmo, u64 offset, struct page **page);
 
+/*
+ * zxhv_vmo_get_page(), and in *@order ZXHV_VMO_RUN_ORDER if the 2 MiB-aligned
+ * run around @offset is one physically contiguous block (its first page is
+ * the one at pfn page_to_pfn(*@page) minus the page index of @offset within
+ * the run, and that pfn is 2 MiB-aligned), else 0.  The reference is on
+ * *@page only; the rest of a block lives as long as the VMO does.  May sleep.
+ */
+zx_status_t zxhv_vmo_get_run(struct zxhv_vmo *vmo, u64 offset, struct page **page,
+			     unsigned int *order);
+
 /* Pages allocated so far (for tests and accounting). */
 unsigned long zxhv_vmo_committed_pages(struct zxhv_vmo *vmo);
+/* Contiguous 2 MiB blocks allocated so far (for tests and debug output). */
+unsigned long zxhv_vmo_blocks(struct zxhv_vmo *vmo);
 
 /*
  * zx_vmo_read()/zx_vmo_write() between [@offset, @offset + @len) and a user
