@@ -1,0 +1,229 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * VMX capability MSRs -> zircon-hv's VMCS controls (spec §4 items 1, 4).
+ *
+ * Intel SDM Vol. 3D, A.3-A.5: a control field's capability MSR reports in
+ * bits 31:0 the allowed-0 settings (bit set: the control must be 1) and in
+ * bits 63:32 the allowed-1 settings (bit clear: the control must be 0).
+ * When IA32_VMX_BASIC[55] is set the TRUE_* MSRs report the same for the
+ * "default1" controls that may in fact be cleared (e.g. CR3-load exiting).
+ */
+#include <linux/errno.h>
+#include <linux/kernel.h>
+#include <linux/mm.h>
+#include <asm/msr.h>
+
+#include "caps.h"
+
+void vmx_caps_read(struct vmx_caps *caps)
+{
+	bool true_ctls;
+	u32 allowed1;
+
+	memset(caps, 0, sizeof(*caps));
+	rdmsrl(MSR_IA32_VMX_BASIC, caps->basic);
+	true_ctls = caps->basic & VMXCAP_BASIC_TRUE_CTLS;
+	rdmsrl(true_ctls ? MSR_IA32_VMX_TRUE_PINBASED_CTLS :
+	       MSR_IA32_VMX_PINBASED_CTLS, caps->pinbased);
+	rdmsrl(true_ctls ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS :
+	       MSR_IA32_VMX_PROCBASED_CTLS, caps->procbased);
+	rdmsrl(true_ctls ? MSR_IA32_VMX_TRUE_EXIT_CTLS :
+	       MSR_IA32_VMX_EXIT_CTLS, caps->exit);
+	rdmsrl(true_ctls ? MSR_IA32_VMX_TRUE_ENTRY_CTLS :
+	       MSR_IA32_VMX_ENTRY_CTLS, caps->entry);
+	/* The MSRs below exist only when the controls that need them do. */
+	if ((caps->procbased >> 32) & VMX_PROC_SECONDARY_CTLS)
+		rdmsrl(MSR_IA32_VMX_PROCBASED_CTLS2, caps->procbased2);
+	allowed1 = caps->procbased2 >> 32;
+	if (allowed1 & (VMX_PROC2_EPT | VMX_PROC2_VPID))
+		rdmsrl(MSR_IA32_VMX_EPT_VPID_CAP, caps->ept_vpid_cap);
+	rdmsrl(MSR_IA32_VMX_MISC, caps->misc);
+	rdmsrl(MSR_IA32_VMX_CR0_FIXED0, caps->cr0_fixed0);
+	rdmsrl(MSR_IA32_VMX_CR0_FIXED1, caps->cr0_fixed1);
+	rdmsrl(MSR_IA32_VMX_CR4_FIXED0, caps->cr4_fixed0);
+	rdmsrl(MSR_IA32_VMX_CR4_FIXED1, caps->cr4_fixed1);
+}
+
+u32 vmx_ctl_adjust(u32 required, u32 optional, u64 cap, u32 *value)
+{
+	u32 allowed0 = (u32)cap;	/* 1 = must be 1 */
+	u32 allowed1 = cap >> 32;	/* 0 = must be 0 */
+
+	*value = ((required | optional) & allowed1) | allowed0;
+	return required & ~allowed1;
+}
+
+enum vmx_ctl_field {
+	VMX_CTL_PIN, VMX_CTL_PROC, VMX_CTL_PROC2, VMX_CTL_EXIT, VMX_CTL_ENTRY,
+	VMX_CTL_NR
+};
+
+struct vmx_ctl_want {
+	u8 field;		/* enum vmx_ctl_field */
+	bool optional;
+	bool check_only;	/* must be allowed, but is not set here */
+	u32 bit;
+	const char *name;
+};
+
+/* Spec §4 item 4; a missing required control is named in the error. */
+static const struct vmx_ctl_want vmx_ctl_wants[] = {
+	{ VMX_CTL_PIN, false, false, VMX_PIN_EXT_INTR_EXITING,
+	  "external-interrupt exiting (pin-based control 0)" },
+	{ VMX_CTL_PIN, false, false, VMX_PIN_NMI_EXITING,
+	  "NMI exiting (pin-based control 3)" },
+	{ VMX_CTL_PROC, false, true, VMX_PROC_INTR_WINDOW_EXITING,
+	  "interrupt-window exiting (primary control 2)" },
+	{ VMX_CTL_PROC, false, false, VMX_PROC_HLT_EXITING,
+	  "HLT exiting (primary control 7)" },
+	{ VMX_CTL_PROC, false, false, VMX_PROC_TPR_SHADOW,
+	  "use TPR shadow (primary control 21)" },
+	{ VMX_CTL_PROC, false, false, VMX_PROC_UNCOND_IO_EXITING,
+	  "unconditional I/O exiting (primary control 24)" },
+	{ VMX_CTL_PROC, false, false, VMX_PROC_MSR_BITMAPS,
+	  "use MSR bitmaps (primary control 28)" },
+	{ VMX_CTL_PROC, false, false, VMX_PROC_SECONDARY_CTLS,
+	  "activate secondary controls (primary control 31)" },
+	{ VMX_CTL_PROC2, false, false, VMX_PROC2_EPT,
+	  "enable EPT (secondary control 1)" },
+	{ VMX_CTL_PROC2, false, false, VMX_PROC2_RDTSCP,
+	  "enable RDTSCP (secondary control 3)" },
+	{ VMX_CTL_PROC2, false, false, VMX_PROC2_VIRT_X2APIC_MODE,
+	  "virtualize x2APIC mode (secondary control 4)" },
+	{ VMX_CTL_PROC2, false, false, VMX_PROC2_VPID,
+	  "enable VPID (secondary control 5)" },
+	{ VMX_CTL_PROC2, false, false, VMX_PROC2_UNRESTRICTED_GUEST,
+	  "unrestricted guest (secondary control 7)" },
+	{ VMX_CTL_PROC2, true, false, VMX_PROC2_PAUSE_LOOP_EXITING,
+	  "PAUSE-loop exiting (secondary control 10)" },
+	{ VMX_CTL_PROC2, true, false, VMX_PROC2_INVPCID,
+	  "enable INVPCID (secondary control 12)" },
+	{ VMX_CTL_EXIT, false, false, VMX_EXIT_HOST_ADDR_SPACE_SIZE,
+	  "host address-space size (exit control 9)" },
+	{ VMX_CTL_EXIT, false, false, VMX_EXIT_ACK_INTR_ON_EXIT,
+	  "acknowledge interrupt on exit (exit control 15)" },
+	{ VMX_CTL_EXIT, false, false, VMX_EXIT_SAVE_PAT,
+	  "save IA32_PAT (exit control 18)" },
+	{ VMX_CTL_EXIT, false, false, VMX_EXIT_LOAD_PAT,
+	  "load IA32_PAT (exit control 19)" },
+	{ VMX_CTL_EXIT, false, false, VMX_EXIT_SAVE_EFER,
+	  "save IA32_EFER (exit control 20)" },
+	{ VMX_CTL_EXIT, false, false, VMX_EXIT_LOAD_EFER,
+	  "load IA32_EFER (exit control 21)" },
+	{ VMX_CTL_ENTRY, false, true, VMX_ENTRY_IA32E_MODE_GUEST,
+	  "IA-32e mode guest (entry control 9)" },
+	{ VMX_CTL_ENTRY, false, false, VMX_ENTRY_LOAD_PAT,
+	  "load IA32_PAT (entry control 14)" },
+	{ VMX_CTL_ENTRY, false, false, VMX_ENTRY_LOAD_EFER,
+	  "load IA32_EFER (entry control 15)" },
+};
+
+/* Spec §4 item 1: what every CPU must offer beyond the controls. */
+static const struct {
+	bool in_basic;		/* else EPT_VPID_CAP */
+	u64 bit;
+	const char *name;
+} vmx_cap_wants[] = {
+	{ true, VMXCAP_BASIC_IO_EXIT_INFO, "I/O exit information (IA32_VMX_BASIC bit 54)" },
+	{ true, VMXCAP_BASIC_TRUE_CTLS, "true VMX controls (IA32_VMX_BASIC bit 55)" },
+	{ false, VMX_EPT_CAP_WALK_4, "4-level EPT page walk (EPT_VPID_CAP bit 6)" },
+	{ false, VMX_EPT_CAP_MEMTYPE_WB, "write-back EPT paging structures (EPT_VPID_CAP bit 14)" },
+	{ false, VMX_EPT_CAP_INVEPT, "INVEPT (EPT_VPID_CAP bit 20)" },
+	{ false, VMX_EPT_CAP_INVEPT_SINGLE, "single-context INVEPT (EPT_VPID_CAP bit 25)" },
+	{ false, VMX_EPT_CAP_INVEPT_ALL, "all-context INVEPT (EPT_VPID_CAP bit 26)" },
+	{ false, VMX_VPID_CAP_INVVPID, "INVVPID (EPT_VPID_CAP bit 32)" },
+	{ false, VMX_VPID_CAP_INVVPID_ADDR,
+	  "individual-address INVVPID (EPT_VPID_CAP bit 40)" },
+	{ false, VMX_VPID_CAP_INVVPID_SINGLE,
+	  "single-context INVVPID (EPT_VPID_CAP bit 41)" },
+	{ false, VMX_VPID_CAP_INVVPID_ALL, "all-context INVVPID (EPT_VPID_CAP bit 42)" },
+	{ false, VMX_VPID_CAP_INVVPID_SINGLE_KEEP_GLOBALS,
+	  "single-context-retaining-globals INVVPID (EPT_VPID_CAP bit 43)" },
+};
+
+int vmx_compute_ctls(const struct vmx_caps *caps, struct vmx_ctls *ctls,
+		     const char **missing)
+{
+	const u64 cap_msr[VMX_CTL_NR] = {
+		caps->pinbased, caps->procbased, caps->procbased2,
+		caps->exit, caps->entry,
+	};
+	u32 required[VMX_CTL_NR] = {}, optional[VMX_CTL_NR] = {}, value[VMX_CTL_NR];
+	u32 lacking[VMX_CTL_NR];
+	const struct vmx_ctl_want *w;
+	unsigned int f, i;
+
+	memset(ctls, 0, sizeof(*ctls));
+	*missing = NULL;
+
+	/* The VMCS and VMXON regions are single write-back pages (A.1). */
+	if (VMXCAP_BASIC_VMCS_SIZE(caps->basic) == 0 ||
+	    VMXCAP_BASIC_VMCS_SIZE(caps->basic) > PAGE_SIZE) {
+		*missing = "a VMCS region of at most 4 KiB (IA32_VMX_BASIC bits 44:32)";
+		return -EOPNOTSUPP;
+	}
+	if (VMXCAP_BASIC_MEMTYPE(caps->basic) != VMXCAP_BASIC_MEMTYPE_WB) {
+		*missing = "write-back VMCS memory (IA32_VMX_BASIC bits 53:50)";
+		return -EOPNOTSUPP;
+	}
+	if (caps->basic & VMXCAP_BASIC_PA_32BIT) {
+		*missing = "64-bit VMX region addresses (IA32_VMX_BASIC bit 48)";
+		return -EOPNOTSUPP;
+	}
+
+	for (w = vmx_ctl_wants; w < vmx_ctl_wants + ARRAY_SIZE(vmx_ctl_wants); w++)
+		(w->optional ? optional : required)[w->field] |= w->bit;
+
+	for (f = 0; f < VMX_CTL_NR; f++)
+		lacking[f] = vmx_ctl_adjust(required[f], optional[f], cap_msr[f],
+					    &value[f]);
+	for (w = vmx_ctl_wants; w < vmx_ctl_wants + ARRAY_SIZE(vmx_ctl_wants); w++) {
+		if (lacking[w->field] & w->bit) {
+			*missing = w->name;
+			return -EOPNOTSUPP;
+		}
+	}
+
+	for (i = 0; i < ARRAY_SIZE(vmx_cap_wants); i++) {
+		u64 have = vmx_cap_wants[i].in_basic ? caps->basic : caps->ept_vpid_cap;
+
+		if (!(have & vmx_cap_wants[i].bit)) {
+			*missing = vmx_cap_wants[i].name;
+			return -EOPNOTSUPP;
+		}
+	}
+
+	/* Checked as allowed only: set on demand (proc) or per VCPU (entry). */
+	for (w = vmx_ctl_wants; w < vmx_ctl_wants + ARRAY_SIZE(vmx_ctl_wants); w++) {
+		if (w->check_only && !((u32)cap_msr[w->field] & w->bit))
+			value[w->field] &= ~w->bit;
+	}
+
+	ctls->pin = value[VMX_CTL_PIN];
+	ctls->proc = value[VMX_CTL_PROC];
+	ctls->proc2 = value[VMX_CTL_PROC2];
+	ctls->exit = value[VMX_CTL_EXIT];
+	ctls->entry = value[VMX_CTL_ENTRY];
+	ctls->pause_loop_exiting = ctls->proc2 & VMX_PROC2_PAUSE_LOOP_EXITING;
+	ctls->invpcid = ctls->proc2 & VMX_PROC2_INVPCID;
+	ctls->ept_2m_pages = caps->ept_vpid_cap & VMX_EPT_CAP_2M_PAGES;
+	ctls->ept_1g_pages = caps->ept_vpid_cap & VMX_EPT_CAP_1G_PAGES;
+	return 0;
+}
+
+int vmx_check_cr(const struct vmx_caps *caps, unsigned long cr0,
+		 unsigned long cr4, const char **what)
+{
+	*what = NULL;
+	if ((cr0 & caps->cr0_fixed0) != caps->cr0_fixed0 ||
+	    (cr0 & ~caps->cr0_fixed1)) {
+		*what = "CR0 against IA32_VMX_CR0_FIXED0/1";
+		return -EOPNOTSUPP;
+	}
+	if ((cr4 & caps->cr4_fixed0) != caps->cr4_fixed0 ||
+	    (cr4 & ~caps->cr4_fixed1)) {
+		*what = "CR4 against IA32_VMX_CR4_FIXED0/1";
+		return -EOPNOTSUPP;
+	}
+	return 0;
+}

@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * VM entry and exit: the only assembly file of zircon-hv.
+ *
+ * int zxhv_vmx_run(u64 *gprs, int launched)
+ *   @gprs: the guest's general-purpose registers, indexed by x86 register
+ *          number (VMX_GPR_* in vmx_ops.h; the RSP slot is unused: guest RSP
+ *          lives in the VMCS).  Loaded before entry, stored after exit.
+ *   @launched: 0 -> VMLAUNCH, else VMRESUME.
+ *   Returns 0 after a VM exit, 1 if the entry failed (VMfailInvalid or
+ *   VMfailValid; the caller reads the VM-instruction error).
+ *
+ * The current VMCS's HOST_RIP must be zxhv_vmx_exit_point, and the caller
+ * runs with preemption and interrupts disabled.  HOST_RSP is written here:
+ * the stack pointer inside vmx_enter, whose return address leads back into
+ * zxhv_vmx_run.  A VM exit "returns" from vmx_enter through
+ * zxhv_vmx_exit_point with RFLAGS = 0x2, a VM-fail returns from it with CF
+ * or ZF set; the flags tell the two apart.
+ *
+ * Only host callee-saved registers are preserved; guest values are left in
+ * the others, which the C caller's ABI treats as clobbered.
+ */
+#include <linux/linkage.h>
+#include <asm/asm.h>
+#include <asm/nospec-branch.h>
+
+#define VMCS_HOST_RSP	0x6c14
+
+#define GPR(n)	(8 * (n))
+
+SYM_FUNC_START(zxhv_vmx_run)
+	push %rbp
+	mov %rsp, %rbp
+	push %r15
+	push %r14
+	push %r13
+	push %r12
+	push %rbx
+	push %rdi			/* gprs, for after the exit */
+
+	/* HOST_RSP = %rsp inside vmx_enter, after the call pushed 8 bytes. */
+	lea -8(%rsp), %rdx
+	mov $VMCS_HOST_RSP, %eax
+	vmwrite %rdx, %rax
+	jbe .Lhost_rsp_failed
+
+	/* ZF = !launched; the moves below leave the flags alone. */
+	test %esi, %esi
+	mov GPR(0)(%rdi), %rax
+	mov GPR(1)(%rdi), %rcx
+	mov GPR(2)(%rdi), %rdx
+	mov GPR(3)(%rdi), %rbx
+	mov GPR(5)(%rdi), %rbp
+	mov GPR(6)(%rdi), %rsi
+	mov GPR(8)(%rdi), %r8
+	mov GPR(9)(%rdi), %r9
+	mov GPR(10)(%rdi), %r10
+	mov GPR(11)(%rdi), %r11
+	mov GPR(12)(%rdi), %r12
+	mov GPR(13)(%rdi), %r13
+	mov GPR(14)(%rdi), %r14
+	mov GPR(15)(%rdi), %r15
+	mov GPR(7)(%rdi), %rdi
+
+	call vmx_enter
+
+	/* Guest registers (or, after a VM-fail, junk) -> gprs; flags kept. */
+	push %rdi
+	mov 8(%rsp), %rdi
+	mov %rax, GPR(0)(%rdi)
+	mov %rcx, GPR(1)(%rdi)
+	mov %rdx, GPR(2)(%rdi)
+	mov %rbx, GPR(3)(%rdi)
+	mov %rbp, GPR(5)(%rdi)
+	mov %rsi, GPR(6)(%rdi)
+	mov %r8, GPR(8)(%rdi)
+	mov %r9, GPR(9)(%rdi)
+	mov %r10, GPR(10)(%rdi)
+	mov %r11, GPR(11)(%rdi)
+	mov %r12, GPR(12)(%rdi)
+	mov %r13, GPR(13)(%rdi)
+	mov %r14, GPR(14)(%rdi)
+	mov %r15, GPR(15)(%rdi)
+	pop GPR(7)(%rdi)
+
+	setbe %al
+	movzbl %al, %eax
+	jmp .Lout
+
+.Lhost_rsp_failed:
+	mov $1, %eax
+.Lout:
+	pop %rdi
+	pop %rbx
+	pop %r12
+	pop %r13
+	pop %r14
+	pop %r15
+	pop %rbp
+	RET
+SYM_FUNC_END(zxhv_vmx_run)
+
+/* Called with ZF = !launched.  Returns only on a VM-fail, flags intact. */
+SYM_FUNC_START_LOCAL(vmx_enter)
+	jnz 1f
+	vmlaunch
+	RET
+1:	vmresume
+	RET
+SYM_FUNC_END(vmx_enter)
+
+/*
+ * HOST_RIP.  %rsp = HOST_RSP: the return address into zxhv_vmx_run is on
+ * top, as at the entry of vmx_enter, so this returns as vmx_enter would.
+ */
+SYM_FUNC_START(zxhv_vmx_exit_point)
+	RET
+SYM_FUNC_END(zxhv_vmx_exit_point)

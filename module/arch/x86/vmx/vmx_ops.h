@@ -1,0 +1,213 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The VMX instructions: the only inline assembly for them in zircon-hv.
+ *
+ * Intel SDM Vol. 3C, 31.2 "Conventions": a VMX instruction either succeeds
+ * (CF = ZF = 0), fails with VMfailInvalid (CF = 1: there is no current VMCS
+ * to hold an error number) or fails with VMfailValid (ZF = 1: the error
+ * number is in the current VMCS's VM-instruction error field, 31.4).  Each
+ * wrapper returns that outcome as an enum vmx_insn_status; none of them
+ * warns or BUGs, the caller decides.  An instruction that faults (#UD when
+ * the CPU is not in VMX operation, e.g. after an emergency VMXOFF on
+ * reboot; #GP for a bad operand) is caught through the exception table and
+ * reported as VMX_INSN_FAULT, except VMREAD (it needs an output operand and
+ * is only used while a VMCS is current on a CPU we own).
+ *
+ * Callers for which a failure is a bug use VMX_INSN_WARN() (vmcs.h), which
+ * warns once per call site with the VM-instruction error.
+ */
+#ifndef ZXHV_VMX_OPS_H
+#define ZXHV_VMX_OPS_H
+
+#include <linux/types.h>
+#include <asm/asm.h>
+
+enum vmx_insn_status {
+	VMX_INSN_OK = 0,
+	VMX_INSN_FAIL_INVALID,	/* CF = 1: no current VMCS */
+	VMX_INSN_FAIL_VALID,	/* ZF = 1: see VMCS_VM_INSTRUCTION_ERROR */
+	VMX_INSN_FAULT,		/* #UD or #GP, recovered by the exception table */
+};
+
+/* INVEPT types, SDM Vol. 3C 31.3 "INVEPT". */
+enum vmx_invept_type {
+	VMX_INVEPT_SINGLE_CONTEXT = 1,
+	VMX_INVEPT_ALL_CONTEXT = 2,
+};
+
+/* INVVPID types, SDM Vol. 3C 31.3 "INVVPID". */
+enum vmx_invvpid_type {
+	VMX_INVVPID_ADDRESS = 0,
+	VMX_INVVPID_SINGLE_CONTEXT = 1,
+	VMX_INVVPID_ALL_CONTEXT = 2,
+	VMX_INVVPID_SINGLE_CONTEXT_KEEP_GLOBALS = 3,
+};
+
+/*
+ * After a VMX instruction at local label 1: VMfailInvalid and VMfailValid
+ * branch to their labels, and a fault at label 1 is fixed up to label 2,
+ * which jumps to the fault label.
+ */
+#define VMX_INSN_BRANCHES						\
+	"jc %l[fail_invalid]\n\t"					\
+	"jz %l[fail_valid]\n\t"					\
+	"jmp 3f\n"							\
+	"2:\tjmp %l[fault]\n"						\
+	"3:\n\t"							\
+	_ASM_EXTABLE(1b, 2b)
+
+/* VMXON with the physical address of a VMXON region (4 KiB aligned). */
+static __always_inline enum vmx_insn_status vmx_vmxon(u64 region_pa)
+{
+	asm goto("1: vmxon %[pa]\n\t" VMX_INSN_BRANCHES
+		 : : [pa] "m"(region_pa)
+		 : "cc", "memory" : fail_invalid, fail_valid, fault);
+	return VMX_INSN_OK;
+fail_invalid:
+	return VMX_INSN_FAIL_INVALID;
+fail_valid:
+	return VMX_INSN_FAIL_VALID;
+fault:
+	return VMX_INSN_FAULT;
+}
+
+static __always_inline enum vmx_insn_status vmx_vmxoff(void)
+{
+	asm goto("1: vmxoff\n\t" VMX_INSN_BRANCHES
+		 : :
+		 : "cc", "memory" : fail_invalid, fail_valid, fault);
+	return VMX_INSN_OK;
+fail_invalid:
+	return VMX_INSN_FAIL_INVALID;
+fail_valid:
+	return VMX_INSN_FAIL_VALID;
+fault:
+	return VMX_INSN_FAULT;
+}
+
+static __always_inline enum vmx_insn_status vmx_vmclear(u64 vmcs_pa)
+{
+	asm goto("1: vmclear %[pa]\n\t" VMX_INSN_BRANCHES
+		 : : [pa] "m"(vmcs_pa)
+		 : "cc", "memory" : fail_invalid, fail_valid, fault);
+	return VMX_INSN_OK;
+fail_invalid:
+	return VMX_INSN_FAIL_INVALID;
+fail_valid:
+	return VMX_INSN_FAIL_VALID;
+fault:
+	return VMX_INSN_FAULT;
+}
+
+static __always_inline enum vmx_insn_status vmx_vmptrld(u64 vmcs_pa)
+{
+	asm goto("1: vmptrld %[pa]\n\t" VMX_INSN_BRANCHES
+		 : : [pa] "m"(vmcs_pa)
+		 : "cc", "memory" : fail_invalid, fail_valid, fault);
+	return VMX_INSN_OK;
+fail_invalid:
+	return VMX_INSN_FAIL_INVALID;
+fail_valid:
+	return VMX_INSN_FAIL_VALID;
+fault:
+	return VMX_INSN_FAULT;
+}
+
+/* VMWRITE of a raw encoding; width checks live in vmcs.h. */
+static __always_inline enum vmx_insn_status
+vmx_vmwrite(unsigned long field, unsigned long value)
+{
+	asm goto("1: vmwrite %[val], %[field]\n\t" VMX_INSN_BRANCHES
+		 : : [val] "rm"(value), [field] "r"(field)
+		 : "cc", "memory" : fail_invalid, fail_valid, fault);
+	return VMX_INSN_OK;
+fail_invalid:
+	return VMX_INSN_FAIL_INVALID;
+fail_valid:
+	return VMX_INSN_FAIL_VALID;
+fault:
+	return VMX_INSN_FAULT;
+}
+
+/* VMREAD of a raw encoding into *value (left untouched on failure). */
+static __always_inline enum vmx_insn_status
+vmx_vmread(unsigned long field, unsigned long *value)
+{
+	unsigned long v;
+	bool cf, zf;
+
+	asm volatile("vmread %[field], %[val]"
+		     : CC_OUT(c)(cf), CC_OUT(z)(zf), [val] "=r"(v)
+		     : [field] "r"(field)
+		     : "memory");
+	if (cf)
+		return VMX_INSN_FAIL_INVALID;
+	if (zf)
+		return VMX_INSN_FAIL_VALID;
+	*value = v;
+	return VMX_INSN_OK;
+}
+
+/* The 128-bit descriptors of INVEPT and INVVPID (SDM Vol. 3C 31.3). */
+struct vmx_invept_desc {
+	u64 eptp;
+	u64 reserved;
+};
+
+struct vmx_invvpid_desc {
+	u64 vpid;	/* bits 15:0; the rest must be 0 */
+	u64 gla;
+};
+
+static __always_inline enum vmx_insn_status
+vmx_invept(enum vmx_invept_type type, u64 eptp)
+{
+	struct vmx_invept_desc desc = { .eptp = eptp };
+
+	asm goto("1: invept %[desc], %[type]\n\t" VMX_INSN_BRANCHES
+		 : : [desc] "m"(desc), [type] "r"((unsigned long)type)
+		 : "cc", "memory" : fail_invalid, fail_valid, fault);
+	return VMX_INSN_OK;
+fail_invalid:
+	return VMX_INSN_FAIL_INVALID;
+fail_valid:
+	return VMX_INSN_FAIL_VALID;
+fault:
+	return VMX_INSN_FAULT;
+}
+
+static __always_inline enum vmx_insn_status
+vmx_invvpid(enum vmx_invvpid_type type, u16 vpid, u64 gla)
+{
+	struct vmx_invvpid_desc desc = { .vpid = vpid, .gla = gla };
+
+	asm goto("1: invvpid %[desc], %[type]\n\t" VMX_INSN_BRANCHES
+		 : : [desc] "m"(desc), [type] "r"((unsigned long)type)
+		 : "cc", "memory" : fail_invalid, fail_valid, fault);
+	return VMX_INSN_OK;
+fail_invalid:
+	return VMX_INSN_FAIL_INVALID;
+fail_valid:
+	return VMX_INSN_FAIL_VALID;
+fault:
+	return VMX_INSN_FAULT;
+}
+
+/* Guest GPRs for zxhv_vmx_run(), indexed by x86 register number. */
+enum vmx_gpr {
+	VMX_GPR_RAX, VMX_GPR_RCX, VMX_GPR_RDX, VMX_GPR_RBX,
+	VMX_GPR_RSP_UNUSED, VMX_GPR_RBP, VMX_GPR_RSI, VMX_GPR_RDI,
+	VMX_GPR_R8, VMX_GPR_R9, VMX_GPR_R10, VMX_GPR_R11,
+	VMX_GPR_R12, VMX_GPR_R13, VMX_GPR_R14, VMX_GPR_R15,
+	VMX_GPR_COUNT
+};
+
+/*
+ * vmenter.S: VMLAUNCH (@launched == 0) or VMRESUME with @gprs loaded;
+ * returns 0 after a VM exit (guest GPRs stored back), 1 on a VM-fail.
+ * The current VMCS's HOST_RIP must be zxhv_vmx_exit_point; interrupts off.
+ */
+int zxhv_vmx_run(u64 *gprs, int launched);
+void zxhv_vmx_exit_point(void);
+
+#endif /* ZXHV_VMX_OPS_H */
