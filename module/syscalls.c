@@ -18,6 +18,8 @@
 #include <zircon-hv.h>
 
 #include "file.h"
+#include "guest.h"
+#include "guest_vmar.h"
 #include "handle.h"
 #include "handle_fd.h"
 #include "object.h"
@@ -457,6 +459,7 @@ static zx_status_t zxhv_sys_vmar_map(struct zxhv_file *zf, void *args)
 	struct zxhv_vmar_map *a = args;
 	zx_rights_t vmar_rights, vmo_rights;
 	struct zxhv_object *vmar, *vmo;
+	struct zxhv_guest *guest;
 	zx_status_t status;
 	u64 addr = 0;
 
@@ -469,13 +472,22 @@ static zx_status_t zxhv_sys_vmar_map(struct zxhv_file *zf, void *args)
 	status = zxhv_handle_lookup(&zf->handles, a->vmo, ZX_OBJ_TYPE_VMO, 0, &vmo, &vmo_rights);
 	if (status != ZX_OK)
 		goto out_vmar;
-	status = zxhv_vmar_map(zxhv_vmar_from_object(vmar), vmar_rights, a->options,
-			       a->vmar_offset, zxhv_vmo_from_object(vmo), vmo_rights,
-			       a->vmo_offset, a->len, &addr);
+	guest = zxhv_guest_vmar_guest(vmar);
+	if (guest)
+		status = zxhv_guest_vmar_map(guest, vmar_rights, a->options, a->vmar_offset,
+					     zxhv_vmo_from_object(vmo), vmo_rights,
+					     a->vmo_offset, a->len, &addr);
+	else
+		status = zxhv_vmar_map(zxhv_vmar_from_object(vmar), vmar_rights, a->options,
+				       a->vmar_offset, zxhv_vmo_from_object(vmo), vmo_rights,
+				       a->vmo_offset, a->len, &addr);
 	/* A mapped address that cannot be reported is unmapped again. */
 	if (status == ZX_OK &&
 	    put_user(addr, (u64 __user *)u64_to_user_ptr(a->mapped_addr))) {
-		zxhv_vmar_unmap(zxhv_vmar_from_object(vmar), addr, a->len);
+		if (guest)
+			zxhv_guest_vmar_unmap(guest, addr, a->len);
+		else
+			zxhv_vmar_unmap(zxhv_vmar_from_object(vmar), addr, a->len);
 		status = ZX_ERR_INVALID_ARGS;
 	}
 	zxhv_object_put(vmo);
@@ -488,6 +500,7 @@ static zx_status_t zxhv_sys_vmar_unmap(struct zxhv_file *zf, void *args)
 {
 	struct zxhv_vmar_range *a = args;
 	struct zxhv_object *vmar;
+	struct zxhv_guest *guest;
 	zx_status_t status;
 
 	if (a->options)
@@ -495,7 +508,11 @@ static zx_status_t zxhv_sys_vmar_unmap(struct zxhv_file *zf, void *args)
 	status = zxhv_handle_lookup(&zf->handles, a->handle, ZX_OBJ_TYPE_VMAR, 0, &vmar, NULL);
 	if (status != ZX_OK)
 		return status;
-	status = zxhv_vmar_unmap(zxhv_vmar_from_object(vmar), a->addr, a->len);
+	guest = zxhv_guest_vmar_guest(vmar);
+	if (guest)
+		status = zxhv_guest_vmar_unmap(guest, a->addr, a->len);
+	else
+		status = zxhv_vmar_unmap(zxhv_vmar_from_object(vmar), a->addr, a->len);
 	zxhv_object_put(vmar);
 	return status;
 }
@@ -504,6 +521,7 @@ static zx_status_t zxhv_sys_vmar_protect(struct zxhv_file *zf, void *args)
 {
 	struct zxhv_vmar_range *a = args;
 	struct zxhv_object *vmar;
+	struct zxhv_guest *guest;
 	zx_rights_t rights;
 	zx_status_t status;
 
@@ -511,9 +529,91 @@ static zx_status_t zxhv_sys_vmar_protect(struct zxhv_file *zf, void *args)
 				    &rights);
 	if (status != ZX_OK)
 		return status;
-	status = zxhv_vmar_protect(zxhv_vmar_from_object(vmar), rights, a->options, a->addr,
-				   a->len);
+	guest = zxhv_guest_vmar_guest(vmar);
+	if (guest)
+		status = zxhv_guest_vmar_protect(guest, rights, a->options, a->addr, a->len);
+	else
+		status = zxhv_vmar_protect(zxhv_vmar_from_object(vmar), rights, a->options,
+					   a->addr, a->len);
 	zxhv_object_put(vmar);
+	return status;
+}
+
+/* --- guests ------------------------------------------------------------------ */
+
+/*
+ * Resource first, then options (the newest kernel's order), then the
+ * guest itself (NOT_SUPPORTED without VMX).  Both handles go into the
+ * table before either value is written out; a value that cannot be written
+ * closes both, so a faulting pointer leaves nothing behind.
+ */
+static zx_status_t zxhv_sys_guest_create(struct zxhv_file *zf, void *args)
+{
+	struct zxhv_guest_create *a = args;
+	zx_handle_t guest_h, vmar_h;
+	struct zxhv_object *res, *vmar;
+	struct zxhv_guest *guest;
+	zx_status_t status;
+
+	status = zxhv_handle_lookup(&zf->handles, a->resource, ZXHV_OBJ_TYPE_ANY, 0, &res, NULL);
+	if (status != ZX_OK)
+		return status;
+	status = zxhv_resource_validate_ranged(res, ZX_RSRC_KIND_SYSTEM,
+					       ZX_RSRC_SYSTEM_HYPERVISOR_BASE, 1);
+	zxhv_object_put(res);
+	if (status != ZX_OK)
+		return status;
+	if (a->options != ZX_GUEST_OPT_NORMAL)
+		return ZX_ERR_INVALID_ARGS;
+	status = zxhv_guest_create(&guest, &vmar);
+	if (status != ZX_OK)
+		return status;
+	status = zxhv_handle_add(&zf->handles, zxhv_guest_object(guest),
+				 ZX_DEFAULT_GUEST_RIGHTS, &guest_h);
+	if (status != ZX_OK)
+		goto out_put;
+	status = zxhv_handle_add(&zf->handles, vmar, ZXHV_GUEST_VMAR_RIGHTS, &vmar_h);
+	if (status != ZX_OK) {
+		zxhv_handle_close(&zf->handles, guest_h);
+		goto out_put;
+	}
+	if (put_user(guest_h, (zx_handle_t __user *)u64_to_user_ptr(a->guest_out)) ||
+	    put_user(vmar_h, (zx_handle_t __user *)u64_to_user_ptr(a->vmar_out))) {
+		zxhv_handle_close(&zf->handles, vmar_h);
+		zxhv_handle_close(&zf->handles, guest_h);
+		status = ZX_ERR_INVALID_ARGS;
+	}
+out_put:
+	zxhv_object_put(vmar);
+	zxhv_object_put(zxhv_guest_object(guest));
+	return status;
+}
+
+/* The guest needs WRITE; a port, if given, WRITE too; then guest.c decides. */
+static zx_status_t zxhv_sys_guest_set_trap(struct zxhv_file *zf, void *args)
+{
+	struct zxhv_guest_set_trap *a = args;
+	struct zxhv_object *guest, *port = NULL;
+	zx_status_t status;
+
+	if (a->reserved)
+		return ZX_ERR_INVALID_ARGS;
+	status = zxhv_handle_lookup(&zf->handles, a->handle, ZX_OBJ_TYPE_GUEST, ZX_RIGHT_WRITE,
+				    &guest, NULL);
+	if (status != ZX_OK)
+		return status;
+	if (a->port != ZX_HANDLE_INVALID) {
+		status = zxhv_handle_lookup(&zf->handles, a->port, ZX_OBJ_TYPE_PORT,
+					    ZX_RIGHT_WRITE, &port, NULL);
+		if (status != ZX_OK)
+			goto out_guest;
+	}
+	status = zxhv_guest_set_trap(zxhv_guest_from_object(guest), a->kind, a->addr, a->size,
+				     port ? zxhv_port_from_object(port) : NULL, a->key);
+	if (port)
+		zxhv_object_put(port);
+out_guest:
+	zxhv_object_put(guest);
 	return status;
 }
 
@@ -555,6 +655,9 @@ static const struct zxhv_syscall_entry zxhv_syscalls[] = {
 	ZXHV_SYSCALL(ZXHV_IOC_VMAR_MAP, zxhv_sys_vmar_map),
 	ZXHV_SYSCALL(ZXHV_IOC_VMAR_UNMAP, zxhv_sys_vmar_unmap),
 	ZXHV_SYSCALL(ZXHV_IOC_VMAR_PROTECT, zxhv_sys_vmar_protect),
+	/* Guests: 0x50-0x5f. */
+	ZXHV_SYSCALL(ZXHV_IOC_GUEST_CREATE, zxhv_sys_guest_create),
+	ZXHV_SYSCALL(ZXHV_IOC_GUEST_SET_TRAP, zxhv_sys_guest_set_trap),
 };
 
 long zxhv_syscall(struct zxhv_file *zf, unsigned int cmd, void __user *uarg)

@@ -33,7 +33,7 @@
 #define ZXHV_DEVICE_PATH	"/dev/zircon-hv"
 
 #define ZXHV_API_VERSION_MAJOR	0
-#define ZXHV_API_VERSION_MINOR	3
+#define ZXHV_API_VERSION_MINOR	4
 
 /* ioctl magic: 0xB8 is unassigned in Documentation/userspace-api/ioctl/ioctl-number.rst. */
 #define ZXHV_IOC_MAGIC		0xB8
@@ -339,6 +339,40 @@ struct zxhv_vmar_range {
 #define ZXHV_IOC_VMAR_UNMAP	_IOW(ZXHV_IOC_MAGIC, 0x4a, struct zxhv_vmar_range)
 #define ZXHV_IOC_VMAR_PROTECT	_IOW(ZXHV_IOC_MAGIC, 0x4b, struct zxhv_vmar_range)
 
+/*
+ * Guests: 0x50-0x5f.
+ *
+ * ZXHV_IOC_GUEST_CREATE: zx_guest_create(resource, options, guest_handle,
+ * vmar_handle).  @resource must be a SYSTEM resource covering
+ * ZX_RSRC_SYSTEM_HYPERVISOR_BASE, or ROOT; @options must be 0.  Both
+ * handles are written only after everything else succeeded; the VMAR
+ * handle's addresses are guest-physical, [0, 2^48).
+ */
+struct zxhv_guest_create {
+	__u32 resource;
+	__u32 options;
+	__u64 guest_out;	/* zx_handle_t * */
+	__u64 vmar_out;		/* zx_handle_t * */
+};
+
+/*
+ * ZXHV_IOC_GUEST_SET_TRAP: zx_guest_set_trap(handle, kind, addr, size,
+ * port, key).  The guest handle needs ZX_RIGHT_WRITE; @port is
+ * ZX_HANDLE_INVALID or a port handle with ZX_RIGHT_WRITE.
+ */
+struct zxhv_guest_set_trap {
+	__u32 handle;
+	__u32 kind;		/* zx_guest_trap_t */
+	__u64 addr;
+	__u64 size;
+	__u32 port;
+	__u32 reserved;
+	__u64 key;
+};
+
+#define ZXHV_IOC_GUEST_CREATE	_IOW(ZXHV_IOC_MAGIC, 0x50, struct zxhv_guest_create)
+#define ZXHV_IOC_GUEST_SET_TRAP	_IOW(ZXHV_IOC_MAGIC, 0x51, struct zxhv_guest_set_trap)
+
 #if defined(__cplusplus)
 #define ZXHV_STATIC_ASSERT(c) static_assert(c, #c)
 #else
@@ -365,5 +399,7 @@ ZXHV_STATIC_ASSERT(sizeof(struct zxhv_vmo_replace_as_executable) == 16);
 ZXHV_STATIC_ASSERT(sizeof(struct zxhv_vmar_root_self) == 8);
 ZXHV_STATIC_ASSERT(sizeof(struct zxhv_vmar_map) == 48);
 ZXHV_STATIC_ASSERT(sizeof(struct zxhv_vmar_range) == 24);
+ZXHV_STATIC_ASSERT(sizeof(struct zxhv_guest_create) == 24);
+ZXHV_STATIC_ASSERT(sizeof(struct zxhv_guest_set_trap) == 40);
 
 #endif /* _UAPI_ZIRCON_HV_H */

@@ -64,6 +64,15 @@ zx_status_t zx_vmar_unmap(zx_handle_t handle, zx_vaddr_t addr, size_t len);
 zx_status_t zx_vmar_protect(zx_handle_t handle, zx_vm_option_t options, zx_vaddr_t addr,
 			    size_t len);
 
+/*
+ * Guests: the resource is the hypervisor resource (zxhv_hypervisor_resource()
+ * in <zircon/hv.h>); *vmar_handle is the guest-physical address space.
+ */
+zx_status_t zx_guest_create(zx_handle_t resource, uint32_t options, zx_handle_t *guest_handle,
+			    zx_handle_t *vmar_handle);
+zx_status_t zx_guest_set_trap(zx_handle_t handle, uint32_t kind, zx_vaddr_t addr, size_t size,
+			      zx_handle_t port_handle, uint64_t key);
+
 __END_CDECLS
 
 #endif /* ZIRCON_SYSCALLS_H_ */

@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The guest-physical VMAR: a VMAR object that forwards to its guest's
+ * address space (module/gpas.h).  See guest_vmar.h.
+ */
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <zircon/errors.h>
+
+#include "gpas.h"
+#include "guest.h"
+#include "guest_vmar.h"
+#include "vmo.h"
+
+struct zxhv_guest_vmar {
+	struct zxhv_object obj;
+	struct zxhv_guest *guest;	/* a reference; immutable */
+};
+
+/* Options zx_vmar_map() implements on a guest VMAR. */
+#define ZXHV_GVMAR_MAP_OPTIONS \
+	(ZXHV_GPAS_PERMS | ZX_VM_PERM_READ_IF_XOM_UNSUPPORTED | ZX_VM_COMPACT | \
+	 ZX_VM_SPECIFIC | ZX_VM_SPECIFIC_OVERWRITE | ZX_VM_MAP_RANGE | \
+	 ZX_VM_REQUIRE_NON_RESIZABLE | ZX_VM_ALLOW_FAULTS)
+#define ZXHV_GVMAR_CAN_MAP \
+	(ZX_VM_CAN_MAP_SPECIFIC | ZX_VM_CAN_MAP_READ | ZX_VM_CAN_MAP_WRITE | \
+	 ZX_VM_CAN_MAP_EXECUTE)
+#define ZXHV_GVMAR_UNIMPLEMENTED \
+	(ZX_VM_OFFSET_IS_UPPER_LIMIT | (0xffu << ZX_VM_ALIGN_BASE))
+
+static void zxhv_guest_vmar_destroy(struct zxhv_object *obj)
+{
+	struct zxhv_guest_vmar *gv = container_of(obj, struct zxhv_guest_vmar, obj);
+
+	zxhv_object_put(zxhv_guest_object(gv->guest));
+	kfree(gv);
+}
+
+static const struct zxhv_object_ops zxhv_guest_vmar_ops = {
+	.type = ZX_OBJ_TYPE_VMAR,
+	.destroy = zxhv_guest_vmar_destroy,
+};
+
+struct zxhv_object *zxhv_guest_vmar_create(struct zxhv_guest *guest)
+{
+	struct zxhv_guest_vmar *gv = kzalloc(sizeof(*gv), GFP_KERNEL_ACCOUNT);
+
+	if (!gv)
+		return NULL;
+	zxhv_object_init(&gv->obj, &zxhv_guest_vmar_ops);
+	zxhv_object_get(zxhv_guest_object(guest));
+	gv->guest = guest;
+	return &gv->obj;
+}
+
+struct zxhv_guest *zxhv_guest_vmar_guest(struct zxhv_object *vmar)
+{
+	if (vmar->ops != &zxhv_guest_vmar_ops)
+		return NULL;
+	return container_of(vmar, struct zxhv_guest_vmar, obj)->guest;
+}
+
+/* The ZX_VM_PERM_* that the READ/WRITE/EXECUTE rights in @rights allow. */
+static u32 zxhv_gvmar_rights_perms(zx_rights_t rights)
+{
+	return (rights & ZX_RIGHT_READ ? ZX_VM_PERM_READ : 0) |
+	       (rights & ZX_RIGHT_WRITE ? ZX_VM_PERM_WRITE : 0) |
+	       (rights & ZX_RIGHT_EXECUTE ? ZX_VM_PERM_EXECUTE : 0);
+}
+
+/* WRITE or EXECUTE without READ. */
+static bool zxhv_gvmar_perms_bad(u32 perms)
+{
+	return (perms & (ZX_VM_PERM_WRITE | ZX_VM_PERM_EXECUTE)) && !(perms & ZX_VM_PERM_READ);
+}
+
+zx_status_t zxhv_guest_vmar_map(struct zxhv_guest *guest, zx_rights_t vmar_rights,
+				zx_vm_option_t options, u64 gpa, struct zxhv_vmo *vmo,
+				zx_rights_t vmo_rights, u64 vmo_offset, u64 len,
+				u64 *mapped_gpa)
+{
+	u32 max_perms, perms;
+
+	if (!(vmo_rights & ZX_RIGHT_MAP))
+		return ZX_ERR_ACCESS_DENIED;
+	/* x86 has no execute-only memory: this option always adds READ. */
+	if (options & ZX_VM_PERM_READ_IF_XOM_UNSUPPORTED)
+		options |= ZX_VM_PERM_READ;
+	perms = options & ZXHV_GPAS_PERMS;
+	if (zxhv_gvmar_perms_bad(perms))
+		return ZX_ERR_INVALID_ARGS;
+	if ((options & ZX_VM_MAP_RANGE) && (options & ZX_VM_SPECIFIC_OVERWRITE))
+		return ZX_ERR_INVALID_ARGS;
+	if (options & ZXHV_GVMAR_CAN_MAP)
+		return ZX_ERR_INVALID_ARGS;
+	if (options & ZXHV_GVMAR_UNIMPLEMENTED)
+		return ZX_ERR_NOT_SUPPORTED;
+	if (options & ~ZXHV_GVMAR_MAP_OPTIONS)
+		return ZX_ERR_INVALID_ARGS;
+	max_perms = zxhv_gvmar_rights_perms(vmo_rights) & zxhv_gvmar_rights_perms(vmar_rights);
+	if (perms & ~max_perms)
+		return ZX_ERR_ACCESS_DENIED;
+	if (!PAGE_ALIGNED(vmo_offset) || !PAGE_ALIGNED(gpa) || !PAGE_ALIGNED(len) || !len)
+		return ZX_ERR_INVALID_ARGS;
+	if (!(options & (ZX_VM_SPECIFIC | ZX_VM_SPECIFIC_OVERWRITE)) && gpa)
+		return ZX_ERR_INVALID_ARGS;
+	if (gpa >= ZXHV_GUEST_PHYS_SIZE || len > ZXHV_GUEST_PHYS_SIZE - gpa)
+		return ZX_ERR_INVALID_ARGS;
+	if ((zxhv_vmo_options(vmo) & (ZX_VMO_RESIZABLE | ZX_VMO_DISCARDABLE)) &&
+	    !(options & ZX_VM_ALLOW_FAULTS))
+		return ZX_ERR_NOT_SUPPORTED;
+	if ((zxhv_vmo_options(vmo) & ZX_VMO_RESIZABLE) && (options & ZX_VM_REQUIRE_NON_RESIZABLE))
+		return ZX_ERR_NOT_SUPPORTED;
+	if (vmo_offset > zxhv_vmo_size(vmo) || len > zxhv_vmo_size(vmo) - vmo_offset)
+		return ZX_ERR_BUFFER_TOO_SMALL;
+	options &= ZXHV_GPAS_PERMS | ZX_VM_SPECIFIC | ZX_VM_SPECIFIC_OVERWRITE;
+	return zxhv_gpas_map(guest->gpas, options, gpa, vmo, vmo_offset, len, max_perms,
+			     mapped_gpa);
+}
+
+zx_status_t zxhv_guest_vmar_unmap(struct zxhv_guest *guest, u64 gpa, u64 len)
+{
+	return zxhv_gpas_unmap(guest->gpas, gpa, len);
+}
+
+zx_status_t zxhv_guest_vmar_protect(struct zxhv_guest *guest, zx_rights_t vmar_rights,
+				    zx_vm_option_t options, u64 gpa, u64 len)
+{
+	u32 perms;
+
+	if (options & ZX_VM_PERM_READ_IF_XOM_UNSUPPORTED)
+		options |= ZX_VM_PERM_READ;
+	if (options & ~(ZXHV_GPAS_PERMS | ZX_VM_PERM_READ_IF_XOM_UNSUPPORTED))
+		return ZX_ERR_INVALID_ARGS;
+	perms = options & ZXHV_GPAS_PERMS;
+	if (zxhv_gvmar_perms_bad(perms))
+		return ZX_ERR_INVALID_ARGS;
+	if (perms & ~zxhv_gvmar_rights_perms(vmar_rights))
+		return ZX_ERR_ACCESS_DENIED;
+	return zxhv_gpas_protect(guest->gpas, gpa, len, perms);
+}
