@@ -156,7 +156,7 @@ static void round_trip_across_pages(struct kunit *test)
 }
 
 #define RUN_SIZE	(PAGE_SIZE << ZXHV_VMO_RUN_ORDER)
-#define RUN_PAGES	(1UL << ZXHV_VMO_RUN_ORDER)
+#define RUN_PAGES	BIT(ZXHV_VMO_RUN_ORDER)
 
 /* zxhv_vmo_get_run() at @offset: its order, and the pfn in *@pfn. */
 static unsigned int run_order(struct kunit *test, struct zxhv_vmo *vmo, u64 offset,
@@ -386,7 +386,8 @@ static void racing_touches_one_block(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, zxhv_vmo_committed_pages(vmo), RUN_PAGES);
 		KUNIT_EXPECT_EQ(test, run_order(test, vmo, 0, &first), ZXHV_VMO_RUN_ORDER);
 		for (i = 0; i < ARRAY_SIZE(pages); i++) {
-			KUNIT_EXPECT_EQ_MSG(test, r[i].status, ZX_OK, "round %d racer %d", round, i);
+			KUNIT_EXPECT_EQ_MSG(test, r[i].status, ZX_OK, "round %d racer %d",
+					    round, i);
 			if (r[i].status != ZX_OK)
 				continue;
 			KUNIT_EXPECT_EQ_MSG(test, page_to_pfn(r[i].page), first + pages[i],
