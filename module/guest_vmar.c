@@ -10,23 +10,13 @@
 #include "gpas.h"
 #include "guest.h"
 #include "guest_vmar.h"
+#include "vmar.h"
 #include "vmo.h"
 
 struct zxhv_guest_vmar {
 	struct zxhv_object obj;
 	struct zxhv_guest *guest;	/* a reference; immutable */
 };
-
-/* Options zx_vmar_map() implements on a guest VMAR. */
-#define ZXHV_GVMAR_MAP_OPTIONS \
-	(ZXHV_GPAS_PERMS | ZX_VM_PERM_READ_IF_XOM_UNSUPPORTED | ZX_VM_COMPACT | \
-	 ZX_VM_SPECIFIC | ZX_VM_SPECIFIC_OVERWRITE | ZX_VM_MAP_RANGE | \
-	 ZX_VM_REQUIRE_NON_RESIZABLE | ZX_VM_ALLOW_FAULTS)
-#define ZXHV_GVMAR_CAN_MAP \
-	(ZX_VM_CAN_MAP_SPECIFIC | ZX_VM_CAN_MAP_READ | ZX_VM_CAN_MAP_WRITE | \
-	 ZX_VM_CAN_MAP_EXECUTE)
-#define ZXHV_GVMAR_UNIMPLEMENTED \
-	(ZX_VM_OFFSET_IS_UPPER_LIMIT | (0xffu << ZX_VM_ALIGN_BASE))
 
 static void zxhv_guest_vmar_destroy(struct zxhv_object *obj)
 {
@@ -60,46 +50,17 @@ struct zxhv_guest *zxhv_guest_vmar_guest(struct zxhv_object *vmar)
 	return container_of(vmar, struct zxhv_guest_vmar, obj)->guest;
 }
 
-/* The ZX_VM_PERM_* that the READ/WRITE/EXECUTE rights in @rights allow. */
-static u32 zxhv_gvmar_rights_perms(zx_rights_t rights)
-{
-	return (rights & ZX_RIGHT_READ ? ZX_VM_PERM_READ : 0) |
-	       (rights & ZX_RIGHT_WRITE ? ZX_VM_PERM_WRITE : 0) |
-	       (rights & ZX_RIGHT_EXECUTE ? ZX_VM_PERM_EXECUTE : 0);
-}
-
-/* WRITE or EXECUTE without READ. */
-static bool zxhv_gvmar_perms_bad(u32 perms)
-{
-	return (perms & (ZX_VM_PERM_WRITE | ZX_VM_PERM_EXECUTE)) && !(perms & ZX_VM_PERM_READ);
-}
-
 zx_status_t zxhv_guest_vmar_map(struct zxhv_guest *guest, zx_rights_t vmar_rights,
 				zx_vm_option_t options, u64 gpa, struct zxhv_vmo *vmo,
 				zx_rights_t vmo_rights, u64 vmo_offset, u64 len,
 				u64 *mapped_gpa)
 {
 	u32 max_perms, perms;
+	zx_status_t status;
 
-	if (!(vmo_rights & ZX_RIGHT_MAP))
-		return ZX_ERR_ACCESS_DENIED;
-	/* x86 has no execute-only memory: this option always adds READ. */
-	if (options & ZX_VM_PERM_READ_IF_XOM_UNSUPPORTED)
-		options |= ZX_VM_PERM_READ;
-	perms = options & ZXHV_GPAS_PERMS;
-	if (zxhv_gvmar_perms_bad(perms))
-		return ZX_ERR_INVALID_ARGS;
-	if ((options & ZX_VM_MAP_RANGE) && (options & ZX_VM_SPECIFIC_OVERWRITE))
-		return ZX_ERR_INVALID_ARGS;
-	if (options & ZXHV_GVMAR_CAN_MAP)
-		return ZX_ERR_INVALID_ARGS;
-	if (options & ZXHV_GVMAR_UNIMPLEMENTED)
-		return ZX_ERR_NOT_SUPPORTED;
-	if (options & ~ZXHV_GVMAR_MAP_OPTIONS)
-		return ZX_ERR_INVALID_ARGS;
-	max_perms = zxhv_gvmar_rights_perms(vmo_rights) & zxhv_gvmar_rights_perms(vmar_rights);
-	if (perms & ~max_perms)
-		return ZX_ERR_ACCESS_DENIED;
+	status = zxhv_vmar_check_map(&options, vmo_rights, vmar_rights, &perms, &max_perms);
+	if (status != ZX_OK)
+		return status;
 	if (!PAGE_ALIGNED(vmo_offset) || !PAGE_ALIGNED(gpa) || !PAGE_ALIGNED(len) || !len)
 		return ZX_ERR_INVALID_ARGS;
 	if (!(options & (ZX_VM_SPECIFIC | ZX_VM_SPECIFIC_OVERWRITE)) && gpa)
@@ -126,16 +87,11 @@ zx_status_t zxhv_guest_vmar_unmap(struct zxhv_guest *guest, u64 gpa, u64 len)
 zx_status_t zxhv_guest_vmar_protect(struct zxhv_guest *guest, zx_rights_t vmar_rights,
 				    zx_vm_option_t options, u64 gpa, u64 len)
 {
+	zx_status_t status;
 	u32 perms;
 
-	if (options & ZX_VM_PERM_READ_IF_XOM_UNSUPPORTED)
-		options |= ZX_VM_PERM_READ;
-	if (options & ~(ZXHV_GPAS_PERMS | ZX_VM_PERM_READ_IF_XOM_UNSUPPORTED))
-		return ZX_ERR_INVALID_ARGS;
-	perms = options & ZXHV_GPAS_PERMS;
-	if (zxhv_gvmar_perms_bad(perms))
-		return ZX_ERR_INVALID_ARGS;
-	if (perms & ~zxhv_gvmar_rights_perms(vmar_rights))
-		return ZX_ERR_ACCESS_DENIED;
+	status = zxhv_vmar_check_protect_options(options, vmar_rights, &perms);
+	if (status != ZX_OK)
+		return status;
 	return zxhv_gpas_protect(guest->gpas, gpa, len, perms);
 }

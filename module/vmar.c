@@ -34,19 +34,6 @@ struct zxhv_vmo_mapping {
 	u32 max_perms;		/* ZX_VM_PERM_* the VMO and VMAR rights allow */
 };
 
-#define ZXHV_VM_PERMS	(ZX_VM_PERM_READ | ZX_VM_PERM_WRITE | ZX_VM_PERM_EXECUTE)
-
-/* Options zx_vmar_map() implements (ALIGN and OFFSET_IS_UPPER_LIMIT: not). */
-#define ZXHV_VM_MAP_OPTIONS \
-	(ZXHV_VM_PERMS | ZX_VM_PERM_READ_IF_XOM_UNSUPPORTED | ZX_VM_COMPACT | \
-	 ZX_VM_SPECIFIC | ZX_VM_SPECIFIC_OVERWRITE | ZX_VM_MAP_RANGE | \
-	 ZX_VM_REQUIRE_NON_RESIZABLE | ZX_VM_ALLOW_FAULTS)
-#define ZXHV_VM_CAN_MAP \
-	(ZX_VM_CAN_MAP_SPECIFIC | ZX_VM_CAN_MAP_READ | ZX_VM_CAN_MAP_WRITE | \
-	 ZX_VM_CAN_MAP_EXECUTE)
-#define ZXHV_VM_UNIMPLEMENTED \
-	(ZX_VM_OFFSET_IS_UPPER_LIMIT | (0xffu << ZX_VM_ALIGN_BASE))
-
 static void zxhv_vmar_destroy(struct zxhv_object *obj)
 {
 	struct zxhv_vmar *vmar = zxhv_vmar_from_object(obj);
@@ -100,12 +87,66 @@ static unsigned long zxhv_perms_to_prot(u32 perms)
 	       (perms & ZX_VM_PERM_EXECUTE ? PROT_EXEC : 0);
 }
 
-/* The permissions every handle right in @rights allows. */
-static u32 zxhv_rights_to_perms(zx_rights_t rights)
+u32 zxhv_vm_rights_to_perms(zx_rights_t rights)
 {
 	return (rights & ZX_RIGHT_READ ? ZX_VM_PERM_READ : 0) |
 	       (rights & ZX_RIGHT_WRITE ? ZX_VM_PERM_WRITE : 0) |
 	       (rights & ZX_RIGHT_EXECUTE ? ZX_VM_PERM_EXECUTE : 0);
+}
+
+/* Options zx_vmar_map() implements (ALIGN and OFFSET_IS_UPPER_LIMIT: not). */
+#define ZXHV_VM_MAP_OPTIONS \
+	(ZXHV_VM_PERMS | ZX_VM_PERM_READ_IF_XOM_UNSUPPORTED | ZX_VM_COMPACT | \
+	 ZX_VM_SPECIFIC | ZX_VM_SPECIFIC_OVERWRITE | ZX_VM_MAP_RANGE | \
+	 ZX_VM_REQUIRE_NON_RESIZABLE | ZX_VM_ALLOW_FAULTS)
+#define ZXHV_VM_CAN_MAP \
+	(ZX_VM_CAN_MAP_SPECIFIC | ZX_VM_CAN_MAP_READ | ZX_VM_CAN_MAP_WRITE | \
+	 ZX_VM_CAN_MAP_EXECUTE)
+#define ZXHV_VM_NOT_SUPPORTED_OPTIONS \
+	(ZX_VM_OFFSET_IS_UPPER_LIMIT | (0xffu << ZX_VM_ALIGN_BASE))
+
+zx_status_t zxhv_vmar_check_protect_options(zx_vm_option_t options, zx_rights_t vmar_rights,
+					    u32 *perms)
+{
+	/* x86 has no execute-only memory: this option always adds READ. */
+	if (options & ZX_VM_PERM_READ_IF_XOM_UNSUPPORTED)
+		options |= ZX_VM_PERM_READ;
+	if (options & ~(ZXHV_VM_PERMS | ZX_VM_PERM_READ_IF_XOM_UNSUPPORTED))
+		return ZX_ERR_INVALID_ARGS;
+	*perms = options & ZXHV_VM_PERMS;
+	if ((*perms & (ZX_VM_PERM_WRITE | ZX_VM_PERM_EXECUTE)) && !(*perms & ZX_VM_PERM_READ))
+		return ZX_ERR_INVALID_ARGS;
+	if (*perms & ~zxhv_vm_rights_to_perms(vmar_rights))
+		return ZX_ERR_ACCESS_DENIED;
+	return ZX_OK;
+}
+
+zx_status_t zxhv_vmar_check_map(zx_vm_option_t *options, zx_rights_t vmo_rights,
+				zx_rights_t vmar_rights, u32 *perms, u32 *max_perms)
+{
+	zx_vm_option_t opts = *options;
+
+	if (!(vmo_rights & ZX_RIGHT_MAP))
+		return ZX_ERR_ACCESS_DENIED;
+	/* x86 has no execute-only memory: this option always adds READ. */
+	if (opts & ZX_VM_PERM_READ_IF_XOM_UNSUPPORTED)
+		opts |= ZX_VM_PERM_READ;
+	*perms = opts & ZXHV_VM_PERMS;
+	if ((*perms & (ZX_VM_PERM_WRITE | ZX_VM_PERM_EXECUTE)) && !(*perms & ZX_VM_PERM_READ))
+		return ZX_ERR_INVALID_ARGS;
+	if ((opts & ZX_VM_MAP_RANGE) && (opts & ZX_VM_SPECIFIC_OVERWRITE))
+		return ZX_ERR_INVALID_ARGS;
+	if (opts & ZXHV_VM_CAN_MAP)
+		return ZX_ERR_INVALID_ARGS;
+	if (opts & ZXHV_VM_NOT_SUPPORTED_OPTIONS)
+		return ZX_ERR_NOT_SUPPORTED;
+	if (opts & ~ZXHV_VM_MAP_OPTIONS)
+		return ZX_ERR_INVALID_ARGS;
+	*max_perms = zxhv_vm_rights_to_perms(vmo_rights) & zxhv_vm_rights_to_perms(vmar_rights);
+	if (*perms & ~*max_perms)
+		return ZX_ERR_ACCESS_DENIED;
+	*options = opts;
+	return ZX_OK;
 }
 
 /* --- the mapping's file and VMAs ------------------------------------------ */
@@ -234,28 +275,14 @@ zx_status_t zxhv_vmar_map(struct zxhv_vmar *vmar, zx_rights_t vmar_rights,
 {
 	bool specific = options & (ZX_VM_SPECIFIC | ZX_VM_SPECIFIC_OVERWRITE);
 	unsigned long flags = MAP_SHARED;
+	u32 perms, max_perms;
+	zx_status_t status;
 	struct file *file;
 	unsigned long addr;
-	u32 perms;
 
-	if (!(vmo_rights & ZX_RIGHT_MAP))
-		return ZX_ERR_ACCESS_DENIED;
-	/* x86 has no execute-only memory: this option always adds READ. */
-	if (options & ZX_VM_PERM_READ_IF_XOM_UNSUPPORTED)
-		options |= ZX_VM_PERM_READ;
-	perms = options & ZXHV_VM_PERMS;
-	if ((perms & (ZX_VM_PERM_WRITE | ZX_VM_PERM_EXECUTE)) && !(perms & ZX_VM_PERM_READ))
-		return ZX_ERR_INVALID_ARGS;
-	if ((options & ZX_VM_MAP_RANGE) && (options & ZX_VM_SPECIFIC_OVERWRITE))
-		return ZX_ERR_INVALID_ARGS;
-	if (options & ZXHV_VM_CAN_MAP)
-		return ZX_ERR_INVALID_ARGS;
-	if (options & ZXHV_VM_UNIMPLEMENTED)
-		return ZX_ERR_NOT_SUPPORTED;
-	if (options & ~ZXHV_VM_MAP_OPTIONS)
-		return ZX_ERR_INVALID_ARGS;
-	if (perms & ~(zxhv_rights_to_perms(vmo_rights) & zxhv_rights_to_perms(vmar_rights)))
-		return ZX_ERR_ACCESS_DENIED;
+	status = zxhv_vmar_check_map(&options, vmo_rights, vmar_rights, &perms, &max_perms);
+	if (status != ZX_OK)
+		return status;
 	if (!PAGE_ALIGNED(vmo_offset) || !PAGE_ALIGNED(vmar_offset) || !len ||
 	    !PAGE_ALIGNED(len))
 		return ZX_ERR_INVALID_ARGS;
@@ -281,8 +308,7 @@ zx_status_t zxhv_vmar_map(struct zxhv_vmar *vmar, zx_rights_t vmar_rights,
 	if (options & ZX_VM_MAP_RANGE)
 		flags |= MAP_POPULATE;
 
-	file = zxhv_vmo_map_file(vmo, zxhv_rights_to_perms(vmo_rights) &
-				 zxhv_rights_to_perms(vmar_rights));
+	file = zxhv_vmo_map_file(vmo, max_perms);
 	if (IS_ERR(file))
 		return zxhv_errno_to_status(PTR_ERR(file));
 	addr = vm_mmap(file, vmar_offset, len, zxhv_perms_to_prot(perms), flags, vmo_offset);
@@ -375,15 +401,9 @@ zx_status_t zxhv_vmar_protect(struct zxhv_vmar *vmar, zx_rights_t vmar_rights,
 	u64 cur, end;
 	u32 perms;
 
-	if (options & ZX_VM_PERM_READ_IF_XOM_UNSUPPORTED)
-		options |= ZX_VM_PERM_READ;
-	if (options & ~(ZXHV_VM_PERMS | ZX_VM_PERM_READ_IF_XOM_UNSUPPORTED))
-		return ZX_ERR_INVALID_ARGS;
-	perms = options & ZXHV_VM_PERMS;
-	if ((perms & (ZX_VM_PERM_WRITE | ZX_VM_PERM_EXECUTE)) && !(perms & ZX_VM_PERM_READ))
-		return ZX_ERR_INVALID_ARGS;
-	if (perms & ~zxhv_rights_to_perms(vmar_rights))
-		return ZX_ERR_ACCESS_DENIED;
+	status = zxhv_vmar_check_protect_options(options, vmar_rights, &perms);
+	if (status != ZX_OK)
+		return status;
 	if (!zxhv_vmar_range_ok(addr, len))
 		return ZX_ERR_INVALID_ARGS;
 	if (current->mm != vmar->mm)

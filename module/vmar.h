@@ -25,6 +25,35 @@ struct zxhv_vmo;
 #define ZXHV_ROOT_VMAR_RIGHTS \
 	(ZX_DEFAULT_VMAR_RIGHTS | ZX_RIGHT_READ | ZX_RIGHT_WRITE | ZX_RIGHT_EXECUTE)
 
+#define ZXHV_VM_PERMS	(ZX_VM_PERM_READ | ZX_VM_PERM_WRITE | ZX_VM_PERM_EXECUTE)
+
+/* The ZX_VM_PERM_* that the READ/WRITE/EXECUTE rights in @rights allow. */
+u32 zxhv_vm_rights_to_perms(zx_rights_t rights);
+
+/*
+ * The checks zx_vmar_map() makes before it looks at addresses, in the
+ * spec's order, shared by process and guest VMARs: the VMO handle needs
+ * MAP (ACCESS_DENIED); WRITE or EXECUTE without READ, MAP_RANGE with
+ * SPECIFIC_OVERWRITE, CAN_MAP_* bits and unknown bits are INVALID_ARGS;
+ * ALIGN_* and OFFSET_IS_UPPER_LIMIT are NOT_SUPPORTED; each permission
+ * needs its right on both handles (ACCESS_DENIED).  On ZX_OK, *@options
+ * has READ added for PERM_READ_IF_XOM_UNSUPPORTED (x86 has no execute-only
+ * memory), *@perms holds the requested permissions and *@max_perms what
+ * the two handles allow.
+ */
+zx_status_t zxhv_vmar_check_map(zx_vm_option_t *options, zx_rights_t vmo_rights,
+				zx_rights_t vmar_rights, u32 *perms, u32 *max_perms);
+
+/*
+ * The option and rights checks of zx_vmar_protect(), shared by process and
+ * guest VMARs: only PERM_* bits (and PERM_READ_IF_XOM_UNSUPPORTED, which
+ * adds READ); WRITE or EXECUTE need READ (INVALID_ARGS); each permission
+ * needs its right on the VMAR handle (ACCESS_DENIED).  The permissions go
+ * to *@perms.
+ */
+zx_status_t zxhv_vmar_check_protect_options(zx_vm_option_t options, zx_rights_t vmar_rights,
+					    u32 *perms);
+
 /* A VMAR for the calling process (one reference, no handles), or NULL. */
 struct zxhv_vmar *zxhv_vmar_create_root(void);
 
