@@ -18,7 +18,7 @@ gcc -O2 -Wall -Werror -D_GNU_SOURCE -I"$ksrc/tools/testing/selftests" \
 	-o "$w/canary_fail_test" selftests/bench/canary_fail_test.c
 
 echo "TAP version 13"
-echo "1..4"
+echo "1..5"
 n=0
 report() {
 	n=$((n + 1))
@@ -52,3 +52,14 @@ tools/vmrun --novmx --kernel debug --no-module --timeout 90 \
 rc=$?
 [ "$rc" = 124 ] && grep -q 'TIMEOUT' "$w/hang.err" && grep -q 'ZXHV-HANG-START' "$w/hang.err"
 report $? "a hang times out (rc=$rc)"
+
+# 5: the counter itself: leaf results only, SKIP directives, a short plan.
+printf '%s\n' 'TAP version 13' '1..4' 'ok 1 passes' 'ok 2 # SKIP no VMX here' \
+	'not ok 3 fails' '    KTAP version 1' '    1..1' '    ok 1 leaf' 'ok 4 parent' \
+	>"$w/counter.tap"
+printf '%s\n' 'TAP version 13' '1..2' 'ok 1 only one' >"$w/short.tap"
+python3 tools/tapsum "$w/counter.tap" >"$w/counter.sum"
+python3 tools/tapsum "$w/short.tap" >"$w/short.sum"
+grep -q 'counter.tap: 2 passed, 1 failed, 1 skipped' "$w/counter.sum" &&
+	grep -q 'plan of 2 results' "$w/short.sum"
+report $? "tapsum counts leaves, skips and short plans"
