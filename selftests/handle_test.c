@@ -780,10 +780,26 @@ static int send_fd(int sock, int fd)
 	return sendmsg(sock, &msg, 0) == 1 ? 0 : -1;
 }
 
+/* zx_guest_create() with @resource: ZX_OK if this host can run guests. */
+static int guest_create_as_expected(zx_handle_t resource)
+{
+	zx_handle_t guest = ZX_HANDLE_INVALID, vmar = ZX_HANDLE_INVALID;
+	zxhv_vmx_probe_t probe;
+	zx_status_t want, got;
+
+	if (zxhv_vmx_probe(&probe) != ZX_OK)
+		return -1;
+	want = probe.result == ZXHV_VMX_READY ? ZX_OK : ZX_ERR_NOT_SUPPORTED;
+	got = zx_guest_create(resource, 0, &guest, &vmar);
+	zx_handle_close(guest);
+	zx_handle_close(vmar);
+	return got == want ? 0 : -1;
+}
+
 /*
  * The re-executed child: drops to nobody, is refused the hypervisor
- * resource, then receives it over the socket and uses it.  Exits with a
- * bit per failed step.
+ * resource, then receives it over the socket and uses it (deriving a
+ * resource, creating a guest).  Exits with a bit per failed step.
  */
 static int import_child(int sock)
 {
@@ -813,6 +829,12 @@ static int import_child(int sock)
 		bad |= 0x10;
 	if (zxhv_handle_import(fd, &again) != ZX_ERR_BAD_HANDLE)
 		bad |= 0x20;
+	/*
+	 * ... and creates guests: ZX_OK where guests can run, else the
+	 * resource passes and VMX is what is missing (NOT_SUPPORTED).
+	 */
+	if (guest_create_as_expected(h))
+		bad |= 0xc0;
 	zx_handle_close(h);
 	close(fd);
 	return bad;
