@@ -11,7 +11,7 @@
  * user of a page (mappings, the VMX engine) gets the same struct page, so
  * all views of a VMO are coherent.
  *
- * A VMO's size never changes (zx_vmo_set_size is not implemented), so a
+ * A VMO's size never changes (this module offers no zx_vmo_set_size), so a
  * page, once in the VMO, stays there while the VMO lives: holding a VMO
  * reference is enough to use its pages (and all of a block), no lock is
  * needed.  Committing a page takes a per-VMO mutex (see vmo.c).
