@@ -33,7 +33,7 @@
 #define ZXHV_DEVICE_PATH	"/dev/zircon-hv"
 
 #define ZXHV_API_VERSION_MAJOR	0
-#define ZXHV_API_VERSION_MINOR	4
+#define ZXHV_API_VERSION_MINOR	5
 
 /* ioctl magic: 0xB8 is unassigned in Documentation/userspace-api/ioctl/ioctl-number.rst. */
 #define ZXHV_IOC_MAGIC		0xB8
@@ -373,6 +373,57 @@ struct zxhv_guest_set_trap {
 #define ZXHV_IOC_GUEST_CREATE	_IOW(ZXHV_IOC_MAGIC, 0x50, struct zxhv_guest_create)
 #define ZXHV_IOC_GUEST_SET_TRAP	_IOW(ZXHV_IOC_MAGIC, 0x51, struct zxhv_guest_set_trap)
 
+/*
+ * VCPUs: 0x58-0x5f (API minor 5).
+ *
+ * ZXHV_IOC_VCPU_CREATE: zx_vcpu_create(guest, options, entry, out).  The
+ * guest handle needs ZX_RIGHT_MANAGE_THREAD or ZX_RIGHT_MANAGE_PROCESS;
+ * the VCPU is bound to the calling thread.
+ */
+struct zxhv_vcpu_create {
+	__u32 guest;
+	__u32 options;
+	__u64 entry;		/* zx_vaddr_t, a guest-physical address */
+	__u64 out;		/* zx_handle_t * */
+};
+
+/*
+ * ZXHV_IOC_VCPU_ENTER: zx_vcpu_enter(handle, packet).  Blocks, running the
+ * guest; @packet (a zx_port_packet_t *) is written only when the status is
+ * ZX_OK.  A signal makes the ioctl return to userspace and restart.
+ * ZXHV_IOC_VCPU_KICK: zx_vcpu_kick(handle); @arg is 0.
+ * ZXHV_IOC_VCPU_INTERRUPT: zx_vcpu_interrupt(handle, vector); @arg is the
+ * vector.
+ */
+struct zxhv_vcpu_enter {
+	__u32 handle;
+	__u32 reserved;
+	__u64 packet;		/* zx_port_packet_t * */
+};
+
+struct zxhv_vcpu_signal {
+	__u32 handle;
+	__u32 arg;
+};
+
+/*
+ * ZXHV_IOC_VCPU_READ_STATE / ZXHV_IOC_VCPU_WRITE_STATE:
+ * zx_vcpu_read_state/zx_vcpu_write_state(handle, kind, buffer, buffer_size).
+ */
+struct zxhv_vcpu_state_rw {
+	__u32 handle;
+	__u32 kind;		/* zx_vcpu_state_topic_t */
+	__u64 buffer;		/* void * */
+	__u64 buffer_size;
+};
+
+#define ZXHV_IOC_VCPU_CREATE	_IOW(ZXHV_IOC_MAGIC, 0x58, struct zxhv_vcpu_create)
+#define ZXHV_IOC_VCPU_ENTER	_IOW(ZXHV_IOC_MAGIC, 0x59, struct zxhv_vcpu_enter)
+#define ZXHV_IOC_VCPU_KICK	_IOW(ZXHV_IOC_MAGIC, 0x5a, struct zxhv_vcpu_signal)
+#define ZXHV_IOC_VCPU_INTERRUPT	_IOW(ZXHV_IOC_MAGIC, 0x5b, struct zxhv_vcpu_signal)
+#define ZXHV_IOC_VCPU_READ_STATE _IOW(ZXHV_IOC_MAGIC, 0x5c, struct zxhv_vcpu_state_rw)
+#define ZXHV_IOC_VCPU_WRITE_STATE _IOW(ZXHV_IOC_MAGIC, 0x5d, struct zxhv_vcpu_state_rw)
+
 #if defined(__cplusplus)
 #define ZXHV_STATIC_ASSERT(c) static_assert(c, #c)
 #else
@@ -401,5 +452,9 @@ ZXHV_STATIC_ASSERT(sizeof(struct zxhv_vmar_map) == 48);
 ZXHV_STATIC_ASSERT(sizeof(struct zxhv_vmar_range) == 24);
 ZXHV_STATIC_ASSERT(sizeof(struct zxhv_guest_create) == 24);
 ZXHV_STATIC_ASSERT(sizeof(struct zxhv_guest_set_trap) == 40);
+ZXHV_STATIC_ASSERT(sizeof(struct zxhv_vcpu_create) == 24);
+ZXHV_STATIC_ASSERT(sizeof(struct zxhv_vcpu_enter) == 16);
+ZXHV_STATIC_ASSERT(sizeof(struct zxhv_vcpu_signal) == 8);
+ZXHV_STATIC_ASSERT(sizeof(struct zxhv_vcpu_state_rw) == 24);
 
 #endif /* _UAPI_ZIRCON_HV_H */

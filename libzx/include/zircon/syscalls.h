@@ -73,6 +73,22 @@ zx_status_t zx_guest_create(zx_handle_t resource, uint32_t options, zx_handle_t 
 zx_status_t zx_guest_set_trap(zx_handle_t handle, uint32_t kind, zx_vaddr_t addr, size_t size,
 			      zx_handle_t port_handle, uint64_t key);
 
+/*
+ * VCPUs: zx_vcpu_create() binds the VCPU to the calling thread, which alone
+ * may enter it and read or write its state; kick and interrupt work from
+ * any thread.  zx_vcpu_resume() is the older name of zx_vcpu_enter().
+ */
+zx_status_t zx_vcpu_create(zx_handle_t guest, uint32_t options, zx_vaddr_t entry,
+			   zx_handle_t *out);
+zx_status_t zx_vcpu_enter(zx_handle_t handle, zx_port_packet_t *packet);
+zx_status_t zx_vcpu_resume(zx_handle_t handle, zx_port_packet_t *packet);
+zx_status_t zx_vcpu_kick(zx_handle_t handle);
+zx_status_t zx_vcpu_interrupt(zx_handle_t handle, uint32_t vector);
+zx_status_t zx_vcpu_read_state(zx_handle_t handle, uint32_t kind, void *buffer,
+			       size_t buffer_size);
+zx_status_t zx_vcpu_write_state(zx_handle_t handle, uint32_t kind, const void *buffer,
+				size_t buffer_size);
+
 __END_CDECLS
 
 #endif /* ZIRCON_SYSCALLS_H_ */
