@@ -8,6 +8,8 @@
 #define ZXHV_ARCH_H
 
 #include <linux/types.h>
+#include <zircon/syscalls/hypervisor.h>
+#include <zircon/syscalls/port.h>
 #include <zircon/types.h>
 #include "../uapi/zircon-hv.h"
 
@@ -51,5 +53,53 @@ void zxhv_arch_guest_destroy(struct zxhv_arch_guest *ag);
  * the guest's address space locked for writing.  Sleeps; cannot fail.
  */
 void zxhv_arch_guest_invalidate(struct zxhv_arch_guest *ag, u64 gpa, u64 len);
+
+/*
+ * The hardware side of one VCPU: its VMCS, guest register state, pending
+ * interrupts and the run loop.  Opaque to generic code (module/vcpu.c),
+ * which owns the thread binding and calls these only as documented.
+ */
+struct zxhv_arch_vcpu;
+struct zxhv_guest;
+
+/*
+ * zxhv_arch_vcpu_create - a VCPU of @guest (whose arch part is
+ * @guest->arch) with @vpid in [1, 64): VPID 1 starts in 64-bit mode at
+ * @entry with CR3 = 0, the others in real mode with CS.base = @entry
+ * (spec §3.4).  ZX_OK, ZX_ERR_NO_MEMORY, ZX_ERR_NOT_SUPPORTED,
+ * ZX_ERR_BAD_STATE.  Sleeps.  @guest outlives the VCPU.
+ */
+zx_status_t zxhv_arch_vcpu_create(struct zxhv_guest *guest, u16 vpid, u64 entry,
+				  struct zxhv_arch_vcpu **out);
+
+/*
+ * Frees the VCPU, VMCLEARing its VMCS on the CPU where it is active.
+ * From any thread; nobody runs or uses the VCPU any more.  Sleeps.
+ */
+void zxhv_arch_vcpu_destroy(struct zxhv_arch_vcpu *av);
+
+/*
+ * zx_vcpu_enter from the bound thread: runs the guest until an exit that
+ * userspace handles.  ZX_OK with *@packet filled; ZX_ERR_CANCELED after a
+ * kick; ZX_ERR_INTERNAL_INTR_RETRY when a signal is pending (the syscall
+ * restarts); the error statuses of spec §1 otherwise.  Sleeps.
+ */
+zx_status_t zxhv_arch_vcpu_enter(struct zxhv_arch_vcpu *av, zx_port_packet_t *packet);
+
+/* zx_vcpu_kick / zx_vcpu_interrupt, from any thread.  Never sleep. */
+void zxhv_arch_vcpu_kick(struct zxhv_arch_vcpu *av);
+zx_status_t zxhv_arch_vcpu_interrupt(struct zxhv_arch_vcpu *av, u32 vector);
+
+/* ZX_INFO_VCPU flags (ZX_INFO_VCPU_FLAG_*), from any thread. */
+u32 zxhv_arch_vcpu_info_flags(struct zxhv_arch_vcpu *av);
+
+/*
+ * zx_vcpu_read_state / zx_vcpu_write_state from the bound thread, after
+ * the kind and size checks: ZX_VCPU_STATE (read and write) and ZX_VCPU_IO
+ * (write; access_size 1, 2 or 4, else INVALID_ARGS).  Sleep.
+ */
+void zxhv_arch_vcpu_read_state(struct zxhv_arch_vcpu *av, zx_vcpu_state_t *state);
+void zxhv_arch_vcpu_write_state(struct zxhv_arch_vcpu *av, const zx_vcpu_state_t *state);
+zx_status_t zxhv_arch_vcpu_write_io(struct zxhv_arch_vcpu *av, const zx_vcpu_io_t *io);
 
 #endif /* ZXHV_ARCH_H */

@@ -70,6 +70,7 @@ zx_status_t zxhv_guest_create(struct zxhv_guest **out, struct zxhv_object **vmar
 	if (status != ZX_OK)
 		goto err_arch;
 	zxhv_trap_map_init(&guest->traps);
+	zxhv_id_alloc_init(&guest->vpids, ZXHV_GUEST_FIRST_VPID, ZXHV_GUEST_LAST_VPID);
 	/* From here on the guest is whole: its destroy op undoes everything. */
 	zxhv_object_init(&guest->obj, &zxhv_guest_ops);
 	vmar = zxhv_guest_vmar_create(guest);

@@ -26,6 +26,7 @@
 #include <zircon/syscalls/hypervisor.h>
 #include <zircon/types.h>
 
+#include "id_alloc.h"
 #include "object.h"
 #include "trap_map.h"
 
@@ -39,12 +40,17 @@ struct zxhv_port;
 /* Alignment of MEM and BELL trap addresses and sizes. */
 #define ZXHV_GUEST_TRAP_ALIGN	4096ull
 
+/* VPIDs of a guest's VCPUs: [1, 63], so at most 63 VCPUs (spec §1). */
+#define ZXHV_GUEST_FIRST_VPID	1
+#define ZXHV_GUEST_LAST_VPID	63
+
 /* All fields are set by zxhv_guest_create() and never change. */
 struct zxhv_guest {
 	struct zxhv_object obj;
 	struct zxhv_gpas *gpas;		/* priv: this guest */
 	struct zxhv_arch_guest *arch;
 	struct zxhv_trap_map traps;	/* has its own lock */
+	struct zxhv_id_alloc vpids;	/* has its own lock */
 };
 
 /*

@@ -27,6 +27,7 @@
 #include "resource.h"
 #include "status.h"
 #include "syscalls.h"
+#include "vcpu.h"
 #include "vmar.h"
 #include "vmo.h"
 
@@ -189,6 +190,18 @@ static zx_status_t zxhv_sys_object_get_info(struct zxhv_file *zf, void *args)
 		info.type = zxhv_object_type(obj);
 		zxhv_object_put(obj);
 		return zxhv_info_single_record(a, &info, sizeof(info));
+	case ZX_INFO_VCPU: {
+		zx_info_vcpu_t vinfo;
+
+		status = zxhv_handle_lookup(&zf->handles, a->handle, ZX_OBJ_TYPE_VCPU,
+					    ZX_RIGHT_INSPECT, &obj, NULL);
+		if (status != ZX_OK)
+			return status;
+		memset(&vinfo, 0, sizeof(vinfo));
+		vinfo.flags = zxhv_vcpu_info_flags(zxhv_vcpu_from_object(obj));
+		zxhv_object_put(obj);
+		return zxhv_info_single_record(a, &vinfo, sizeof(vinfo));
+	}
 	default:
 		return ZX_ERR_NOT_SUPPORTED;
 	}
@@ -617,6 +630,169 @@ out_guest:
 	return status;
 }
 
+/* --- VCPUs ------------------------------------------------------------------- */
+
+/* Options first (before the handle), then MANAGE_THREAD or MANAGE_PROCESS. */
+static zx_status_t zxhv_sys_vcpu_create(struct zxhv_file *zf, void *args)
+{
+	struct zxhv_vcpu_create *a = args;
+	struct zxhv_object *guest;
+	struct zxhv_vcpu *vcpu;
+	zx_rights_t rights;
+	zx_status_t status;
+
+	if (a->options)
+		return ZX_ERR_INVALID_ARGS;
+	status = zxhv_handle_lookup(&zf->handles, a->guest, ZX_OBJ_TYPE_GUEST, 0, &guest,
+				    &rights);
+	if (status != ZX_OK)
+		return status;
+	if (!(rights & (ZX_RIGHT_MANAGE_THREAD | ZX_RIGHT_MANAGE_PROCESS))) {
+		status = ZX_ERR_ACCESS_DENIED;
+		goto out;
+	}
+	status = zxhv_vcpu_create(zxhv_guest_from_object(guest), a->entry, &vcpu);
+	if (status != ZX_OK)
+		goto out;
+	status = zxhv_publish_object(&zf->handles, zxhv_vcpu_object(vcpu),
+				     ZX_DEFAULT_VCPU_RIGHTS, a->out);
+	zxhv_object_put(zxhv_vcpu_object(vcpu));
+out:
+	zxhv_object_put(guest);
+	return status;
+}
+
+static zx_status_t zxhv_vcpu_lookup(struct zxhv_file *zf, zx_handle_t h, zx_rights_t right,
+				    struct zxhv_vcpu **vcpu)
+{
+	struct zxhv_object *obj;
+	zx_status_t status;
+
+	status = zxhv_handle_lookup(&zf->handles, h, ZX_OBJ_TYPE_VCPU, right, &obj, NULL);
+	if (status == ZX_OK)
+		*vcpu = zxhv_vcpu_from_object(obj);
+	return status;
+}
+
+static void zxhv_vcpu_put(struct zxhv_vcpu *vcpu)
+{
+	zxhv_object_put(zxhv_vcpu_object(vcpu));
+}
+
+/* The packet is written only on ZX_OK; a faulting pointer: INVALID_ARGS. */
+static zx_status_t zxhv_sys_vcpu_enter(struct zxhv_file *zf, void *args)
+{
+	struct zxhv_vcpu_enter *a = args;
+	zx_port_packet_t packet;
+	struct zxhv_vcpu *vcpu;
+	zx_status_t status;
+
+	if (a->reserved)
+		return ZX_ERR_INVALID_ARGS;
+	status = zxhv_vcpu_lookup(zf, a->handle, ZX_RIGHT_EXECUTE, &vcpu);
+	if (status != ZX_OK)
+		return status;
+	status = zxhv_vcpu_enter(vcpu, &packet);
+	zxhv_vcpu_put(vcpu);
+	if (status == ZX_OK &&
+	    copy_to_user(u64_to_user_ptr(a->packet), &packet, sizeof(packet)))
+		status = ZX_ERR_INVALID_ARGS;
+	return status;
+}
+
+static zx_status_t zxhv_sys_vcpu_kick(struct zxhv_file *zf, void *args)
+{
+	struct zxhv_vcpu_signal *a = args;
+	struct zxhv_vcpu *vcpu;
+	zx_status_t status;
+
+	if (a->arg)
+		return ZX_ERR_INVALID_ARGS;
+	status = zxhv_vcpu_lookup(zf, a->handle, ZX_RIGHT_EXECUTE, &vcpu);
+	if (status != ZX_OK)
+		return status;
+	zxhv_vcpu_kick(vcpu);
+	zxhv_vcpu_put(vcpu);
+	return ZX_OK;
+}
+
+/* Vectors above 255: OUT_OF_RANGE (the docs' answer, spec §1). */
+static zx_status_t zxhv_sys_vcpu_interrupt(struct zxhv_file *zf, void *args)
+{
+	struct zxhv_vcpu_signal *a = args;
+	struct zxhv_vcpu *vcpu;
+	zx_status_t status;
+
+	status = zxhv_vcpu_lookup(zf, a->handle, ZX_RIGHT_SIGNAL, &vcpu);
+	if (status != ZX_OK)
+		return status;
+	status = zxhv_vcpu_interrupt(vcpu, a->arg);
+	zxhv_vcpu_put(vcpu);
+	return status;
+}
+
+static zx_status_t zxhv_sys_vcpu_read_state(struct zxhv_file *zf, void *args)
+{
+	struct zxhv_vcpu_state_rw *a = args;
+	zx_vcpu_state_t state;
+	struct zxhv_vcpu *vcpu;
+	zx_status_t status;
+
+	status = zxhv_vcpu_lookup(zf, a->handle, ZX_RIGHT_READ, &vcpu);
+	if (status != ZX_OK)
+		return status;
+	if (a->kind != ZX_VCPU_STATE || a->buffer_size != sizeof(state)) {
+		status = ZX_ERR_INVALID_ARGS;
+		goto out;
+	}
+	memset(&state, 0, sizeof(state));
+	status = zxhv_vcpu_read_state(vcpu, &state);
+	if (status == ZX_OK && copy_to_user(u64_to_user_ptr(a->buffer), &state, sizeof(state)))
+		status = ZX_ERR_INVALID_ARGS;
+out:
+	zxhv_vcpu_put(vcpu);
+	return status;
+}
+
+static zx_status_t zxhv_sys_vcpu_write_state(struct zxhv_file *zf, void *args)
+{
+	struct zxhv_vcpu_state_rw *a = args;
+	union {
+		zx_vcpu_state_t state;
+		zx_vcpu_io_t io;
+	} buf;
+	struct zxhv_vcpu *vcpu;
+	zx_status_t status;
+	size_t size;
+
+	status = zxhv_vcpu_lookup(zf, a->handle, ZX_RIGHT_WRITE, &vcpu);
+	if (status != ZX_OK)
+		return status;
+	switch (a->kind) {
+	case ZX_VCPU_STATE:
+		size = sizeof(buf.state);
+		break;
+	case ZX_VCPU_IO:
+		size = sizeof(buf.io);
+		break;
+	default:
+		status = ZX_ERR_INVALID_ARGS;
+		goto out;
+	}
+	if (a->buffer_size != size ||
+	    copy_from_user(&buf, u64_to_user_ptr(a->buffer), size)) {
+		status = ZX_ERR_INVALID_ARGS;
+		goto out;
+	}
+	if (a->kind == ZX_VCPU_STATE)
+		status = zxhv_vcpu_write_state(vcpu, &buf.state);
+	else
+		status = zxhv_vcpu_write_io(vcpu, &buf.io);
+out:
+	zxhv_vcpu_put(vcpu);
+	return status;
+}
+
 /* --- dispatch ------------------------------------------------------------------ */
 
 /* Largest argument block of any call. */
@@ -658,6 +834,12 @@ static const struct zxhv_syscall_entry zxhv_syscalls[] = {
 	/* Guests: 0x50-0x5f. */
 	ZXHV_SYSCALL(ZXHV_IOC_GUEST_CREATE, zxhv_sys_guest_create),
 	ZXHV_SYSCALL(ZXHV_IOC_GUEST_SET_TRAP, zxhv_sys_guest_set_trap),
+	ZXHV_SYSCALL(ZXHV_IOC_VCPU_CREATE, zxhv_sys_vcpu_create),
+	ZXHV_SYSCALL(ZXHV_IOC_VCPU_ENTER, zxhv_sys_vcpu_enter),
+	ZXHV_SYSCALL(ZXHV_IOC_VCPU_KICK, zxhv_sys_vcpu_kick),
+	ZXHV_SYSCALL(ZXHV_IOC_VCPU_INTERRUPT, zxhv_sys_vcpu_interrupt),
+	ZXHV_SYSCALL(ZXHV_IOC_VCPU_READ_STATE, zxhv_sys_vcpu_read_state),
+	ZXHV_SYSCALL(ZXHV_IOC_VCPU_WRITE_STATE, zxhv_sys_vcpu_write_state),
 };
 
 long zxhv_syscall(struct zxhv_file *zf, unsigned int cmd, void __user *uarg)

@@ -52,6 +52,7 @@ zx_status_t zxhv_arch_guest_create(struct zxhv_arch_guest **out)
 		status = ZX_ERR_NO_MEMORY;
 		goto err_put;
 	}
+	mutex_init(&ag->fault_lock);
 	status = zxhv_ept_init(&ag->ept, NULL, NULL);
 	if (status != ZX_OK)
 		goto err_free;

@@ -7,6 +7,7 @@
 #ifndef ZXHV_VMX_GUEST_PRIV_H
 #define ZXHV_VMX_GUEST_PRIV_H
 
+#include <linux/mutex.h>
 #include <linux/types.h>
 
 #include "ept.h"
@@ -18,6 +19,11 @@ struct zxhv_arch_guest {
 	 * that lock held for writing.
 	 */
 	struct zxhv_ept ept;
+	/*
+	 * Serialises VCPUs installing translations (EPT violations), which
+	 * hold the address space's read lock, so not against invalidation.
+	 */
+	struct mutex fault_lock;
 	/* zxhv_ept_eptp() of @ept, without A/D flags; immutable. */
 	u64 eptp;
 };

@@ -100,12 +100,27 @@ SYM_FUNC_START(zxhv_vmx_run)
 	RET
 SYM_FUNC_END(zxhv_vmx_run)
 
-/* Called with ZF = !launched.  Returns only on a VM-fail, flags intact. */
+/*
+ * Called with ZF = !launched and interrupts off.  Returns only on a
+ * VM-fail, flags intact and interrupts off again.
+ *
+ * STI right before VMLAUNCH/VMRESUME: its interrupt shadow lasts until the
+ * VMX instruction completes, so no host interrupt is taken before the entry
+ * (one that arrives makes the guest exit at once: external-interrupt
+ * exiting), and a VM exit clears RFLAGS.IF again.  On silicon this changes
+ * nothing; emulators that recompute interrupt masking only when RFLAGS.IF
+ * changes (Bochs 2.7) would otherwise keep host interrupts masked for a
+ * guest that runs with IF = 0, and never exit for them.
+ */
 SYM_FUNC_START_LOCAL(vmx_enter)
 	jnz 1f
+	sti
 	vmlaunch
+	cli
 	RET
-1:	vmresume
+1:	sti
+	vmresume
+	cli
 	RET
 SYM_FUNC_END(vmx_enter)
 

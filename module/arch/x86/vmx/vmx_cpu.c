@@ -183,6 +183,7 @@ static int vmx_cpu_offline(unsigned int cpu)
 
 	local_irq_save(flags);
 	WARN_ON_ONCE(smp_processor_id() != cpu);
+	zxhv_vmx_vcpus_clear_local();
 	vmx_cpu_disable_local(false);
 	local_irq_restore(flags);
 	return 0;
@@ -190,6 +191,7 @@ static int vmx_cpu_offline(unsigned int cpu)
 
 static void vmx_cpu_disable_ipi(void *unused)
 {
+	zxhv_vmx_vcpus_clear_local();
 	vmx_cpu_disable_local(true);
 }
 

@@ -37,4 +37,10 @@ u32 zxhv_vmx_revision(void);
 /* Is this CPU in VMX operation by us?  Caller pins the CPU. */
 bool zxhv_vmx_cpu_on(void);
 
+/*
+ * vcpu.c: VMCLEAR every VMCS active on this CPU, before it leaves VMX
+ * operation.  Interrupts off.
+ */
+void zxhv_vmx_vcpus_clear_local(void);
+
 #endif /* ZXHV_VMX_CPU_H */

@@ -1,0 +1,367 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The run loop of zx_vcpu_enter (spec §1), interrupt injection (spec §4
+ * item 5), the guest FPU (spec §4 item 9), and the helpers exit handlers
+ * share.
+ *
+ * The run loop, per entry:
+ *   1. a pending signal returns ZX_ERR_INTERNAL_INTR_RETRY (the syscall
+ *      restarts after the handler); a kick returns ZX_ERR_CANCELED once; a
+ *      halted VCPU sleeps until an interrupt or kick (or signal) arrives;
+ *   2. vmx_vcpu_load(): preemption off, the VMCS current on this CPU;
+ *   3. an event the last exit interrupted is re-injected, else the highest
+ *      pending interrupt (irq_tracker.h) if the guest can take it, else an
+ *      interrupt window is requested;
+ *   4. kernel_fpu_begin(), the guest's x87/SSE/AVX state and XCR0 in,
+ *      interrupts off, VMLAUNCH/VMRESUME (vmenter.S), the guest's FPU state
+ *      out, host XCR0 back, interrupts on (a host interrupt that made the
+ *      guest exit is taken here: the VM-exit controls do not acknowledge
+ *      it, it stays pending in the local APIC), kernel_fpu_end();
+ *   5. the exit's fields are read, the VMCS unloaded, and the exit handled
+ *      preemptible (vmexit.c): resume, deliver a packet, or fail.
+ *
+ * Host state that VM exits clobber: the GDT and IDT limits (0xffff) and TR
+ * (limit 0x67) are restored after every exit, and DS, ES, FS, GS and LDTR
+ * selectors (loaded with 0) when the thread had others.
+ */
+#define pr_fmt(fmt) "zircon-hv: " fmt
+
+#include <linux/bitfield.h>
+#include <linux/ratelimit.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <asm/desc.h>
+#include <asm/fpu/api.h>
+#include <asm/fpu/xcr.h>
+#include <asm/msr.h>
+#include <asm/processor.h>
+#include <asm/segment.h>
+#include <asm/special_insns.h>
+#include <asm/tlbflush.h>
+#include <zircon/errors.h>
+
+#include "../../../arch.h"
+#include "caps.h"
+#include "exit_qual.h"
+#include "irq_tracker.h"
+#include "vcpu_priv.h"
+#include "vmcs.h"
+#include "vmx_ops.h"
+
+/* --- helpers for the exit handlers ------------------------------------------------- */
+
+void vmx_advance_rip(struct zxhv_arch_vcpu *v, const struct vmx_exit *e)
+{
+	u32 intr = vmcs_read32(VMCS_GUEST_INTERRUPTIBILITY_INFO);
+
+	vmcs_writenat(VMCS_GUEST_RIP, e->rip + e->insn_len);
+	if (intr & (VMX_INTERRUPTIBILITY_STI | VMX_INTERRUPTIBILITY_MOV_SS))
+		vmcs_write32(VMCS_GUEST_INTERRUPTIBILITY_INFO,
+			     intr & ~(VMX_INTERRUPTIBILITY_STI | VMX_INTERRUPTIBILITY_MOV_SS));
+}
+
+void vmx_inject_exception(struct zxhv_arch_vcpu *v, u8 vector)
+{
+	u32 info = zxhv_irq_entry_info(vector);
+
+	if (info & ZXHV_INTR_INFO_ERROR_CODE)
+		vmcs_write32(VMCS_VM_ENTRY_EXCEPTION_ERROR_CODE, 0);
+	vmcs_write32(VMCS_VM_ENTRY_INTR_INFO, info);
+}
+
+void vmx_report_guest_failure(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
+			      const char *what)
+{
+	static DEFINE_RATELIMIT_STATE(rs, 5 * HZ, 10);
+	u64 cr0, cr3, cr4, efer, rsp, rflags;
+	u32 cs_ar, intr;
+
+	if (!__ratelimit(&rs))
+		return;
+	vmx_vcpu_load(v);
+	cr0 = vmcs_readnat(VMCS_GUEST_CR0);
+	cr3 = vmcs_readnat(VMCS_GUEST_CR3);
+	cr4 = vmcs_readnat(VMCS_GUEST_CR4);
+	efer = vmcs_read64(VMCS_GUEST_IA32_EFER);
+	rsp = vmcs_readnat(VMCS_GUEST_RSP);
+	rflags = vmcs_readnat(VMCS_GUEST_RFLAGS);
+	cs_ar = vmcs_read32(VMCS_GUEST_CS_AR_BYTES);
+	intr = vmcs_read32(VMCS_GUEST_INTERRUPTIBILITY_INFO);
+	vmx_vcpu_unload(v);
+	pr_warn("guest VCPU %u (pid %d) failed: %s (exit reason %u, qualification %#llx) rip %#llx rsp %#llx rflags %#llx cr0 %#llx cr3 %#llx cr4 %#llx efer %#llx cs.ar %#x interruptibility %#x\n",
+		v->vpid, task_pid_nr(current), what, e->full_reason, e->qual, e->rip, rsp,
+		rflags, cr0, cr3, cr4, efer, cs_ar, intr);
+}
+
+/* --- the run loop ---------------------------------------------------------------------- */
+
+/* Can the guest take an external interrupt (NMI) now?  VMCS loaded. */
+static bool vmx_can_inject(u32 vector)
+{
+	u32 intr = vmcs_read32(VMCS_GUEST_INTERRUPTIBILITY_INFO);
+
+	if (vector == ZXHV_IRQ_NMI)
+		return !(intr & (VMX_INTERRUPTIBILITY_NMI | VMX_INTERRUPTIBILITY_MOV_SS |
+				 VMX_INTERRUPTIBILITY_STI));
+	if (vector < ZXHV_IRQ_FIRST_EXTERNAL)
+		return true;
+	return (vmcs_readnat(VMCS_GUEST_RFLAGS) & X86_EFLAGS_IF) &&
+	       !(intr & (VMX_INTERRUPTIBILITY_STI | VMX_INTERRUPTIBILITY_MOV_SS));
+}
+
+static void vmx_set_intr_window(struct zxhv_arch_vcpu *v, bool on)
+{
+	u32 proc = vmcs_read32(VMCS_CPU_BASED_VM_EXEC_CONTROL);
+	u32 want = on ? proc | VMX_PROC_INTR_WINDOW_EXITING :
+			proc & ~VMX_PROC_INTR_WINDOW_EXITING;
+
+	if (want != proc)
+		vmcs_write32(VMCS_CPU_BASED_VM_EXEC_CONTROL, want);
+}
+
+/*
+ * Before an entry, VMCS loaded: the event an exit interrupted goes first,
+ * then the tracker's next vector if deliverable.  ZX_ERR_NOT_SUPPORTED
+ * for a vector in 21..31.
+ */
+static zx_status_t vmx_inject_pending(struct zxhv_arch_vcpu *v)
+{
+	u32 vector, info;
+	zx_status_t status;
+
+	if (v->reinject_info) {
+		vmcs_write32(VMCS_VM_ENTRY_INTR_INFO, v->reinject_info);
+		vmcs_write32(VMCS_VM_ENTRY_EXCEPTION_ERROR_CODE, v->reinject_error);
+		vmcs_write32(VMCS_VM_ENTRY_INSTRUCTION_LEN, v->reinject_len);
+		v->reinject_info = 0;
+		return ZX_OK;
+	}
+	status = zxhv_irq_pop(&v->irq, &vector);
+	if (status == ZX_ERR_SHOULD_WAIT) {
+		vmx_set_intr_window(v, false);
+		return ZX_OK;
+	}
+	if (status != ZX_OK)
+		return status;
+	if (!vmx_can_inject(vector)) {
+		zxhv_irq_raise(&v->irq, vector);
+		vmx_set_intr_window(v, true);
+		return ZX_OK;
+	}
+	info = zxhv_irq_entry_info(vector);
+	if (info & ZXHV_INTR_INFO_ERROR_CODE)
+		vmcs_write32(VMCS_VM_ENTRY_EXCEPTION_ERROR_CODE, 0);
+	if (FIELD_GET(ZXHV_INTR_INFO_TYPE, info) == ZXHV_INTR_TYPE_SW_EXCEPTION)
+		vmcs_write32(VMCS_VM_ENTRY_INSTRUCTION_LEN, v->zero_len_inject ? 0 : 1);
+	vmcs_write32(VMCS_VM_ENTRY_INTR_INFO, info);
+	zxhv_irq_injected(&v->irq);
+	/* More may be pending: exit again as soon as the guest can take one. */
+	vmx_set_intr_window(v, zxhv_irq_pending(&v->irq));
+	return ZX_OK;
+}
+
+/* An event whose delivery the exit interrupted is delivered again (SDM 28.2.4). */
+static void vmx_save_idt_vectoring(struct zxhv_arch_vcpu *v)
+{
+	u32 info = vmcs_read32(VMCS_IDT_VECTORING_INFO);
+	struct exit_intr_info i = exit_intr_info_decode(info);
+
+	if (!i.valid)
+		return;
+	v->reinject_info = info & ~ZXHV_INTR_INFO_NMI_UNBLOCK;
+	v->reinject_error = i.error_code ? vmcs_read32(VMCS_IDT_VECTORING_ERROR_CODE) : 0;
+	v->reinject_len = vmcs_read32(VMCS_VM_EXIT_INSTRUCTION_LEN);
+}
+
+static void xsave_guest(struct zxhv_arch_vcpu *v)
+{
+	u32 lo = v->xsave_mask, hi = v->xsave_mask >> 32;
+
+	if (v->xsave_mask)
+		asm volatile("xsave64 %[area]" : [area] "=m"(*(u8 (*)[PAGE_SIZE])v->fpu)
+			     : "a"(lo), "d"(hi) : "memory");
+	else
+		asm volatile("fxsave64 %[area]" : [area] "=m"(*(u8 (*)[512])v->fpu));
+}
+
+static void xrstor_guest(struct zxhv_arch_vcpu *v)
+{
+	u32 lo = v->xsave_mask, hi = v->xsave_mask >> 32;
+
+	if (v->xsave_mask)
+		asm volatile("xrstor64 %[area]" : : [area] "m"(*(u8 (*)[PAGE_SIZE])v->fpu),
+			     "a"(lo), "d"(hi) : "memory");
+	else
+		asm volatile("fxrstor64 %[area]" : : [area] "m"(*(u8 (*)[512])v->fpu));
+}
+
+/* What a VM exit did to the host's segments, undone (see the top). */
+struct vmx_host_segs {
+	u16 ds, es, fs, gs, ldt;
+	unsigned long fs_base, kernel_gs_base;
+};
+
+static void vmx_save_host_segs(struct vmx_host_segs *h)
+{
+	savesegment(ds, h->ds);
+	savesegment(es, h->es);
+	savesegment(fs, h->fs);
+	savesegment(gs, h->gs);
+	asm volatile("sldt %0" : "=g"(h->ldt));
+	rdmsrl(MSR_FS_BASE, h->fs_base);
+	rdmsrl(MSR_KERNEL_GS_BASE, h->kernel_gs_base);
+}
+
+static void vmx_restore_host_segs(const struct vmx_host_segs *h, const struct desc_ptr *gdt,
+				  const struct desc_ptr *idt)
+{
+	native_load_gdt(gdt);
+	native_load_idt(idt);
+	force_reload_TR();
+	if (h->ldt)
+		asm volatile("lldt %0" : : "rm"(h->ldt));
+	if (h->ds)
+		loadsegment(ds, h->ds);
+	if (h->es)
+		loadsegment(es, h->es);
+	if (h->fs) {
+		loadsegment(fs, h->fs);
+		wrmsrl(MSR_FS_BASE, h->fs_base);
+	}
+	if (h->gs) {
+		load_gs_index(h->gs);
+		wrmsrl(MSR_KERNEL_GS_BASE, h->kernel_gs_base);
+	}
+}
+
+/*
+ * One entry and exit, VMCS loaded.  ZX_OK with *@e filled, or the status
+ * of a failed entry.
+ */
+static zx_status_t vmx_run_once(struct zxhv_arch_vcpu *v, const struct vmx_host_segs *hs,
+				struct vmx_exit *e)
+{
+	struct desc_ptr gdt, idt;
+	u64 host_xcr0 = 0;
+	bool swap_xcr0;
+	int fail;
+
+	native_store_gdt(&gdt);
+	store_idt(&idt);
+	if (v->host_cr3 != __read_cr3()) {
+		v->host_cr3 = __read_cr3();
+		vmcs_writenat(VMCS_HOST_CR3, v->host_cr3);
+	}
+	if (v->host_cr4 != cr4_read_shadow()) {
+		v->host_cr4 = cr4_read_shadow();
+		vmcs_writenat(VMCS_HOST_CR4, v->host_cr4);
+	}
+	vmcs_writenat(VMCS_HOST_FS_BASE, hs->fs_base);
+	v->msr_host[VMX_MSR_KERNEL_GS_BASE].value = hs->kernel_gs_base;
+
+	kernel_fpu_begin();
+	xrstor_guest(v);
+	swap_xcr0 = v->xsave_mask && (vmcs_readnat(VMCS_GUEST_CR4) & X86_CR4_OSXSAVE);
+	local_irq_disable();
+	if (swap_xcr0) {
+		host_xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
+		if (host_xcr0 != v->xcr0)
+			xsetbv(XCR_XFEATURE_ENABLED_MASK, v->xcr0);
+	}
+	fail = zxhv_vmx_run(v->gprs, v->launched);
+	if (swap_xcr0 && host_xcr0 != v->xcr0)
+		xsetbv(XCR_XFEATURE_ENABLED_MASK, host_xcr0);
+	vmx_restore_host_segs(hs, &gdt, &idt);
+	if (!fail) {
+		v->launched = true;
+		e->full_reason = vmcs_read32(VMCS_VM_EXIT_REASON);
+		e->reason = e->full_reason & 0xffff;
+		e->intr_info = vmcs_read32(VMCS_VM_EXIT_INTR_INFO);
+		/* A host NMI made the guest exit: run the host's handler now. */
+		if (e->reason == 0 && exit_intr_info_decode(e->intr_info).type ==
+				      ZXHV_INTR_TYPE_NMI)
+			asm volatile("int $2");
+	}
+	xsave_guest(v);
+	local_irq_enable();
+	kernel_fpu_end();
+
+	if (fail) {
+		pr_err_ratelimited("VM entry of VCPU %u failed: VM-instruction error %u\n",
+				   v->vpid, vmx_insn_error());
+		return ZX_ERR_INTERNAL;
+	}
+	e->qual = vmcs_readnat(VMCS_EXIT_QUALIFICATION);
+	e->insn_len = vmcs_read32(VMCS_VM_EXIT_INSTRUCTION_LEN);
+	e->rip = vmcs_readnat(VMCS_GUEST_RIP);
+	e->gpa = vmcs_read64(VMCS_GUEST_PHYSICAL_ADDRESS);
+	vmx_save_idt_vectoring(v);
+	return ZX_OK;
+}
+
+static bool vmx_halt_ends(struct zxhv_arch_vcpu *v)
+{
+	return zxhv_irq_pending(&v->irq) || atomic_read(&v->kicked);
+}
+
+/* HLT: sleep until an interrupt is pending or a kick or signal arrives. */
+static zx_status_t vmx_wait_halted(struct zxhv_arch_vcpu *v)
+{
+	int ret;
+
+	ret = wait_event_interruptible(v->wq, vmx_halt_ends(v));
+	if (ret)
+		return ZX_ERR_INTERNAL_INTR_RETRY;
+	if (zxhv_irq_pending(&v->irq))
+		v->halted = false;
+	return ZX_OK;
+}
+
+zx_status_t zxhv_arch_vcpu_enter(struct zxhv_arch_vcpu *v, zx_port_packet_t *packet)
+{
+	struct vmx_host_segs hs;
+	struct vmx_exit e;
+	zx_status_t status;
+
+	vmx_save_host_segs(&hs);
+	WRITE_ONCE(v->task, current);
+	for (;;) {
+		if (signal_pending(current)) {
+			status = ZX_ERR_INTERNAL_INTR_RETRY;
+			break;
+		}
+		if (atomic_xchg(&v->kicked, 0)) {
+			status = ZX_ERR_CANCELED;
+			break;
+		}
+		if (v->bell_trap) {
+			status = vmx_deliver_bell(v);
+			if (status != ZX_OK)
+				break;
+		}
+		if (v->halted) {
+			status = vmx_wait_halted(v);
+			if (status != ZX_OK)
+				break;
+			continue;
+		}
+		cond_resched();
+		vmx_vcpu_load(v);
+		status = vmx_inject_pending(v);
+		if (status == ZX_OK)
+			status = vmx_run_once(v, &hs, &e);
+		vmx_vcpu_unload(v);
+		if (status != ZX_OK)
+			break;
+		memset(packet, 0, sizeof(*packet));
+		status = vmx_handle_exit(v, &e, packet);
+		if (status == ZX_ERR_NEXT) {
+			status = ZX_OK;
+			break;
+		}
+		if (status != ZX_OK)
+			break;
+	}
+	WRITE_ONCE(v->task, NULL);
+	return status;
+}
