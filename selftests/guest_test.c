@@ -19,6 +19,7 @@
 #include <zircon/syscalls.h>
 
 #include "kselftest_harness.h"
+#include "zxhv_vm.h"
 
 #define BAD_PTR		((void *)8)
 #define NOT_A_HANDLE	((zx_handle_t)0x12345678u)
@@ -28,28 +29,6 @@
 #define GPA_LIMIT	(1ull << 48)
 #define GUEST_VMAR_RIGHTS \
 	(ZX_DEFAULT_VMAR_RIGHTS | ZX_RIGHT_READ | ZX_RIGHT_WRITE | ZX_RIGHT_EXECUTE)
-
-/* Does this machine have usable VMX?  Decided by the VM kind, else the probe. */
-static bool have_vmx(void)
-{
-	const char *vm = getenv("ZXHV_VM");
-	zxhv_vmx_probe_t p;
-
-	if (vm && !strcmp(vm, "qemu"))
-		return false;
-	if (vm && !strcmp(vm, "bochs"))
-		return true;
-	memset(&p, 0, sizeof(p));
-	return zxhv_vmx_probe(&p) == ZX_OK && p.result == ZXHV_VMX_READY;
-}
-
-static zx_handle_t hyp(void)
-{
-	zx_handle_t h = ZX_HANDLE_INVALID;
-
-	zxhv_hypervisor_resource(&h);
-	return h;
-}
 
 static zx_handle_t port(void)
 {
