@@ -559,4 +559,179 @@ static inline void guest_build_layout(uint8_t *mem)
 	memcpy(mem + GPA_IDTR_EMPTY + 2, &base, 8);
 }
 
+/* --- pause, XSETBV, VMCALL (appended) ----------------------------------- */
+
+#define PAUSE_LOOPS	5000
+
+/* User-mode segments guest_add_user_mode() adds to the GDT (DPL 3). */
+#define SEL_UDATA	0x28u
+#define SEL_UCODE64	0x30u
+
+/* KVM hypercall ABI (include/uapi/linux/kvm_para.h). */
+#define HC_CLOCK_PAIRING	9
+#define HC_UNKNOWN		12345
+#define KVM_EPERM_RET		(-1ll)
+#define KVM_EFAULT_RET		(-14ll)
+#define KVM_EOPNOTSUPP_RET	(-95ll)
+#define KVM_ENOSYS_RET		(-1000ll)
+
+/* struct kvm_clock_pairing, as the hypercall writes it. */
+struct guest_clock_pairing {
+	int64_t sec;
+	int64_t nsec;
+	uint64_t tsc;
+	uint32_t flags;
+	uint32_t pad[9];
+};
+
+__asm__(
+	".equ PAUSE_LOOPS, " GUEST_STR(PAUSE_LOOPS) "\n"
+	".equ HC_CLOCK_PAIRING, " GUEST_STR(HC_CLOCK_PAIRING) "\n"
+	".equ HC_UNKNOWN, " GUEST_STR(HC_UNKNOWN) "\n"
+	/* RDTSC into 64-bit \reg (clobbers rax and rdx). */
+	".macro TSC64 reg\n"
+	"	rdtsc\n"
+	"	shl $32, %rdx\n"
+	"	or %rax, %rdx\n"
+	"	mov %rdx, \\reg\n"
+	".endm\n"
+	/* VMCALL nr with RBX = a1, RCX = a2; the result stays in RAX. */
+	".macro HYPERCALL nr, a1, a2\n"
+	"	mov \\nr, %eax\n"
+	"	mov \\a1, %ebx\n"
+	"	mov \\a2, %ecx\n"
+	"	vmcall\n"
+	".endm\n"
+	/* CPUID.(0xD, 0).EBX on PORT_VALUE. */
+	".macro REPORT_XSAVE_SIZE\n"
+	"	mov $0xd, %eax\n"
+	"	xor %ecx, %ecx\n"
+	"	cpuid\n"
+	"	mov %ebx, %eax\n"
+	"	out %eax, $" GUEST_STR(PORT_VALUE) "\n"
+	".endm\n"
+	/* XCR0 (XGETBV with ECX = 0), low then high half, on PORT_VALUE. */
+	".macro REPORT_XCR0\n"
+	"	xor %ecx, %ecx\n"
+	"	xgetbv\n"
+	"	out %eax, $" GUEST_STR(PORT_VALUE) "\n"
+	"	mov %edx, %eax\n"
+	"	out %eax, $" GUEST_STR(PORT_VALUE) "\n"
+	".endm\n");
+
+/*
+ * PAUSE_LOOPS iterations of PAUSE (long enough for pause-loop exiting),
+ * counting them in r8; then a mark carrying the count.
+ */
+GUEST_PROGRAM(g_pause,
+	"mov $PAUSE_LOOPS, %ecx\n"
+	"xor %r8d, %r8d\n"
+	"1: pause\n"
+	"inc %r8d\n"
+	"dec %ecx\n"
+	"jnz 1b\n"
+	"mov %r8d, %eax\n"
+	"out %eax, $0x11\n"
+	"2: jmp 2b");
+
+/*
+ * XCR0.  Reports CPUID.1:ECX (without XSAVE it marks 0xe0 and stops;
+ * started without CR4.OSXSAVE it sets it, marks 0xe1 and goes straight to
+ * the invalid XSETBV at 5:).  Then
+ * XCR0 as the guest starts (two halves) and CPUID.(0xD,0).EBX; sets XCR0
+ * to x87|SSE and reports XCR0 and the size again; the XSETBV at 5: runs
+ * with RAX = RCX = RDX = 0 (invalid: enter fails, the host rewrites RAX
+ * and RDX and re-enters, until a valid value); after it succeeds, reports
+ * XCR0 and the size once more and marks 0xe5.  #GP and #UD handlers report
+ * on PORT_GP (the error code, or 6 for #UD) and stop.
+ */
+GUEST_PROGRAM(g_xsetbv,
+	"PROLOGUE\n"
+	"GATE 13, 40f\n"
+	"GATE 6, 41f\n"
+	"lea 2f(%rip), %r15\n"
+	"mov $1, %eax\n xor %ecx, %ecx\n cpuid\n"
+	"mov %ecx, %eax\n out %eax, $0x10\n"
+	"bt $26, %eax\n jnc 3f\n"
+	"bt $27, %eax\n jc 4f\n"
+	"mov %cr4, %rax\n bts $18, %rax\n mov %rax, %cr4\n"
+	"MARK $0xe1\n"
+	"xor %eax, %eax\n xor %edx, %edx\n xor %ecx, %ecx\n"
+	"jmp 5f\n"
+	"4: REPORT_XCR0\n"
+	"REPORT_XSAVE_SIZE\n"
+	"mov $3, %eax\n xor %edx, %edx\n xor %ecx, %ecx\n xsetbv\n"
+	"REPORT_XCR0\n"
+	"REPORT_XSAVE_SIZE\n"
+	"xor %eax, %eax\n xor %edx, %edx\n xor %ecx, %ecx\n"
+	"5: xsetbv\n"
+	"REPORT_XCR0\n"
+	"REPORT_XSAVE_SIZE\n"
+	"MARK $0xe5\n"
+	"2: jmp 2b\n"
+	"3: MARK $0xe0\n"
+	"jmp 2b\n"
+	"40: GP_CATCH\n"
+	"41: mov $6, %eax\n out %eax, $0x13\n"
+	"jmp 2b");
+
+/*
+ * VMCALL, one report of RAX (4-byte OUT, RAX left intact for read_state)
+ * after each:
+ *   (a) HC_UNKNOWN, RBX = GPA_DATA
+ *   (b) CLOCK_PAIRING, RBX = GPA_DATA, RCX = 0, between two RDTSCs kept in
+ *       r12 and r13
+ *   (c) CLOCK_PAIRING, RBX = GPA_DATA + 0x100, RCX = 1
+ *   (d) CLOCK_PAIRING, RBX = GPA_UNMAPPED, RCX = 0
+ * then mark 0x7c, IRETQ to CPL 3 (IOPL 3, so OUT still works; needs
+ * guest_add_user_mode()) and
+ *   (e) CLOCK_PAIRING, RBX = GPA_DATA + 0x100, RCX = 0
+ * and reports CS, then mark 0x7d.
+ */
+GUEST_PROGRAM(g_vmcall,
+	"PROLOGUE\n"
+	"HYPERCALL $HC_UNKNOWN, $GPA_DATA, $0\n"
+	"out %eax, $0x10\n"
+	"TSC64 %r12\n"
+	"HYPERCALL $HC_CLOCK_PAIRING, $GPA_DATA, $0\n"
+	"mov %rax, %r14\n"
+	"TSC64 %r13\n"
+	"mov %r14, %rax\n"
+	"out %eax, $0x10\n"
+	"HYPERCALL $HC_CLOCK_PAIRING, $(GPA_DATA + 0x100), $1\n"
+	"out %eax, $0x10\n"
+	"HYPERCALL $HC_CLOCK_PAIRING, $GPA_UNMAPPED, $0\n"
+	"out %eax, $0x10\n"
+	"MARK $0x7c\n"
+	"pushq $(" GUEST_STR(SEL_UDATA) " | 3)\n"
+	"pushq $(STACK_TOP - 0x1000)\n"
+	"pushq $0x3002\n"
+	"pushq $(" GUEST_STR(SEL_UCODE64) " | 3)\n"
+	"lea 6f(%rip), %rax\n"
+	"pushq %rax\n"
+	"iretq\n"
+	"6: HYPERCALL $HC_CLOCK_PAIRING, $(GPA_DATA + 0x100), $0\n"
+	"out %eax, $0x10\n"
+	"mov %cs, %eax\n"
+	"out %eax, $0x10\n"
+	"MARK $0x7d\n"
+	"7: jmp 7b");
+
+/*
+ * CPL 3 for g_vmcall: DPL-3 data (SEL_UDATA) and 64-bit code (SEL_UCODE64)
+ * descriptors after guest_build_layout()'s, the GDTR limit grown to cover
+ * them, and the U/S bit on the page-table entries mapping [0, 2 MiB).
+ */
+static inline void guest_add_user_mode(uint8_t *mem)
+{
+	uint16_t limit = SEL_UCODE64 + 7;
+
+	guest_put64(mem, GPA_GDT + SEL_UDATA, 0x00cff2000000ffffull);
+	guest_put64(mem, GPA_GDT + SEL_UCODE64, 0x00affa000000ffffull);
+	memcpy(mem + GPA_GDTR, &limit, 2);
+	mem[GPA_PML4] |= 0x4;
+	mem[GPA_PDPT] |= 0x4;
+	mem[GPA_PD] |= 0x4;
+}
+
 #endif /* ZXHV_SELFTESTS_VCPU_GUEST_H */

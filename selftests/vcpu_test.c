@@ -80,6 +80,14 @@
  * sigkill_during_enter          a child killed in enter dies and is reaped
  * fork_kill_cycles              200 fork + enter + SIGKILL cycles, then guests still run
  * signal_during_enter           a SIGUSR1 handler runs, enter continues; a kick ends it
+ * pause_exit                    a PAUSE loop (pause-loop exiting) runs to its end in the
+ *                               kernel: enter returns only the guest's next OUT
+ * xsetbv                        XCR0 starts x87|SSE|AVX (x87|SSE without AVX); XSETBV of
+ *                               x87|SSE is kept and CPUID.(0xD,0).EBX follows XCR0; a bad
+ *                               value -> enter INVALID_ARGS, RIP not advanced, no #GP
+ * vmcall                        KVM hypercalls: unknown -> -1000; CLOCK_PAIRING fills
+ *                               {sec, nsec, tsc, flags} at the GPA; clock type 1 -> -95;
+ *                               unmapped GPA -> -14; from CPL 3 -> -1
  */
 #include <errno.h>
 #include <pthread.h>
@@ -416,7 +424,13 @@ TEST(create_one_per_thread)
 	ASSERT_EQ(ZX_OK, zx_handle_close(a));
 	EXPECT_EQ(ZX_ERR_BAD_STATE, zx_vcpu_create(vm.guest, 0, GPA_CODE, &a));
 	ASSERT_EQ(ZX_OK, zx_handle_close(b));
-	/* Destroyed: the thread may create another, and it runs. */
+	/*
+	 * Destroyed: the thread may create another, and it runs.  A fresh
+	 * guest: the refused creates above used (and released) VPID 1 of the
+	 * other two, whose allocators rotate, so their next VCPU is an AP.
+	 */
+	vm_close(&other);
+	ASSERT_EQ(ZX_OK, vm_create(&other, g_done, g_done_end));
 	ASSERT_EQ(ZX_OK, zx_vcpu_create(other.guest, 0, GPA_CODE, &other.vcpu));
 	EXPECT_MARK(&other, 0x600d);
 	vm_close(&other);
@@ -1618,6 +1632,189 @@ TEST(signal_during_enter)
 	EXPECT_NE(0u, before);
 	ASSERT_EQ(ZX_OK, zx_vcpu_kick(vm.vcpu));
 	EXPECT_EQ(ZX_ERR_CANCELED, enter(&vm));
+	vm_close(&vm);
+}
+
+/* --- PAUSE, XSETBV, VMCALL -------------------------------------------------------- */
+
+TEST(pause_exit)
+{
+	zx_port_packet_t p;
+	struct vm vm;
+
+	VM_START(&vm, g_pause);
+	/* Every PAUSE exit stays in the kernel: the first packet is the OUT. */
+	memset(&p, 0xa5, sizeof(p));
+	ASSERT_EQ(ZX_OK, zx_vcpu_enter(vm.vcpu, &p));
+	ASSERT_EQ(ZX_PKT_TYPE_GUEST_IO, p.type);
+	EXPECT_EQ(KEY_IO, p.key);
+	EXPECT_EQ(PORT_MARK, p.guest_io.port);
+	EXPECT_EQ(4u, p.guest_io.access_size);
+	EXPECT_FALSE(p.guest_io.input);
+	/* Each PAUSE was skipped once: the loop ran all its iterations. */
+	EXPECT_EQ((uint32_t)PAUSE_LOOPS, p.guest_io.u32);
+	EXPECT_EQ(0u, read_state(&vm).rcx);
+	vm_close(&vm);
+}
+
+#define XCR0_X87	(1u << 0)
+#define XCR0_SSE	(1u << 1)
+#define XCR0_AVX	(1u << 2)
+#define XSAVE_SIZE_SSE	576u	/* legacy area + header */
+#define XSAVE_SIZE_AVX	832u	/* + the 256-byte AVX component at 576 */
+
+TEST(xsetbv)
+{
+	/*
+	 * Each one refused: no x87, SSE without x87, AVX without x87 or SSE,
+	 * AVX without SSE, bits CPUID 0xD does not offer, a high-half bit.
+	 */
+	static const uint64_t bad[] = { 0, 2, 4, 5, 0xe7, (1ull << 32) | 3 };
+	uint32_t ecx, xcr0, size;
+	zx_vcpu_state_t st;
+	bool avx;
+	struct vm vm;
+
+	VM_START(&vm, g_xsetbv);
+	ecx = NEXT_VALUE(&vm);
+	if (!(ecx & (1u << 26))) {
+		EXPECT_MARK(&vm, 0xe0);
+		vm_close(&vm);
+		SKIP(return, "no XSAVE in the guest's CPUID");
+	}
+	if (!(ecx & (1u << 27))) {
+		/*
+		 * The BSP starts with CR4.OSXSAVE only "with host XSAVE" (spec
+		 * §3.4): a host kernel that turned XSAVE off (Bochs' CPU model
+		 * fails Linux's XSAVE size check) leaves it clear, and the
+		 * module then accepts no XCR0 at all.  The guest sets OSXSAVE
+		 * itself; a bad value must still end enter with INVALID_ARGS.
+		 */
+		TH_LOG("guest CPUID has XSAVE%s but starts without CR4.OSXSAVE",
+		       ecx & (1u << 28) ? " and AVX" : "");
+		EXPECT_MARK(&vm, 0xe1);
+		EXPECT_EQ(ZX_ERR_INVALID_ARGS, enter(&vm));
+		vm_close(&vm);
+		SKIP(return, "host without XSAVE: no valid XCR0 to test");
+	}
+	avx = ecx & (1u << 28);
+	xcr0 = avx ? XCR0_X87 | XCR0_SSE | XCR0_AVX : XCR0_X87 | XCR0_SSE;
+	size = avx ? XSAVE_SIZE_AVX : XSAVE_SIZE_SSE;
+	TH_LOG("guest AVX: %s", avx ? "yes" : "no");
+	EXPECT_VALUE(&vm, xcr0);		/* as the guest starts (spec §3.4) */
+	EXPECT_VALUE(&vm, 0);
+	EXPECT_VALUE(&vm, size);		/* CPUID.(0xD,0).EBX */
+	/* XSETBV of x87|SSE is stored, and the size follows. */
+	EXPECT_VALUE(&vm, XCR0_X87 | XCR0_SSE);
+	EXPECT_VALUE(&vm, 0);
+	EXPECT_VALUE(&vm, XSAVE_SIZE_SSE);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		zx_status_t s;
+
+		if (i > 0) {
+			st = read_state(&vm);
+			st.rax = (uint32_t)bad[i];
+			st.rdx = bad[i] >> 32;
+			st.rflags = 0;		/* unchanged */
+			ASSERT_EQ(ZX_OK, zx_vcpu_write_state(vm.vcpu, ZX_VCPU_STATE, &st,
+							     sizeof(st)));
+		}
+		/* No #GP in the guest: enter fails (spec §3.6). */
+		s = enter(&vm);
+		if (s != ZX_ERR_INVALID_ARGS)
+			TH_LOG("XSETBV %#llx: zx_vcpu_enter returned %s",
+			       (unsigned long long)bad[i], zx_status_get_string(s));
+		ASSERT_EQ(ZX_ERR_INVALID_ARGS, s);
+	}
+	/*
+	 * A valid value then.  The XSETBV did not complete before (each retry
+	 * failed again), and it runs once more now: with AVX, XCR0 goes from
+	 * x87|SSE back to x87|SSE|AVX.
+	 */
+	st = read_state(&vm);
+	st.rax = xcr0;
+	st.rdx = 0;
+	st.rcx = 0;
+	st.rflags = 0;
+	ASSERT_EQ(ZX_OK, zx_vcpu_write_state(vm.vcpu, ZX_VCPU_STATE, &st, sizeof(st)));
+	EXPECT_VALUE(&vm, xcr0);
+	EXPECT_VALUE(&vm, 0);
+	EXPECT_VALUE(&vm, size);
+	EXPECT_MARK(&vm, 0xe5);
+	vm_close(&vm);
+}
+
+/* The hypercall result the guest just reported: low half in the OUT, all of RAX. */
+static void expect_hc(struct __test_metadata *_metadata, struct vm *vm, int64_t want,
+		      int line)
+{
+	uint32_t low = next_out(_metadata, vm, PORT_VALUE, 4, line);
+	uint64_t rax = read_state(vm).rax;
+
+	if (rax != (uint64_t)want)
+		TH_LOG("line %d: hypercall returned %lld, want %lld", line, (long long)rax,
+		       (long long)want);
+	EXPECT_EQ((uint32_t)want, low);
+	EXPECT_EQ((uint64_t)want, rax);
+}
+
+#define EXPECT_HC(vm, want) expect_hc(_metadata, vm, want, __LINE__)
+
+/* @len bytes at GPA @gpa still hold 0xa5. */
+static bool untouched(struct vm *vm, uint64_t gpa, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (vm->mem[gpa + i] != 0xa5)
+			return false;
+	return true;
+}
+
+TEST(vmcall)
+{
+	struct guest_clock_pairing cp;
+	struct timespec before, after;
+	zx_vcpu_state_t st;
+	struct vm vm;
+
+	VM_START(&vm, g_vmcall);
+	guest_add_user_mode(vm.mem);
+	memset(vm.mem + GPA_DATA, 0xa5, 0x200);
+	/* (a) An unknown number: -KVM_ENOSYS, nothing written. */
+	EXPECT_HC(&vm, KVM_ENOSYS_RET);
+	EXPECT_TRUE(untouched(&vm, GPA_DATA, 0x200));
+	/* (b) CLOCK_PAIRING with CLOCK_REALTIME (type 0). */
+	ASSERT_EQ(0, clock_gettime(CLOCK_REALTIME, &before));
+	EXPECT_HC(&vm, 0);
+	ASSERT_EQ(0, clock_gettime(CLOCK_REALTIME, &after));
+	memcpy(&cp, vm.mem + GPA_DATA, sizeof(cp));
+	TH_LOG("clock pairing: sec %lld nsec %lld tsc %#llx flags %#x; host %lld..%lld",
+	       (long long)cp.sec, (long long)cp.nsec, (unsigned long long)cp.tsc, cp.flags,
+	       (long long)before.tv_sec, (long long)after.tv_sec);
+	/* The emulators are slow: minutes of slack either side. */
+	EXPECT_LE((int64_t)before.tv_sec - 300, cp.sec);
+	EXPECT_GE((int64_t)after.tv_sec + 300, cp.sec);
+	EXPECT_LE(0, cp.nsec);
+	EXPECT_GT(1000000000ll, cp.nsec);
+	EXPECT_NE(0u, cp.tsc);
+	EXPECT_EQ(0u, cp.flags);
+	for (int i = 0; i < 9; i++)
+		EXPECT_EQ(0u, cp.pad[i]);
+	EXPECT_TRUE(untouched(&vm, GPA_DATA + sizeof(cp), 0x200 - sizeof(cp)));
+	/* The guest sees the host TSC (no offset): tsc is between its RDTSCs. */
+	st = read_state(&vm);
+	EXPECT_LE(st.r12, cp.tsc);
+	EXPECT_GE(st.r13, cp.tsc);
+	/* (c) Another clock type: -KVM_EOPNOTSUPP, nothing written. */
+	EXPECT_HC(&vm, KVM_EOPNOTSUPP_RET);
+	EXPECT_TRUE(untouched(&vm, GPA_DATA + 0x100, 0x100));
+	/* (d) A GPA with no memory behind it: -KVM_EFAULT. */
+	EXPECT_HC(&vm, KVM_EFAULT_RET);
+	EXPECT_MARK(&vm, 0x7c);
+	/* (e) From CPL 3: -KVM_EPERM, nothing written. */
+	EXPECT_HC(&vm, KVM_EPERM_RET);
+	EXPECT_VALUE(&vm, SEL_UCODE64 | 3);
+	EXPECT_TRUE(untouched(&vm, GPA_DATA + 0x100, 0x100));
+	EXPECT_MARK(&vm, 0x7d);
 	vm_close(&vm);
 }
 
