@@ -501,6 +501,13 @@ static void cpuid_guest_bits(struct kunit *test)
 		{ 0xd, 63, { 0, 7, 0 }, { 1, 2, 3, 4 }, { 0, 0, 0, 0 } },
 		{ 0xd, 64, { 0, 7, 0 }, { 1, 2, 3, 4 }, { 1, 2, 3, 4 } },
 		{ 0x80000001, 0, { ~0ULL, 0, 0 }, { 5, 6, 7, 8 }, { 5, 6, 7, 8 } },
+		/* A host without XSAVE (mask 0): XSAVE, AVX and friends hidden. */
+		{ 1, 0, { X86_CR4_OSXSAVE, 0, 0 }, { 1, 2, ~0U, 4 },
+		  { 1, 2, (u32)~(BIT(12) | BIT(26) | BIT(27) | BIT(28) | BIT(29)), 4 } },
+		{ 7, 0, { 0, 0, 0 }, { ~0U, ~0U, ~0U, ~0U },
+		  { ~0U, (u32)~BIT(5), (u32)~BIT(4), ~0U } },
+		{ 0xd, 0, { 0, 0, 0 }, { 1, 2, 3, 4 }, { 0, 0, 0, 0 } },
+		{ 0xd, 1, { 0, 0, 0 }, { 1, 2, 3, 4 }, { 0, 0, 0, 0 } },
 	};
 	unsigned int i;
 	int r;

@@ -266,6 +266,10 @@ bool zxhv_emu_pdptes_ok(const u64 pdpte[4], u8 maxphyaddr)
 /* CPUID.1:ECX.OSXSAVE[27] and CPUID.(7,0):ECX.OSPKE[4]. */
 #define CPUID_1_ECX_OSXSAVE	BIT(27)
 #define CPUID_7_ECX_OSPKE	BIT(4)
+/* CPUID.1:ECX FMA[12], XSAVE[26], OSXSAVE[27], AVX[28], F16C[29]. */
+#define CPUID_1_ECX_XSAVE_FEATURES \
+	(BIT(12) | BIT(26) | BIT(27) | BIT(28) | BIT(29))
+#define CPUID_7_EBX_AVX2	BIT(5)
 #define LEAF_XSAVE		0xd
 
 static void mirror_bit(u32 *reg, u32 bit, bool set)
@@ -280,13 +284,23 @@ void zxhv_emu_cpuid_guest_bits(u32 host_leaf, u32 subleaf,
 	case 1:
 		mirror_bit(&regs[ECX], CPUID_1_ECX_OSXSAVE,
 			   env->cr4 & X86_CR4_OSXSAVE);
+		/* A host kernel without XSAVE swaps no XSAVE state: hide it all. */
+		if (!env->xsave_mask)
+			regs[ECX] &= ~CPUID_1_ECX_XSAVE_FEATURES;
 		break;
 	case 7:
-		if (subleaf == 0)
+		if (subleaf == 0) {
 			mirror_bit(&regs[ECX], CPUID_7_ECX_OSPKE,
 				   env->cr4 & X86_CR4_PKE);
+			if (!env->xsave_mask)
+				regs[EBX] &= ~CPUID_7_EBX_AVX2;
+		}
 		break;
 	case LEAF_XSAVE:
+		if (!env->xsave_mask) {
+			memset(regs, 0, 4 * sizeof(regs[0]));
+			break;
+		}
 		/* What XSETBV accepts is all the guest may enable. */
 		if (subleaf == 0) {
 			regs[EAX] &= lower_32_bits(env->xsave_mask);
