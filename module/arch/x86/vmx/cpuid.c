@@ -9,6 +9,8 @@
 #include <linux/bits.h>
 #include <linux/minmax.h>
 
+#include <asm/processor.h>
+
 #include "cpuid.h"
 
 enum { EAX, EBX, ECX, EDX };
@@ -180,4 +182,16 @@ u32 zxhv_cpuid_xsave_size(u64 xcr0, const u32 offset[ZXHV_XSAVE_COMPONENTS],
 		if (xcr0 & BIT_ULL(i))
 			end = max(end, offset[i] + size[i]);
 	return end;
+}
+
+u32 zxhv_cpuid_host_xsave_size(u64 xcr0)
+{
+	u32 offset[ZXHV_XSAVE_COMPONENTS] = {}, size[ZXHV_XSAVE_COMPONENTS] = {};
+	u32 ecx, edx;
+	unsigned int i;
+
+	for (i = 2; i < ZXHV_XSAVE_COMPONENTS; i++)
+		if (xcr0 & BIT_ULL(i))
+			cpuid_count(0xd, i, &size[i], &offset[i], &ecx, &edx);
+	return zxhv_cpuid_xsave_size(xcr0, offset, size);
 }

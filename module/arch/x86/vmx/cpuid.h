@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The CPUID a guest sees: the host's values, edited per spec §3.6.  Pure
- * functions; the VCPU's CPUID exit handler runs
+ * functions (but zxhv_cpuid_host_xsave_size()); the CPUID exit handler runs
  *
  *	q = zxhv_cpuid_host_leaf(leaf, &ctx);
  *	if (q.query)
@@ -58,5 +58,11 @@ void zxhv_cpuid_edit(u32 leaf, u32 subleaf, u32 vpid,
  */
 u32 zxhv_cpuid_xsave_size(u64 xcr0, const u32 offset[ZXHV_XSAVE_COMPONENTS],
 			  const u32 size[ZXHV_XSAVE_COMPONENTS]);
+
+/*
+ * zxhv_cpuid_xsave_size() with the offsets and sizes of this CPU's CPUID
+ * leaf 0xD: the XSAVE area size a guest with XCR0 = @xcr0 needs.
+ */
+u32 zxhv_cpuid_host_xsave_size(u64 xcr0);
 
 #endif /* ZXHV_VMX_CPUID_H */

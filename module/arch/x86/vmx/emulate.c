@@ -378,21 +378,6 @@ size_t zxhv_emu_page_chunk(u64 gpa, size_t len)
 
 /* ============================ exit handlers ============================ */
 
-/* The XSAVE area size for all of @mask, from the host's CPUID 0xD. */
-static u32 emu_xsave_size(u64 mask)
-{
-	u32 offset[ZXHV_XSAVE_COMPONENTS] = { 0 };
-	u32 size[ZXHV_XSAVE_COMPONENTS] = { 0 };
-	u32 ecx, edx;
-	int i;
-
-	for (i = 2; i < ZXHV_XSAVE_COMPONENTS; i++)
-		if (mask & BIT_ULL(i))
-			cpuid_count(LEAF_XSAVE, i, &size[i], &offset[i], &ecx,
-				    &edx);
-	return zxhv_cpuid_xsave_size(mask, offset, size);
-}
-
 /* Resume the guest after the instruction that exited. */
 static zx_status_t emu_skip(struct zxhv_arch_vcpu *v, const struct vmx_exit *e)
 {
@@ -434,7 +419,7 @@ zx_status_t vmx_exit_cpuid(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
 	env.xsave_mask = v->xsave_mask;
 	env.xsave_max = 0;
 	if (q.query && q.leaf == LEAF_XSAVE && subleaf == 0)
-		env.xsave_max = emu_xsave_size(v->xsave_mask);
+		env.xsave_max = zxhv_cpuid_host_xsave_size(v->xsave_mask);
 
 	vmx_vcpu_load(v);
 	env.cr4 = vmcs_readnat(VMCS_GUEST_CR4);
@@ -683,7 +668,7 @@ zx_status_t vmx_exit_xsetbv(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
 		return ZX_ERR_INVALID_ARGS;
 	}
 	v->xcr0 = value;
-	vmx_vcpu_xsave_size_update(v);
+	v->cpuid.guest_xsave_size = zxhv_cpuid_host_xsave_size(v->xcr0);
 	return emu_skip(v, e);
 }
 

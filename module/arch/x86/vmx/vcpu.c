@@ -470,7 +470,7 @@ zx_status_t zxhv_arch_vcpu_create(struct zxhv_guest *guest, u16 vpid, u64 entry,
 	v->cpuid.max_basic = cpuid_eax(0);
 	v->cpuid.max_ext = cpuid_eax(0x80000000);
 	v->cpuid.invpcid = zxhv_vmx_ctls()->invpcid;
-	vmx_vcpu_xsave_size_update(v);
+	v->cpuid.guest_xsave_size = zxhv_cpuid_host_xsave_size(v->xcr0);
 
 	vmx_vcpu_load(v);
 	vmx_write_host_const_state();
@@ -485,22 +485,6 @@ void zxhv_arch_vcpu_destroy(struct zxhv_arch_vcpu *v)
 {
 	vmx_vcpu_clear(v);
 	vmx_vcpu_free(v);
-}
-
-void vmx_vcpu_xsave_size_update(struct zxhv_arch_vcpu *v)
-{
-	u32 offset[ZXHV_XSAVE_COMPONENTS] = {}, size[ZXHV_XSAVE_COMPONENTS] = {};
-	u32 eax, ebx, ecx, edx;
-	unsigned int i;
-
-	for (i = 2; i < ZXHV_XSAVE_COMPONENTS; i++) {
-		if (!(v->xcr0 & BIT_ULL(i)))
-			continue;
-		cpuid_count(0xd, i, &eax, &ebx, &ecx, &edx);
-		size[i] = eax;
-		offset[i] = ebx;
-	}
-	v->cpuid.guest_xsave_size = zxhv_cpuid_xsave_size(v->xcr0, offset, size);
 }
 
 /* --- kick, interrupt, state -------------------------------------------------------- */

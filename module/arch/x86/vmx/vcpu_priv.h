@@ -149,9 +149,6 @@ void vmx_inject_exception(struct zxhv_arch_vcpu *v, u8 vector);
 void vmx_report_guest_failure(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
 			      const char *what);
 
-/* Recompute v->cpuid.guest_xsave_size after v->xcr0 changed. */
-void vmx_vcpu_xsave_size_update(struct zxhv_arch_vcpu *v);
-
 /* vmexit.c: the exit with @e->reason, via its table. */
 zx_status_t vmx_handle_exit(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
 			    zx_port_packet_t *pkt);
