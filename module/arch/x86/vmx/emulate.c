@@ -595,8 +595,8 @@ static zx_status_t emu_msr_unknown(struct zxhv_arch_vcpu *v,
  *
  * ZXHV_EMU_MSR_LAPIC: x2APIC registers 0x800-0x83F and IA32_TSC_DEADLINE.
  * ZXHV_EMU_MSR_PARAVIRT: the KVM wall-clock and system-time MSRs.
- * Both are unknown MSRs (#GP) until the local APIC and the KVM clock plug
- * their handlers in here.
+ * The local APIC's entry is lapic_vmx.c's; the KVM clock MSRs are unknown
+ * MSRs (#GP) until the KVM clock plugs its handler in here.
  */
 typedef zx_status_t (*emu_msr_owner_fn)(struct zxhv_arch_vcpu *v,
 					const struct vmx_exit *e,
@@ -604,7 +604,7 @@ typedef zx_status_t (*emu_msr_owner_fn)(struct zxhv_arch_vcpu *v,
 					bool write, u64 value);
 
 static const emu_msr_owner_fn emu_msr_owners[] = {
-	[ZXHV_EMU_MSR_LAPIC] = emu_msr_unknown,
+	[ZXHV_EMU_MSR_LAPIC] = vmx_lapic_msr,
 	[ZXHV_EMU_MSR_PARAVIRT] = emu_msr_unknown,
 };
 

@@ -447,6 +447,7 @@ zx_status_t zxhv_arch_vcpu_create(struct zxhv_guest *guest, u16 vpid, u64 entry,
 	INIT_LIST_HEAD(&v->cpu_node);
 	zxhv_irq_init(&v->irq);
 	init_waitqueue_head(&v->wq);
+	vmx_lapic_init(v);
 	v->vmcs = alloc_page(gfp);
 	v->msr_bitmap = alloc_page(gfp);
 	v->vapic = alloc_page(gfp);
@@ -483,6 +484,8 @@ zx_status_t zxhv_arch_vcpu_create(struct zxhv_guest *guest, u16 vpid, u64 entry,
 
 void zxhv_arch_vcpu_destroy(struct zxhv_arch_vcpu *v)
 {
+	/* No timer callback may touch @v once it is freed. */
+	vmx_lapic_destroy(v);
 	vmx_vcpu_clear(v);
 	vmx_vcpu_free(v);
 }
@@ -490,7 +493,7 @@ void zxhv_arch_vcpu_destroy(struct zxhv_arch_vcpu *v)
 /* --- kick, interrupt, state -------------------------------------------------------- */
 
 /* Make the bound thread notice: wake it from HLT, or make its guest exit. */
-static void vmx_vcpu_poke(struct zxhv_arch_vcpu *v)
+void vmx_vcpu_poke(struct zxhv_arch_vcpu *v)
 {
 	struct task_struct *task;
 

@@ -23,6 +23,7 @@
 #define ZXHV_VMX_VCPU_PRIV_H
 
 #include <linux/atomic.h>
+#include <linux/hrtimer.h>
 #include <linux/list.h>
 #include <linux/types.h>
 #include <linux/wait.h>
@@ -31,6 +32,7 @@
 
 #include "cpuid.h"
 #include "irq_tracker.h"
+#include "lapic.h"
 #include "vmx_ops.h"
 
 struct zxhv_guest;
@@ -76,6 +78,22 @@ struct vmx_exit {
 	u64 gpa;		/* guest-physical address (EPT exits) */
 };
 
+/*
+ * The local APIC's state beside its register file (lapic_vmx.c).  The
+ * bound thread owns all of it; the hrtimer callback reads regs.lvt_timer
+ * and @period_ns and clears @deadline.  The bound thread changes
+ * @period_ns and @deadline only with the hrtimer cancelled, and
+ * regs.lvt_timer with WRITE_ONCE (a mode change cancels first).
+ */
+struct vmx_lapic {
+	struct zxhv_lapic_regs regs;
+	struct hrtimer timer;
+	ktime_t start;			/* when the count was last loaded */
+	u64 period_ns;			/* of the loaded count, 0: stopped */
+	u32 divisor;			/* the DCR's divisor when it was loaded */
+	u64 deadline;			/* TSC-deadline armed, 0: none */
+};
+
 struct zxhv_arch_vcpu {
 	struct zxhv_guest *guest;	/* immutable; outlives the VCPU */
 	struct zxhv_arch_guest *ag;	/* guest->arch; immutable */
@@ -116,6 +134,7 @@ struct zxhv_arch_vcpu {
 	unsigned long host_cr3, host_cr4;
 
 	struct zxhv_cpuid_ctx cpuid;	/* xsave size follows @xcr0 */
+	struct vmx_lapic lapic;
 
 	/* Any thread: */
 	struct zxhv_irq_tracker irq;	/* vectors zx_vcpu_interrupt raised */
@@ -148,6 +167,20 @@ void vmx_inject_exception(struct zxhv_arch_vcpu *v, u8 vector);
 /* A guest failure: one rate-limited line with @what and the key state. */
 void vmx_report_guest_failure(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
 			      const char *what);
+
+/* vcpu.c, any context: wake the bound thread from HLT or make its guest exit. */
+void vmx_vcpu_poke(struct zxhv_arch_vcpu *v);
+
+/* lapic_vmx.c: set-up at create, hrtimer cancelled at destroy. */
+void vmx_lapic_init(struct zxhv_arch_vcpu *v);
+void vmx_lapic_destroy(struct zxhv_arch_vcpu *v);
+/*
+ * lapic_vmx.c: RDMSR/WRMSR of an x2APIC register or IA32_TSC_DEADLINE
+ * (emulate.c's owner of ZXHV_EMU_MSR_LAPIC); the exit handler's contract,
+ * ZX_ERR_NEXT with a GUEST_VCPU packet for an ICR write.
+ */
+zx_status_t vmx_lapic_msr(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
+			  zx_port_packet_t *pkt, u32 index, bool write, u64 value);
 
 /* vmexit.c: the exit with @e->reason, via its table. */
 zx_status_t vmx_handle_exit(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
