@@ -83,7 +83,10 @@ struct vmx_exit {
  * bound thread owns all of it; the hrtimer callback reads regs.lvt_timer
  * and @period_ns and clears @deadline.  The bound thread changes
  * @period_ns and @deadline only with the hrtimer cancelled, and
- * regs.lvt_timer with WRITE_ONCE (a mode change cancels first).
+ * regs.lvt_timer with WRITE_ONCE.  A mode change cancels the hrtimer
+ * right after the write: a callback running in between sees the new mode
+ * with the old, still valid @period_ns, and the cancel undoes whatever it
+ * re-armed.
  */
 struct vmx_lapic {
 	struct zxhv_lapic_regs regs;
