@@ -14,7 +14,12 @@
  * overtaken; concurrent faults of several VCPUs serialise on the guest's
  * fault mutex.  A translation gets the mapping's permissions, as a 2 MiB
  * leaf when the mapping covers the whole aligned 2 MiB and the VMO backs it
- * with one contiguous block, else as a 4 KiB leaf.
+ * with one contiguous block, else as a 4 KiB leaf.  A leaf that completes
+ * a contiguous block of 512 (the last 4 KiB page of a block an unmap or
+ * protect split, mapped again; the last 2 MiB of a 1 GiB-aligned range the
+ * VMO happens to back contiguously) is merged into the next larger leaf,
+ * 1 GiB ones only where the CPU offers them.  VMOs allocate contiguous
+ * memory 2 MiB at a time, so 1 GiB leaves come only from such merges.
  */
 #define pr_fmt(fmt) "zircon-hv: " fmt
 
@@ -226,6 +231,32 @@ static u64 vmx_ept_perms(u32 zx_perms)
 	       (zx_perms & ZX_VM_PERM_EXECUTE ? ZXHV_EPT_X : 0);
 }
 
+/* zxhv_ept_merge()'s invalidation between clearing and refilling an entry. */
+static void vmx_ept_merge_flush(void *arg)
+{
+	struct zxhv_arch_guest *ag = arg;
+
+	zxhv_vmx_invept_all_cpus(ag->eptp);
+}
+
+/*
+ * After a leaf went in at @gpa: fold the block around it into one larger
+ * leaf where the EPT now holds a complete, contiguous set (zxhv_ept_merge()
+ * checks): 4 KiB leaves into 2 MiB (@from 4K), then 2 MiB leaves into
+ * 1 GiB when the CPU has 1 GiB EPT pages (IA32_VMX_EPT_VPID_CAP bit 17).
+ */
+static void vmx_ept_merge(struct zxhv_arch_vcpu *v, u64 gpa, enum zxhv_ept_level from)
+{
+	const struct vmx_ctls *ctls = zxhv_vmx_ctls();
+
+	if (from == ZXHV_EPT_4K &&
+	    (!ctls->ept_2m_pages ||
+	     !zxhv_ept_merge(&v->ag->ept, gpa, ZXHV_EPT_2M, vmx_ept_merge_flush, v->ag)))
+		return;
+	if (ctls->ept_1g_pages)
+		zxhv_ept_merge(&v->ag->ept, gpa, ZXHV_EPT_1G, vmx_ept_merge_flush, v->ag);
+}
+
 /*
  * Install the translation of @gpa from mapping @l, whose VMO page there is
  * @page, part of a contiguous 2 MiB block when @order says so.  Address
@@ -247,12 +278,17 @@ static zx_status_t vmx_ept_install(struct zxhv_arch_vcpu *v, u64 gpa,
 
 		status = zxhv_ept_map(&v->ag->ept, base, PFN_PHYS(first), ZXHV_EPT_SIZE_2M,
 				      perms);
+		if (status == ZX_OK)
+			vmx_ept_merge(v, gpa, ZXHV_EPT_2M);
 		if (status != ZX_ERR_ALREADY_EXISTS)
 			return status;
 		/* Some 4 KiB leaves are there already: add this page alone. */
 	}
 	status = zxhv_ept_map(&v->ag->ept, round_down(gpa, PAGE_SIZE), page_to_phys(page),
 			      ZXHV_EPT_SIZE_4K, perms);
+	/* Only a contiguous run can complete a mergeable 2 MiB block. */
+	if (status == ZX_OK && order == ZXHV_VMO_RUN_ORDER)
+		vmx_ept_merge(v, gpa, ZXHV_EPT_4K);
 	/* Another VCPU faulted the same page in first. */
 	return status == ZX_ERR_ALREADY_EXISTS ? ZX_OK : status;
 }
