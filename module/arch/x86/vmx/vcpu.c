@@ -483,6 +483,7 @@ zx_status_t zxhv_arch_vcpu_create(struct zxhv_guest *guest, u16 vpid, u64 entry,
 
 void zxhv_arch_vcpu_destroy(struct zxhv_arch_vcpu *v)
 {
+	vmx_pvclock_release(v);
 	vmx_vcpu_clear(v);
 	vmx_vcpu_free(v);
 }
