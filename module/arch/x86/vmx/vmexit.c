@@ -12,7 +12,9 @@
  * lookup of the mapping until its translation is in the EPT, so an unmap or
  * protect (which hold the write lock and remove translations) cannot be
  * overtaken; concurrent faults of several VCPUs serialise on the guest's
- * fault mutex.  A translation gets the mapping's permissions, as a 2 MiB
+ * fault mutex.  A translation that exists with fewer permissions than the
+ * mapping now has (zx_vmar_protect granting more) is raised to them.  A
+ * translation gets the mapping's permissions, as a 2 MiB
  * leaf when the mapping covers the whole aligned 2 MiB and the VMO backs it
  * with one contiguous block, else as a 4 KiB leaf.  A leaf that completes
  * a contiguous block of 512 (the last 4 KiB page of a block an unmap or
@@ -258,6 +260,40 @@ static void vmx_ept_merge(struct zxhv_arch_vcpu *v, u64 gpa, enum zxhv_ept_level
 }
 
 /*
+ * The translation of @gpa exists but the access faulted: the mapping was
+ * given more permissions since (zx_vmar_protect only invalidates what
+ * loses access), or another VCPU installed it first.  Give the leaf the
+ * mapping's permissions: the whole leaf when the mapping covers it, else
+ * this page, splitting the leaf.  Granting needs no INVEPT; a leaf that
+ * had a permission the mapping lacks (not expected: losing one
+ * invalidates) gets one.
+ */
+static zx_status_t vmx_ept_upgrade(struct zxhv_arch_vcpu *v, u64 gpa,
+				   const struct zxhv_gpas_lookup *l, u64 perms)
+{
+	struct zxhv_ept_change chg;
+	struct zxhv_ept_walk w;
+	zx_status_t status;
+	u64 start, size;
+
+	status = zxhv_ept_lookup(&v->ag->ept, gpa, &w);
+	if (status != ZX_OK || w.perms == perms)
+		return status;
+	size = ZXHV_EPT_SIZE_4K << (9 * w.level);
+	start = round_down(gpa, size);
+	if (start < l->map_start || start + size > l->map_end) {
+		start = round_down(gpa, ZXHV_EPT_SIZE_4K);
+		size = ZXHV_EPT_SIZE_4K;
+	}
+	zxhv_ept_change_init(&chg);
+	status = zxhv_ept_protect(&v->ag->ept, start, size, perms, &chg);
+	if (chg.flush)
+		zxhv_vmx_invept_all_cpus(v->ag->eptp);
+	zxhv_ept_change_finish(&v->ag->ept, &chg);
+	return status;
+}
+
+/*
  * Install the translation of @gpa from mapping @l, whose VMO page there is
  * @page, part of a contiguous 2 MiB block when @order says so.  Address
  * space read-locked, fault mutex held.
@@ -286,11 +322,12 @@ static zx_status_t vmx_ept_install(struct zxhv_arch_vcpu *v, u64 gpa,
 	}
 	status = zxhv_ept_map(&v->ag->ept, round_down(gpa, PAGE_SIZE), page_to_phys(page),
 			      ZXHV_EPT_SIZE_4K, perms);
+	if (status == ZX_ERR_ALREADY_EXISTS)
+		status = vmx_ept_upgrade(v, gpa, l, perms);
 	/* Only a contiguous run can complete a mergeable 2 MiB block. */
 	if (status == ZX_OK && order == ZXHV_VMO_RUN_ORDER)
 		vmx_ept_merge(v, gpa, ZXHV_EPT_4K);
-	/* Another VCPU faulted the same page in first. */
-	return status == ZX_ERR_ALREADY_EXISTS ? ZX_OK : status;
+	return status;
 }
 
 /* Guest memory touched for the first time: fault it into the EPT. */
