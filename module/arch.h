@@ -54,6 +54,24 @@ void zxhv_arch_guest_destroy(struct zxhv_arch_guest *ag);
  */
 void zxhv_arch_guest_invalidate(struct zxhv_arch_guest *ag, u64 gpa, u64 len);
 
+/* Sizes of the leaves zxhv_arch_guest_leaves() counts. */
+enum {
+	ZXHV_ARCH_LEAF_4K,
+	ZXHV_ARCH_LEAF_2M,
+	ZXHV_ARCH_LEAF_1G,
+	ZXHV_ARCH_LEAF_SIZES
+};
+
+/*
+ * zxhv_arch_guest_leaves - how many translations of each size the EPT
+ * holds now, into @out[ZXHV_ARCH_LEAF_*] (the debugfs file of
+ * module/guest.c).  Called with the guest's address space read-locked,
+ * which keeps invalidation out; serialises with EPT violations itself.
+ * Sleeps.
+ */
+void zxhv_arch_guest_leaves(struct zxhv_arch_guest *ag,
+			    unsigned long out[ZXHV_ARCH_LEAF_SIZES]);
+
 /*
  * The hardware side of one VCPU: its VMCS, guest register state, pending
  * interrupts and the run loop.  Opaque to generic code (module/vcpu.c),

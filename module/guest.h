@@ -30,6 +30,7 @@
 #include "object.h"
 #include "trap_map.h"
 
+struct dentry;
 struct zxhv_arch_guest;
 struct zxhv_gpas;
 struct zxhv_port;
@@ -51,6 +52,12 @@ struct zxhv_guest {
 	struct zxhv_arch_guest *arch;
 	struct zxhv_trap_map traps;	/* has its own lock */
 	struct zxhv_id_alloc vpids;	/* has its own lock */
+	/*
+	 * guest-<koid> in the module's debugfs directory (or an error
+	 * pointer), holding "ept": the EPT leaves by size.  Removed first at
+	 * destruction, which waits for reads in progress.
+	 */
+	struct dentry *debugfs;
 };
 
 /*

@@ -11,6 +11,7 @@
 #include <linux/printk.h>
 
 #include "arch.h"
+#include "debugfs.h"
 #include "dev.h"
 
 static void zxhv_report_probe(void)
@@ -31,6 +32,8 @@ static int __init zxhv_init(void)
 	int ret;
 
 	zxhv_report_probe();
+	/* Before the device: guests put their entries in it. */
+	zxhv_debugfs_init();
 
 	ret = zxhv_dev_init();
 	if (ret)
@@ -39,12 +42,14 @@ static int __init zxhv_init(void)
 
 err_dev:
 	pr_err("cannot register /dev/%s: %d\n", ZXHV_DEVICE_NAME, ret);
+	zxhv_debugfs_exit();
 	return ret;
 }
 
 static void __exit zxhv_exit(void)
 {
 	zxhv_dev_exit();
+	zxhv_debugfs_exit();
 }
 
 module_init(zxhv_init);

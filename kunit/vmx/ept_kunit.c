@@ -2,7 +2,8 @@
 /*
  * KUnit: one guest's EPT (module/arch/x86/vmx/ept.c): the entry and EPTP
  * layouts against the Intel SDM, map/lookup at each level, permissions,
- * splitting 2M and 1G leaves by partial unmap/protect, table freeing,
+ * splitting 2M and 1G leaves by partial unmap/protect and merging them
+ * back (break before make), table freeing,
  * allocation failure and the 48-bit limit.  Leaves point at made-up host
  * addresses: the EPT code never touches the memory it maps.
  */
@@ -480,6 +481,133 @@ static void ept_destroy_frees_all(struct kunit *test)
 	/* The exit hook's second destroy is a no-op. */
 }
 
+/* zxhv_ept_merge()'s flush: counted, and the entry must be cleared by then. */
+struct merge_probe {
+	struct zxhv_ept *ept;
+	u64 gpa;
+	int flushes;
+	bool cleared;		/* @gpa had no translation at every flush */
+};
+
+static void merge_flush(void *arg)
+{
+	struct merge_probe *p = arg;
+	struct zxhv_ept_walk w;
+
+	p->flushes++;
+	p->cleared = zxhv_ept_lookup(p->ept, p->gpa, &w) == ZX_ERR_NOT_FOUND;
+}
+
+static bool merge(struct zxhv_ept *ept, u64 gpa, enum zxhv_ept_level level,
+		  struct merge_probe *p)
+{
+	p->ept = ept;
+	p->gpa = gpa;
+	p->flushes = 0;
+	p->cleared = false;
+	return zxhv_ept_merge(ept, gpa, level, merge_flush, p);
+}
+
+/* Split by an unmap, mapped back page by page: merges into the 2M leaf. */
+static void ept_merge_2m(struct kunit *test)
+{
+	struct ept_fixture *f = test->priv;
+	struct zxhv_ept *ept = &f->ept;
+	const u64 gpa = 9 * M2, hpa = 0x80000000, hole = gpa + 100 * K4;
+	struct merge_probe p;
+	unsigned long tables;
+	bool flush;
+
+	KUNIT_ASSERT_EQ(test, zxhv_ept_map(ept, gpa, hpa, M2, RW), ZX_OK);
+	tables = ept->nr_tables;
+	KUNIT_ASSERT_EQ(test, unmap(ept, hole, K4, &flush), ZX_OK);
+	/* A hole: nothing to merge, no flush. */
+	KUNIT_EXPECT_FALSE(test, merge(ept, gpa, ZXHV_EPT_2M, &p));
+	KUNIT_EXPECT_EQ(test, p.flushes, 0);
+	KUNIT_EXPECT_EQ(test, ept->nr_leaves[ZXHV_EPT_4K], 511UL);
+
+	KUNIT_ASSERT_EQ(test, zxhv_ept_map(ept, hole, hpa + 100 * K4, K4, RW), ZX_OK);
+	f->freed = 0;
+	KUNIT_EXPECT_TRUE(test, merge(ept, hole, ZXHV_EPT_2M, &p));
+	KUNIT_EXPECT_EQ(test, p.flushes, 1);
+	KUNIT_EXPECT_TRUE(test, p.cleared);
+	KUNIT_EXPECT_EQ(test, f->freed, 1UL);
+	KUNIT_EXPECT_EQ(test, ept->nr_tables, tables);
+	KUNIT_EXPECT_EQ(test, ept->nr_leaves[ZXHV_EPT_4K], 0UL);
+	KUNIT_EXPECT_EQ(test, ept->nr_leaves[ZXHV_EPT_2M], 1UL);
+	expect_map(test, ept, gpa, hpa, RW, ZXHV_EPT_2M);
+	expect_map(test, ept, hole + 7, hpa + 100 * K4 + 7, RW, ZXHV_EPT_2M);
+	expect_map(test, ept, gpa + M2 - 1, hpa + M2 - 1, RW, ZXHV_EPT_2M);
+	/* Already a leaf: nothing more. */
+	KUNIT_EXPECT_FALSE(test, merge(ept, gpa, ZXHV_EPT_2M, &p));
+	KUNIT_EXPECT_EQ(test, p.flushes, 0);
+}
+
+/* What must stay apart: other permissions, a gap in host memory, misalignment. */
+static void ept_merge_refused(struct kunit *test)
+{
+	struct zxhv_ept *ept = fixture_ept(test);
+	const u64 gpa = 3 * M2, hpa = 0x40000000;
+	struct merge_probe p;
+	bool flush;
+	int i;
+
+	/* One page read-only. */
+	KUNIT_ASSERT_EQ(test, zxhv_ept_map(ept, gpa, hpa, M2, RWX), ZX_OK);
+	KUNIT_ASSERT_EQ(test, protect(ept, gpa + 5 * K4, K4, R, &flush), ZX_OK);
+	KUNIT_EXPECT_FALSE(test, merge(ept, gpa, ZXHV_EPT_2M, &p));
+	/* Made equal again: merges. */
+	KUNIT_ASSERT_EQ(test, protect(ept, gpa + 5 * K4, K4, RWX, &flush), ZX_OK);
+	KUNIT_EXPECT_TRUE(test, merge(ept, gpa, ZXHV_EPT_2M, &p));
+
+	/* Host pages not contiguous: page 7 elsewhere. */
+	for (i = 0; i < 512; i++)
+		KUNIT_ASSERT_EQ(test, zxhv_ept_map(ept, 5 * M2 + i * K4,
+						   i == 7 ? 0x1000 : hpa + i * K4,
+						   K4, RW), ZX_OK);
+	KUNIT_EXPECT_FALSE(test, merge(ept, 5 * M2, ZXHV_EPT_2M, &p));
+	/* Contiguous but the host range is not 2M-aligned. */
+	for (i = 0; i < 512; i++)
+		KUNIT_ASSERT_EQ(test, zxhv_ept_map(ept, 7 * M2 + i * K4,
+						   hpa + K4 + i * K4, K4, RW), ZX_OK);
+	KUNIT_EXPECT_FALSE(test, merge(ept, 7 * M2, ZXHV_EPT_2M, &p));
+	KUNIT_EXPECT_EQ(test, p.flushes, 0);
+	KUNIT_EXPECT_EQ(test, ept->nr_leaves[ZXHV_EPT_4K], 1024UL);
+	/* Bad levels and addresses. */
+	KUNIT_EXPECT_FALSE(test, merge(ept, 5 * M2, ZXHV_EPT_4K, &p));
+	KUNIT_EXPECT_FALSE(test, merge(ept, BIT_ULL(48), ZXHV_EPT_2M, &p));
+	KUNIT_EXPECT_FALSE(test, merge(ept, 100 * G1, ZXHV_EPT_2M, &p));
+}
+
+/* 4K -> 2M -> 1G: a 1G leaf split by a 4K unmap comes back whole. */
+static void ept_merge_1g(struct kunit *test)
+{
+	struct zxhv_ept *ept = fixture_ept(test);
+	const u64 gpa = 2 * G1, hpa = 5 * G1, hole = gpa + 77 * M2 + 3 * K4;
+	struct merge_probe p;
+	unsigned long tables;
+	bool flush;
+
+	KUNIT_ASSERT_EQ(test, zxhv_ept_map(ept, gpa, hpa, G1, RWX), ZX_OK);
+	tables = ept->nr_tables;
+	KUNIT_ASSERT_EQ(test, unmap(ept, hole, K4, &flush), ZX_OK);
+	KUNIT_ASSERT_EQ(test, zxhv_ept_map(ept, hole, hpa + 77 * M2 + 3 * K4, K4, RWX),
+			ZX_OK);
+	/* The 2M leaves are not one 1G block while one 2M is still a table. */
+	KUNIT_EXPECT_FALSE(test, merge(ept, gpa, ZXHV_EPT_1G, &p));
+	KUNIT_EXPECT_TRUE(test, merge(ept, hole, ZXHV_EPT_2M, &p));
+	KUNIT_EXPECT_TRUE(test, merge(ept, hole, ZXHV_EPT_1G, &p));
+	KUNIT_EXPECT_EQ(test, p.flushes, 1);
+	KUNIT_EXPECT_TRUE(test, p.cleared);
+	KUNIT_EXPECT_EQ(test, ept->nr_tables, tables);
+	KUNIT_EXPECT_EQ(test, ept->nr_leaves[ZXHV_EPT_4K], 0UL);
+	KUNIT_EXPECT_EQ(test, ept->nr_leaves[ZXHV_EPT_2M], 0UL);
+	KUNIT_EXPECT_EQ(test, ept->nr_leaves[ZXHV_EPT_1G], 1UL);
+	expect_map(test, ept, gpa, hpa, RWX, ZXHV_EPT_1G);
+	expect_map(test, ept, hole, hpa + 77 * M2 + 3 * K4, RWX, ZXHV_EPT_1G);
+	expect_map(test, ept, gpa + G1 - 1, hpa + G1 - 1, RWX, ZXHV_EPT_1G);
+}
+
 static struct kunit_case ept_cases[] = {
 	KUNIT_CASE(ept_bit_layout),
 	KUNIT_CASE(ept_leaf_entries),
@@ -494,6 +622,9 @@ static struct kunit_case ept_cases[] = {
 	KUNIT_CASE(ept_range_errors),
 	KUNIT_CASE(ept_alloc_failure),
 	KUNIT_CASE(ept_destroy_frees_all),
+	KUNIT_CASE(ept_merge_2m),
+	KUNIT_CASE(ept_merge_refused),
+	KUNIT_CASE(ept_merge_1g),
 	{}
 };
 

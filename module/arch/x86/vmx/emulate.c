@@ -40,6 +40,7 @@
 #include "cpuid.h"
 #include "emulate.h"
 #include "exit_qual.h"
+#include "pvclock.h"
 #include "vcpu_priv.h"
 #include "vmcs.h"
 #include "vmx_ops.h"
@@ -440,8 +441,7 @@ zx_status_t vmx_exit_cpuid(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
  * @write), page by page, through the VMOs mapped there with the needed
  * permission.  Returns 0 or -EFAULT.  Sleeps.
  */
-static int emu_guest_rw(struct zxhv_arch_vcpu *v, u64 gpa, void *buf,
-			size_t len, bool write)
+int vmx_guest_rw(struct zxhv_arch_vcpu *v, u64 gpa, void *buf, size_t len, bool write)
 {
 	u32 perm = write ? ZX_VM_PERM_WRITE : ZX_VM_PERM_READ;
 	u8 *p = buf;
@@ -529,7 +529,7 @@ zx_status_t vmx_exit_cr_access(struct zxhv_arch_vcpu *v, const struct vmx_exit *
 	if (pae) {
 		/* The PDPT is in guest memory: read it with the VMCS unloaded. */
 		vmx_vcpu_unload(v);
-		if (emu_guest_rw(v, lower_32_bits(cr3) & ~0x1fU, pdpte,
+		if (vmx_guest_rw(v, lower_32_bits(cr3) & ~0x1fU, pdpte,
 				 sizeof(pdpte), false) ||
 		    !zxhv_emu_pdptes_ok(pdpte, boot_cpu_data.x86_phys_bits))
 			r = ZXHV_EMU_CR0_GP;
@@ -576,36 +576,39 @@ static zx_status_t emu_msr_finish(struct zxhv_arch_vcpu *v,
 }
 
 /*
- * An MSR whose owner has no emulation for it: #GP, as for any MSR this
- * VCPU does not have.
- */
-static zx_status_t emu_msr_unknown(struct zxhv_arch_vcpu *v,
-				   const struct vmx_exit *e,
-				   zx_port_packet_t *pkt, u32 index,
-				   bool write, u64 value)
-{
-	return emu_inject_gp(v);
-}
-
-/*
  * The emulation of the MSRs that belong to other VCPU state, by the class
  * zxhv_emu_rdmsr()/wrmsr() return for them.  An entry completes the exit
  * itself: EDX:EAX for a read, then RIP or #GP, or ZX_ERR_NEXT with *@pkt
  * (an x2APIC ICR write, spec §3.2), or a status for zx_vcpu_enter.
  *
  * ZXHV_EMU_MSR_LAPIC: x2APIC registers 0x800-0x83F and IA32_TSC_DEADLINE.
- * ZXHV_EMU_MSR_PARAVIRT: the KVM wall-clock and system-time MSRs.
- * The local APIC's entry is lapic_vmx.c's; the KVM clock MSRs are unknown
- * MSRs (#GP) until the KVM clock plugs its handler in here.
+ * ZXHV_EMU_MSR_PARAVIRT: the KVM wall-clock and system-time MSRs
+ * (kvmclock, pvclock.c).
+ * The local APIC's entry is lapic_vmx.c's.
  */
 typedef zx_status_t (*emu_msr_owner_fn)(struct zxhv_arch_vcpu *v,
 					const struct vmx_exit *e,
 					zx_port_packet_t *pkt, u32 index,
 					bool write, u64 value);
 
+/* The KVM clock MSRs (pvclock.c decides, this completes the exit). */
+static zx_status_t emu_msr_paravirt(struct zxhv_arch_vcpu *v,
+				    const struct vmx_exit *e,
+				    zx_port_packet_t *pkt, u32 index,
+				    bool write, u64 value)
+{
+	enum zxhv_emu_msr r = vmx_pvclock_msr(v, index, write, &value);
+
+	if (r == ZXHV_EMU_MSR_OK && !write) {
+		emu_set_gpr32(v, VMX_GPR_RAX, lower_32_bits(value));
+		emu_set_gpr32(v, VMX_GPR_RDX, upper_32_bits(value));
+	}
+	return emu_msr_finish(v, e, r);
+}
+
 static const emu_msr_owner_fn emu_msr_owners[] = {
 	[ZXHV_EMU_MSR_LAPIC] = vmx_lapic_msr,
-	[ZXHV_EMU_MSR_PARAVIRT] = emu_msr_unknown,
+	[ZXHV_EMU_MSR_PARAVIRT] = emu_msr_paravirt,
 };
 
 static zx_status_t emu_msr_owned(struct zxhv_arch_vcpu *v,
@@ -696,7 +699,7 @@ static s64 emu_clock_pairing(struct zxhv_arch_vcpu *v, u64 gpa)
 	cp.nsec = ts.tv_nsec;
 	cp.tsc = t0 + (t1 - t0) / 2;
 	cp.flags = 0;
-	if (emu_guest_rw(v, gpa, &cp, sizeof(cp), true))
+	if (vmx_guest_rw(v, gpa, &cp, sizeof(cp), true))
 		return -KVM_EFAULT;
 	return 0;
 }

@@ -401,6 +401,45 @@ zx_status_t zxhv_ept_protect(struct zxhv_ept *ept, u64 gpa, u64 len,
 	return ept_change_range(ept, gpa, len, perms, chg);
 }
 
+bool zxhv_ept_merge(struct zxhv_ept *ept, u64 gpa, enum zxhv_ept_level level,
+		    void (*flush)(void *arg), void *arg)
+{
+	u64 *t = root_table(ept), *slot = NULL, *child, first, e;
+	int l, i;
+
+	if ((level != ZXHV_EPT_2M && level != ZXHV_EPT_1G) ||
+	    gpa >= EPT_GPA_LIMIT)
+		return false;
+	for (l = EPT_ROOT_LEVEL; l >= level; l--) {
+		slot = &t[ept_index(gpa, l)];
+		if (!ept_present(*slot) || ept_is_leaf(*slot, l))
+			return false;
+		t = ept_table(*slot);
+	}
+	/* @t is the table under @slot, holding level - 1 entries. */
+	child = t;
+	first = child[0];
+	if (!ept_present(first) || !ept_is_leaf(first, level - 1) ||
+	    (leaf_hpa(first, level - 1) & (level_size(level) - 1)))
+		return false;
+	for (i = 1; i < EPT_ENTRIES; i++) {
+		e = child[i];
+		if (!ept_present(e) || !ept_is_leaf(e, level - 1) ||
+		    (e & EPT_LEAF_ATTRS) != (first & EPT_LEAF_ATTRS) ||
+		    leaf_hpa(e, level - 1) !=
+		    leaf_hpa(first, level - 1) + i * level_size(level - 1))
+			return false;
+	}
+	WRITE_ONCE(*slot, 0);
+	flush(arg);
+	WRITE_ONCE(*slot, leaf_entry(leaf_hpa(first, level - 1),
+				     first & EPT_LEAF_ATTRS, level));
+	ept->nr_leaves[level - 1] -= EPT_ENTRIES;
+	ept->nr_leaves[level]++;
+	release_table(ept, virt_to_page(child));
+	return true;
+}
+
 zx_status_t zxhv_ept_lookup(const struct zxhv_ept *ept, u64 gpa,
 			    struct zxhv_ept_walk *out)
 {

@@ -162,6 +162,22 @@ zx_status_t zxhv_ept_protect(struct zxhv_ept *ept, u64 gpa, u64 len,
 			     u64 perms, struct zxhv_ept_change *chg);
 
 /*
+ * Merges back what a split (or 4K/2M faults) left behind: when the
+ * @level-aligned block around @gpa (@level ZXHV_EPT_2M or ZXHV_EPT_1G) is
+ * one table of 512 leaves of the level below with the same permissions and
+ * memory type, mapping one contiguous, @level-aligned host range, that
+ * table is replaced by a single @level leaf and freed.  Break before make
+ * (a translation changes its page size, which the SDM wants invalidated
+ * in between, Vol. 3A 4.10.4.2): the entry is cleared, @flush(@arg) must
+ * invalidate the EPT on every CPU (the caller's INVEPT; a VCPU touching the
+ * block meanwhile takes an EPT violation and waits for the caller's locks),
+ * then the leaf is written.  Returns true if it merged.  Allocates
+ * nothing and cannot fail.
+ */
+bool zxhv_ept_merge(struct zxhv_ept *ept, u64 gpa, enum zxhv_ept_level level,
+		    void (*flush)(void *arg), void *arg);
+
+/*
  * The translation of @gpa: ZX_OK and *@out, ZX_ERR_NOT_FOUND if nothing
  * maps it, ZX_ERR_OUT_OF_RANGE for @gpa >= 2^48.
  */

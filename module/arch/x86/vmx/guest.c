@@ -109,3 +109,16 @@ void zxhv_arch_guest_invalidate(struct zxhv_arch_guest *ag, u64 gpa, u64 len)
 		zxhv_vmx_invept_all_cpus(ag->eptp);
 	zxhv_ept_change_finish(&ag->ept, &chg);
 }
+
+void zxhv_arch_guest_leaves(struct zxhv_arch_guest *ag,
+			    unsigned long out[ZXHV_ARCH_LEAF_SIZES])
+{
+	BUILD_BUG_ON((int)ZXHV_ARCH_LEAF_4K != (int)ZXHV_EPT_4K ||
+		     (int)ZXHV_ARCH_LEAF_2M != (int)ZXHV_EPT_2M ||
+		     (int)ZXHV_ARCH_LEAF_1G != (int)ZXHV_EPT_1G ||
+		     (int)ZXHV_ARCH_LEAF_SIZES != (int)ZXHV_EPT_LEAF_LEVELS);
+	/* The fault path installs leaves under this mutex. */
+	mutex_lock(&ag->fault_lock);
+	memcpy(out, ag->ept.nr_leaves, sizeof(ag->ept.nr_leaves));
+	mutex_unlock(&ag->fault_lock);
+}

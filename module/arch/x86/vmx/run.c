@@ -44,6 +44,7 @@
 #include "caps.h"
 #include "exit_qual.h"
 #include "irq_tracker.h"
+#include "pvclock.h"
 #include "vcpu_priv.h"
 #include "vmcs.h"
 #include "vmx_ops.h"
@@ -348,8 +349,11 @@ zx_status_t zxhv_arch_vcpu_enter(struct zxhv_arch_vcpu *v, zx_port_packet_t *pac
 		cond_resched();
 		vmx_vcpu_load(v);
 		status = vmx_inject_pending(v);
-		if (status == ZX_OK)
+		if (status == ZX_OK) {
+			vmx_pvclock_before_entry(v);
 			status = vmx_run_once(v, &hs, &e);
+			vmx_pvclock_after_exit(v);
+		}
 		vmx_vcpu_unload(v);
 		if (status != ZX_OK)
 			break;

@@ -486,6 +486,7 @@ void zxhv_arch_vcpu_destroy(struct zxhv_arch_vcpu *v)
 {
 	/* No timer callback may touch @v once it is freed. */
 	vmx_lapic_destroy(v);
+	vmx_pvclock_release(v);
 	vmx_vcpu_clear(v);
 	vmx_vcpu_free(v);
 }

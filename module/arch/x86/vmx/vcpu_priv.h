@@ -33,6 +33,7 @@
 #include "cpuid.h"
 #include "irq_tracker.h"
 #include "lapic.h"
+#include "pvclock.h"
 #include "vmx_ops.h"
 
 struct zxhv_guest;
@@ -138,6 +139,7 @@ struct zxhv_arch_vcpu {
 
 	struct zxhv_cpuid_ctx cpuid;	/* xsave size follows @xcr0 */
 	struct vmx_lapic lapic;
+	struct zxhv_pvclock pv;		/* kvmclock (pvclock.c) */
 
 	/* Any thread: */
 	struct zxhv_irq_tracker irq;	/* vectors zx_vcpu_interrupt raised */
@@ -196,6 +198,13 @@ zx_status_t vmx_handle_exit(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
  * pending).
  */
 zx_status_t vmx_deliver_bell(struct zxhv_arch_vcpu *v);
+
+/*
+ * emulate.c: copies [@gpa, @gpa + @len) of guest-physical memory to or from
+ * @buf through the guest's address space (mapped with the permission the
+ * access needs); 0 or -EFAULT.  Sleeps.
+ */
+int vmx_guest_rw(struct zxhv_arch_vcpu *v, u64 gpa, void *buf, size_t len, bool write);
 
 /* emulate.c: CPUID (10), MOV CR (28), RDMSR (31), WRMSR (32), VMCALL (18), XSETBV (55). */
 zx_status_t vmx_exit_cpuid(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,

@@ -12,9 +12,16 @@
  * lookup of the mapping until its translation is in the EPT, so an unmap or
  * protect (which hold the write lock and remove translations) cannot be
  * overtaken; concurrent faults of several VCPUs serialise on the guest's
- * fault mutex.  A translation gets the mapping's permissions, as a 2 MiB
+ * fault mutex.  A translation that exists with fewer permissions than the
+ * mapping now has (zx_vmar_protect granting more) is raised to them.  A
+ * translation gets the mapping's permissions, as a 2 MiB
  * leaf when the mapping covers the whole aligned 2 MiB and the VMO backs it
- * with one contiguous block, else as a 4 KiB leaf.
+ * with one contiguous block, else as a 4 KiB leaf.  A leaf that completes
+ * a contiguous block of 512 (the last 4 KiB page of a block an unmap or
+ * protect split, mapped again; the last 2 MiB of a 1 GiB-aligned range the
+ * VMO happens to back contiguously) is merged into the next larger leaf,
+ * 1 GiB ones only where the CPU offers them.  VMOs allocate contiguous
+ * memory 2 MiB at a time, so 1 GiB leaves come only from such merges.
  */
 #define pr_fmt(fmt) "zircon-hv: " fmt
 
@@ -226,6 +233,66 @@ static u64 vmx_ept_perms(u32 zx_perms)
 	       (zx_perms & ZX_VM_PERM_EXECUTE ? ZXHV_EPT_X : 0);
 }
 
+/* zxhv_ept_merge()'s invalidation between clearing and refilling an entry. */
+static void vmx_ept_merge_flush(void *arg)
+{
+	struct zxhv_arch_guest *ag = arg;
+
+	zxhv_vmx_invept_all_cpus(ag->eptp);
+}
+
+/*
+ * After a leaf went in at @gpa: fold the block around it into one larger
+ * leaf where the EPT now holds a complete, contiguous set (zxhv_ept_merge()
+ * checks): 4 KiB leaves into 2 MiB (@from 4K), then 2 MiB leaves into
+ * 1 GiB when the CPU has 1 GiB EPT pages (IA32_VMX_EPT_VPID_CAP bit 17).
+ */
+static void vmx_ept_merge(struct zxhv_arch_vcpu *v, u64 gpa, enum zxhv_ept_level from)
+{
+	const struct vmx_ctls *ctls = zxhv_vmx_ctls();
+
+	if (from == ZXHV_EPT_4K &&
+	    (!ctls->ept_2m_pages ||
+	     !zxhv_ept_merge(&v->ag->ept, gpa, ZXHV_EPT_2M, vmx_ept_merge_flush, v->ag)))
+		return;
+	if (ctls->ept_1g_pages)
+		zxhv_ept_merge(&v->ag->ept, gpa, ZXHV_EPT_1G, vmx_ept_merge_flush, v->ag);
+}
+
+/*
+ * The translation of @gpa exists but the access faulted: the mapping was
+ * given more permissions since (zx_vmar_protect only invalidates what
+ * loses access), or another VCPU installed it first.  Give the leaf the
+ * mapping's permissions: the whole leaf when the mapping covers it, else
+ * this page, splitting the leaf.  Granting needs no INVEPT; a leaf that
+ * had a permission the mapping lacks (not expected: losing one
+ * invalidates) gets one.
+ */
+static zx_status_t vmx_ept_upgrade(struct zxhv_arch_vcpu *v, u64 gpa,
+				   const struct zxhv_gpas_lookup *l, u64 perms)
+{
+	struct zxhv_ept_change chg;
+	struct zxhv_ept_walk w;
+	zx_status_t status;
+	u64 start, size;
+
+	status = zxhv_ept_lookup(&v->ag->ept, gpa, &w);
+	if (status != ZX_OK || w.perms == perms)
+		return status;
+	size = ZXHV_EPT_SIZE_4K << (9 * w.level);
+	start = round_down(gpa, size);
+	if (start < l->map_start || start + size > l->map_end) {
+		start = round_down(gpa, ZXHV_EPT_SIZE_4K);
+		size = ZXHV_EPT_SIZE_4K;
+	}
+	zxhv_ept_change_init(&chg);
+	status = zxhv_ept_protect(&v->ag->ept, start, size, perms, &chg);
+	if (chg.flush)
+		zxhv_vmx_invept_all_cpus(v->ag->eptp);
+	zxhv_ept_change_finish(&v->ag->ept, &chg);
+	return status;
+}
+
 /*
  * Install the translation of @gpa from mapping @l, whose VMO page there is
  * @page, part of a contiguous 2 MiB block when @order says so.  Address
@@ -247,14 +314,20 @@ static zx_status_t vmx_ept_install(struct zxhv_arch_vcpu *v, u64 gpa,
 
 		status = zxhv_ept_map(&v->ag->ept, base, PFN_PHYS(first), ZXHV_EPT_SIZE_2M,
 				      perms);
+		if (status == ZX_OK)
+			vmx_ept_merge(v, gpa, ZXHV_EPT_2M);
 		if (status != ZX_ERR_ALREADY_EXISTS)
 			return status;
 		/* Some 4 KiB leaves are there already: add this page alone. */
 	}
 	status = zxhv_ept_map(&v->ag->ept, round_down(gpa, PAGE_SIZE), page_to_phys(page),
 			      ZXHV_EPT_SIZE_4K, perms);
-	/* Another VCPU faulted the same page in first. */
-	return status == ZX_ERR_ALREADY_EXISTS ? ZX_OK : status;
+	if (status == ZX_ERR_ALREADY_EXISTS)
+		status = vmx_ept_upgrade(v, gpa, l, perms);
+	/* Only a contiguous run can complete a mergeable 2 MiB block. */
+	if (status == ZX_OK && order == ZXHV_VMO_RUN_ORDER)
+		vmx_ept_merge(v, gpa, ZXHV_EPT_4K);
+	return status;
 }
 
 /* Guest memory touched for the first time: fault it into the EPT. */

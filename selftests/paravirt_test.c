@@ -1,0 +1,363 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The in-kernel paravirtual platform: kvmclock (spec §4 item 7, §3.6) and
+ * large EPT pages with their debugfs report
+ * (/sys/kernel/debug/zircon-hv/guest-<koid>/ept: "4k N", "2m N", "1g N",
+ * the EPT leaves installed now).  Guest programs: paravirt_guest.h.
+ *
+ * Test                  What it proves
+ * --------------------  --------------------------------------------------------
+ * kvmclock              the clock read twice by the guest is monotonic and within
+ *                       the host's CLOCK_MONOTONIC around each entry, advancing by
+ *                       the host's sleep in between; version even, a scale set;
+ *                       WALL_CLOCK zeroes {version, sec, nsec}; the MSR reads back;
+ *                       misaligned and page-crossing registrations #GP
+ * ept_debugfs           a new guest's file reads 4k/2m/1g 0; the file of a guest
+ *                       destroyed while it is open reads EIO and is gone
+ * large_pages           1 GiB of 2 MiB-aligned memory touched: 2 MiB (or 1 GiB)
+ *                       leaves, no 4 KiB ones; one 4 KiB page unmapped in the
+ *                       middle: its leaf splits (511 4 KiB leaves, 4 KiB less
+ *                       mapped), the neighbours keep their data, the page
+ *                       faults (NOT_FOUND) until mapped again, then the leaves
+ *                       merge back; one page made read-only likewise: reads
+ *                       work, a write fails (ACCESS_DENIED) until it is writable
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <zircon/hv.h>
+#include <zircon/syscalls.h>
+
+#include "kselftest_harness.h"
+#include "zxhv_vm.h"
+#include "paravirt_guest.h"
+
+#define KEY_IO		0x1010u
+#define NEED_VMX() do { if (!have_vmx()) SKIP(return, "no VMX here"); } while (0)
+
+struct vm {
+	zx_handle_t guest, vmar, vmo, big, vcpu;
+	uint8_t *mem;		/* host view of guest-physical [0, GUEST_MEM_SIZE) */
+};
+
+static void vm_close(struct vm *vm)
+{
+	zx_handle_close(vm->vcpu);
+	zx_handle_close(vm->guest);
+	zx_handle_close(vm->vmar);
+	zx_handle_close(vm->vmo);
+	zx_handle_close(vm->big);
+	if (vm->mem)
+		zx_vmar_unmap(zx_vmar_root_self(), (zx_vaddr_t)vm->mem, GUEST_MEM_SIZE);
+	memset(vm, 0, sizeof(*vm));
+}
+
+/*
+ * GUEST_MEM_SIZE at GPA 0 with vcpu_guest.h's layout and @prog, the IO
+ * trap on the ports, and the BSP on this thread.  With @big, also a
+ * BIG_SIZE VMO at GPA_BIG (read/write) and its page directory.
+ */
+static zx_status_t vm_create(struct vm *vm, const uint8_t *prog, const uint8_t *prog_end,
+			     bool big)
+{
+	zx_handle_t r = hyp();
+	zx_vaddr_t addr = 0;
+	zx_status_t s;
+
+	memset(vm, 0, sizeof(*vm));
+	s = zx_guest_create(r, 0, &vm->guest, &vm->vmar);
+	zx_handle_close(r);
+	if (s == ZX_OK)
+		s = zx_vmo_create(GUEST_MEM_SIZE, 0, &vm->vmo);
+	if (s == ZX_OK)
+		s = zx_vmo_replace_as_executable(vm->vmo, ZX_HANDLE_INVALID, &vm->vmo);
+	if (s == ZX_OK)
+		s = zx_vmar_map(vm->vmar, ZX_VM_PERM_READ | ZX_VM_PERM_WRITE | ZX_VM_PERM_EXECUTE |
+				ZX_VM_SPECIFIC, 0, vm->vmo, 0, GUEST_MEM_SIZE, &addr);
+	if (s == ZX_OK)
+		s = zx_vmar_map(zx_vmar_root_self(), ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, 0, vm->vmo,
+				0, GUEST_MEM_SIZE, &addr);
+	if (s == ZX_OK) {
+		vm->mem = (uint8_t *)addr;
+		guest_build_layout(vm->mem);
+		memcpy(vm->mem + GPA_CODE, prog, prog_end - prog);
+		s = zx_guest_set_trap(vm->guest, ZX_GUEST_TRAP_IO, PORT_BASE, PORT_COUNT,
+				      ZX_HANDLE_INVALID, KEY_IO);
+	}
+	if (s == ZX_OK && big) {
+		guest_put64(vm->mem, GPA_PDPT + 8, GPA_PD_BIG | 0x3);
+		for (uint64_t i = 0; i < 512; i++)
+			guest_put64(vm->mem, GPA_PD_BIG + i * 8,
+				    ((uint64_t)GPA_BIG + (i << 21)) | 0x83);
+		s = zx_vmo_create(BIG_SIZE, 0, &vm->big);
+		if (s == ZX_OK)
+			s = zx_vmar_map(vm->vmar, ZX_VM_PERM_READ | ZX_VM_PERM_WRITE |
+					ZX_VM_SPECIFIC, GPA_BIG, vm->big, 0, BIG_SIZE, &addr);
+	}
+	if (s == ZX_OK)
+		s = zx_vcpu_create(vm->guest, 0, GPA_CODE, &vm->vcpu);
+	if (s != ZX_OK)
+		vm_close(vm);
+	return s;
+}
+
+/* Enters; the guest must stop at a 4-byte OUT to @port: its data. */
+static uint32_t next_out(struct __test_metadata *_metadata, struct vm *vm, uint16_t port,
+			 int line)
+{
+	zx_port_packet_t p;
+	zx_status_t s;
+
+	memset(&p, 0, sizeof(p));
+	s = zx_vcpu_enter(vm->vcpu, &p);
+	if (s != ZX_OK || p.type != ZX_PKT_TYPE_GUEST_IO || p.guest_io.port != port)
+		TH_LOG("line %d: enter %s, packet type %u port %#x; want OUT to %#x", line,
+		       zx_status_get_string(s), p.type, p.guest_io.port, port);
+	EXPECT_EQ(ZX_OK, s);
+	EXPECT_EQ(ZX_PKT_TYPE_GUEST_IO, p.type);
+	EXPECT_EQ(port, p.guest_io.port);
+	EXPECT_EQ(4, p.guest_io.access_size);
+	return p.guest_io.u32;
+}
+
+#define NEXT_OUT(vm, port) next_out(_metadata, vm, port, __LINE__)
+#define EXPECT_VALUE(vm, v) EXPECT_EQ((uint32_t)(v), NEXT_OUT(vm, PORT_VALUE))
+#define EXPECT_MARK(vm, v) EXPECT_EQ((uint32_t)(v), NEXT_OUT(vm, PORT_MARK))
+
+static zx_status_t enter(struct vm *vm)
+{
+	zx_port_packet_t p;
+
+	return zx_vcpu_enter(vm->vcpu, &p);
+}
+
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ll + ts.tv_nsec;
+}
+
+/* --- kvmclock --------------------------------------------------------------- */
+
+/* struct pvclock_vcpu_time_info */
+struct pvclock {
+	uint32_t version, pad0;
+	uint64_t tsc_timestamp, system_time;
+	uint32_t mul;
+	int8_t shift;
+	uint8_t flags, pad[2];
+} __attribute__((packed));
+
+/*
+ * How far the guest's extrapolation may stray from the host clock: the
+ * kernel writes the clock from CLOCK_MONOTONIC and the TSC at one instant,
+ * after which tsc_khz's rounding (and NTP) make them drift apart by parts
+ * per million; 2 ms covers that over this test many times over.
+ */
+#define CLOCK_SLACK_NS	2000000ll
+#define SLEEP_NS	200000000ll
+
+TEST(kvmclock)
+{
+	int64_t before1, after1, before2, after2, t1, t2;
+	struct timespec sl = { 0, SLEEP_NS };
+	struct pvclock pv;
+	zx_vcpu_state_t st;
+	struct vm vm;
+
+	NEED_VMX();
+	ASSERT_EQ(ZX_OK, vm_create(&vm, g_kvmclock, g_kvmclock_end, false));
+	memset(vm.mem + PV_WALL, 0xa5, 16);
+
+	before1 = now_ns();
+	EXPECT_MARK(&vm, 1);
+	after1 = now_ns();
+	nanosleep(&sl, NULL);
+	before2 = now_ns();
+	EXPECT_MARK(&vm, 2);
+	after2 = now_ns();
+	ASSERT_EQ(ZX_OK, zx_vcpu_read_state(vm.vcpu, ZX_VCPU_STATE, &st, sizeof(st)));
+	t1 = st.r12;
+	t2 = st.r13;
+	TH_LOG("host [%lld, %lld] guest %lld; host [%lld, %lld] guest %lld",
+	       (long long)before1, (long long)after1, (long long)t1,
+	       (long long)before2, (long long)after2, (long long)t2);
+	EXPECT_GE(t1, before1 - CLOCK_SLACK_NS);
+	EXPECT_LE(t1, after1 + CLOCK_SLACK_NS);
+	EXPECT_GE(t2, before2 - CLOCK_SLACK_NS);
+	EXPECT_LE(t2, after2 + CLOCK_SLACK_NS);
+	EXPECT_GT(t2, t1);
+	EXPECT_GE(t2 - t1, SLEEP_NS - CLOCK_SLACK_NS);
+
+	memcpy(&pv, vm.mem + PV_CLOCK, sizeof(pv));
+	EXPECT_NE(0u, pv.version);
+	EXPECT_EQ(0u, pv.version & 1);
+	EXPECT_GE(pv.mul, 1u << 31);
+	TH_LOG("version %u mul %u shift %d flags %#x", pv.version, pv.mul, pv.shift, pv.flags);
+
+	EXPECT_MARK(&vm, 3);
+	for (int i = 0; i < 12; i++)
+		EXPECT_EQ(0, vm.mem[PV_WALL + i]);
+	EXPECT_EQ(0xa5, vm.mem[PV_WALL + 12]);
+	EXPECT_VALUE(&vm, PV_CLOCK | 1);
+	EXPECT_EQ(0u, NEXT_OUT(&vm, PORT_GP));
+	EXPECT_EQ(0u, NEXT_OUT(&vm, PORT_GP));
+	EXPECT_MARK(&vm, 4);
+	vm_close(&vm);
+}
+
+/* --- large EPT pages and their debugfs file ------------------------------------ */
+
+struct leaves {
+	long k4, m2, g1;
+};
+
+static char *ept_path(zx_handle_t guest, char *buf, size_t len)
+{
+	zx_info_handle_basic_t info;
+
+	memset(&info, 0, sizeof(info));
+	zx_object_get_info(guest, ZX_INFO_HANDLE_BASIC, &info, sizeof(info), NULL, NULL);
+	snprintf(buf, len, "/sys/kernel/debug/zircon-hv/guest-%llu/ept",
+		 (unsigned long long)info.koid);
+	return buf;
+}
+
+/* The file's three lines, exactly; -1 everywhere when unreadable or malformed. */
+static struct leaves read_leaves(zx_handle_t guest)
+{
+	struct leaves l = { -1, -1, -1 };
+	char path[96], buf[128];
+	ssize_t n;
+	int fd;
+
+	fd = open(ept_path(guest, path, sizeof(path)), O_RDONLY);
+	if (fd < 0)
+		return l;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return l;
+	buf[n] = 0;
+	if (sscanf(buf, "4k %ld\n2m %ld\n1g %ld\n", &l.k4, &l.m2, &l.g1) != 3)
+		l.k4 = l.m2 = l.g1 = -1;
+	return l;
+}
+
+static long long mapped(struct leaves l)
+{
+	return l.k4 * 4096ll + l.m2 * (2ll << 20) + l.g1 * (1ll << 30);
+}
+
+TEST(ept_debugfs)
+{
+	char path[96], buf[64];
+	struct leaves l;
+	struct vm vm;
+	int fd;
+
+	NEED_VMX();
+	ASSERT_EQ(ZX_OK, vm_create(&vm, g_done, g_done_end, false));
+	l = read_leaves(vm.guest);
+	EXPECT_EQ(0, l.k4);
+	EXPECT_EQ(0, l.m2);
+	EXPECT_EQ(0, l.g1);
+	EXPECT_MARK(&vm, 0x600d);
+	l = read_leaves(vm.guest);
+	EXPECT_GT(l.k4 + l.m2, 0);
+
+	/* Open, destroy the guest under it, read: EIO, never the freed guest. */
+	fd = open(ept_path(vm.guest, path, sizeof(path)), O_RDONLY);
+	ASSERT_LE(0, fd);
+	vm_close(&vm);
+	EXPECT_EQ(-1, read(fd, buf, sizeof(buf)));
+	EXPECT_EQ(EIO, errno);
+	EXPECT_EQ(-1, access(path, F_OK));
+	close(fd);
+}
+
+/* Bochs takes minutes of guest time to fill 1 GiB: more than the default 30 s. */
+FIXTURE(big) {
+	int unused;
+};
+
+FIXTURE_SETUP(big)
+{
+}
+
+FIXTURE_TEARDOWN(big)
+{
+}
+
+TEST_F_TIMEOUT(big, large_pages, 900)
+{
+	struct leaves s0, s1, l;
+	int64_t t0 = now_ns();
+	zx_vaddr_t addr;
+	struct vm vm;
+
+	NEED_VMX();
+	ASSERT_EQ(ZX_OK, vm_create(&vm, g_big_memory, g_big_memory_end, true));
+	EXPECT_MARK(&vm, 1);
+	s0 = read_leaves(vm.guest);
+	ASSERT_LE(0, s0.k4);
+	EXPECT_MARK(&vm, 2);
+	s1 = read_leaves(vm.guest);
+	TH_LOG("1 GiB touched in %lld ms: before 4k %ld 2m %ld 1g %ld, after 4k %ld 2m %ld 1g %ld",
+	       (long long)(now_ns() - t0) / 1000000, s0.k4, s0.m2, s0.g1, s1.k4, s1.m2, s1.g1);
+	/* All of it in large leaves: 512 2 MiB ones, or merged into 1 GiB. */
+	EXPECT_EQ(s0.k4, s1.k4);
+	EXPECT_EQ(512, (s1.m2 - s0.m2) + 512 * (s1.g1 - s0.g1));
+
+	/* Unmap one page in the middle: only it goes. */
+	ASSERT_EQ(ZX_OK, zx_vmar_unmap(vm.vmar, GPA_HOLE, 4096));
+	l = read_leaves(vm.guest);
+	TH_LOG("hole: 4k %ld 2m %ld 1g %ld", l.k4, l.m2, l.g1);
+	EXPECT_EQ(s1.k4 + 511, l.k4);
+	EXPECT_EQ(mapped(s1) - 4096, mapped(l));
+	EXPECT_VALUE(&vm, (uint32_t)(GPA_HOLE - 0x1000));
+	EXPECT_VALUE(&vm, (uint32_t)(GPA_HOLE + 0x1000));
+	EXPECT_MARK(&vm, 3);
+	EXPECT_EQ(ZX_ERR_NOT_FOUND, enter(&vm));
+	EXPECT_EQ(ZX_ERR_NOT_FOUND, enter(&vm));
+	/* Mapped again (same VMO page): the data is there, the leaves merge back. */
+	ASSERT_EQ(ZX_OK, zx_vmar_map(vm.vmar, ZX_VM_PERM_READ | ZX_VM_PERM_WRITE | ZX_VM_SPECIFIC,
+				     GPA_HOLE, vm.big, GPA_HOLE - GPA_BIG, 4096, &addr));
+	EXPECT_VALUE(&vm, (uint32_t)GPA_HOLE);
+	EXPECT_MARK(&vm, 4);
+	l = read_leaves(vm.guest);
+	EXPECT_EQ(s1.k4, l.k4);
+	EXPECT_EQ(s1.m2, l.m2);
+	EXPECT_EQ(s1.g1, l.g1);
+
+	/* Read-only page: split the same way, reads work, writes fault. */
+	ASSERT_EQ(ZX_OK, zx_vmar_protect(vm.vmar, ZX_VM_PERM_READ, GPA_RO, 4096));
+	l = read_leaves(vm.guest);
+	EXPECT_EQ(s1.k4 + 511, l.k4);
+	EXPECT_EQ(mapped(s1) - 4096, mapped(l));
+	EXPECT_VALUE(&vm, 0x5151);
+	EXPECT_VALUE(&vm, (uint32_t)GPA_RO);
+	EXPECT_MARK(&vm, 5);
+	EXPECT_EQ(ZX_ERR_ACCESS_DENIED, enter(&vm));
+	l = read_leaves(vm.guest);
+	EXPECT_EQ(s1.k4 + 512, l.k4);
+	ASSERT_EQ(ZX_OK, zx_vmar_protect(vm.vmar, ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, GPA_RO,
+					 4096));
+	EXPECT_VALUE(&vm, 0x7171);
+	EXPECT_MARK(&vm, 6);
+	l = read_leaves(vm.guest);
+	EXPECT_EQ(s1.k4, l.k4);
+	EXPECT_EQ(s1.m2, l.m2);
+	EXPECT_EQ(s1.g1, l.g1);
+	TH_LOG("all done in %lld ms", (long long)(now_ns() - t0) / 1000000);
+	vm_close(&vm);
+}
+
+TEST_HARNESS_MAIN
