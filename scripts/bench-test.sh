@@ -6,7 +6,7 @@
 # program, the exits, the doorbell drain and the HLT wake-up).  Prints TAP.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-cd "$top"
+cd "$top" || exit 1
 w=$top/build/bench-test
 rm -rf "$w"
 mkdir -p "$w"

@@ -28,7 +28,7 @@ if [ "$rc" != 0 ]; then
 fi
 grep '^#' "$out/raw.txt" || true
 echo
-echo "$(date -u '+%Y-%m-%d %H:%M UTC')"
+date -u '+%Y-%m-%d %H:%M UTC'
 python3 scripts/bench-table.py "$out/raw.txt" --json "$out/bench.json"
 if [ -f "$out/bench.prev.json" ]; then
 	echo
