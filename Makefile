@@ -25,7 +25,7 @@ KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
 
 .PHONY: all module libzx tools selftests examples check demo clean \
 	deps kernel-debug kernel-stock module-debug module-stock module-612 \
-	dkms-install dkms-uninstall
+	dkms-install dkms-uninstall bench bench-tools
 
 all: module libzx tools selftests examples
 
@@ -80,6 +80,21 @@ check: deps
 
 demo: deps
 	@$(TOP)/scripts/demo.sh
+
+# --- benchmarks: zircon-hv against KVM in one emulated VMX machine (docs/benchmarks.md) ---
+bench-tools: $(B)/bench/zxhv-bench $(B)/bench/kvm-bench
+
+$(B)/bench/zxhv-bench: $(TOP)/tools/zxhv-bench.c $(TOP)/tools/bench/bench.h libzx
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -I$(TOP)/libzx/include -I$(TOP)/uapi -o $@ $< \
+		$(B)/libzx/libzx.a -pthread
+
+$(B)/bench/kvm-bench: $(TOP)/tools/kvm-bench.c $(TOP)/tools/bench/bench.h
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -o $@ $< -pthread
+
+bench:
+	@$(TOP)/scripts/bench.sh
 
 # --- DKMS ------------------------------------------------------------------------
 DKMS_SRC := /usr/src/zircon-hv-$(VERSION)

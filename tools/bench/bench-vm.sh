@@ -1,0 +1,29 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+# Runs inside the machine that `make bench` boots (tools/vmrun --vmx, with
+# zircon-hv loaded): zircon-hv's suite, then zircon-hv out and KVM in (one
+# VMX owner at a time), then KVM's suite.  Arguments go to both tools.
+# Also usable as is on a real VMX host with zircon-hv loaded, from the
+# directory holding zxhv-bench and kvm-bench (KVM_MODULES: where kvm.ko,
+# kvm-intel.ko and irqbypass.ko are; default: modprobe).
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+echo "info kernel $(uname -r)"
+echo "info cpu $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
+echo "info args $*"
+mountpoint -q /sys/kernel/debug 2>/dev/null || mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+echo "== zircon-hv"
+"$here/zxhv-bench" "$@" || { echo "bench-vm: zxhv-bench failed" >&2; exit 1; }
+rmmod zircon_hv || { echo "bench-vm: cannot unload zircon-hv" >&2; exit 1; }
+if [ -f "${KVM_MODULES:-/lib/modules}/kvm-intel.ko" ]; then
+	for m in irqbypass kvm kvm-intel; do
+		insmod "${KVM_MODULES:-/lib/modules}/$m.ko" ||
+			{ echo "bench-vm: insmod $m failed" >&2; exit 1; }
+	done
+else
+	modprobe kvm_intel || { echo "bench-vm: modprobe kvm_intel failed" >&2; exit 1; }
+fi
+echo "== kvm"
+"$here/kvm-bench" "$@" || { echo "bench-vm: kvm-bench failed" >&2; exit 1; }
+rmmod kvm_intel kvm 2>/dev/null
+exit 0

@@ -1,0 +1,756 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The part of zxhv-bench and kvm-bench that both share: the guest program,
+ * the guest-physical memory image, the measurements and their output.  Each
+ * tool supplies a backend (struct backend) that creates a VM from the image,
+ * enters it and reports the exits; everything that is measured runs through
+ * the same driver code below, so both hypervisors run byte-identical guest
+ * code and are timed at the same points.
+ *
+ * Times are RDTSC ticks read by the host program.  On real hardware they are
+ * TSC cycles; under Bochs (clock: sync=none) the TSC advances by one per
+ * emulated instruction, so the figures are path lengths in instructions.
+ *
+ * Guest-physical layout (the VCPU starts in 64-bit mode, CR3 = 0):
+ *   0x0000 PML4, 0x1000 PDPT, 0x2000 PD of [0, 1 GiB), 0x7000 PD of
+ *   [1 GiB, 2 GiB), all 2 MiB pages; 0x3000 IDT; 0x4000 GDT (0x08 64-bit
+ *   code, 0x10 data); 0x5000 GDTR, 0x5010 IDTR; 0x6000 data shared with the
+ *   host (D_*); 0x10000 the program; stack below 0x1F0000.
+ *   RAM: [0, 16 MiB).  MEM trap page 0x1000000, BELL page 0x1100000 (both
+ *   outside RAM).  Touch region (op g): [1 GiB, 1 GiB + touch size).
+ *   IO ports: 0x10 the IO-trap target, 0x11 phase marks, 0x12 block ticks,
+ *   0x14 "about to halt".
+ */
+#ifndef ZXHV_TOOLS_BENCH_H
+#define ZXHV_TOOLS_BENCH_H
+
+#include <pthread.h>
+#include <semaphore.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MEM_SIZE	(16ull << 20)
+#define GPA_PML4	0x0000u
+#define GPA_PDPT	0x1000u
+#define GPA_PD0		0x2000u
+#define GPA_IDT		0x3000u
+#define GPA_GDT		0x4000u
+#define GPA_GDTR	0x5000u
+#define GPA_IDTR	0x5010u
+#define GPA_DATA	0x6000u
+#define GPA_PD1		0x7000u
+#define GPA_CODE	0x10000u
+#define STACK_TOP	0x1F0000u
+#define GPA_MEM_TRAP	0x1000000u
+#define GPA_BELL	0x1100000u
+#define GPA_TOUCH	0x40000000ull
+#define TOUCH_MAX	(1ull << 30)
+
+/* The data page: what the host tells the guest and what the guest records. */
+#define D_IRQ_TSC	0x00	/* guest TSC read first thing in the interrupt handler */
+#define D_IRQ_RIP	0x08	/* the RIP the interrupt returned to */
+#define D_IRQ_COUNT	0x10	/* interrupts taken */
+#define D_TOUCH_SIZE	0x18	/* bytes the touch program writes, one byte per 4 KiB */
+#define D_K		0x28	/* guest operations per block (ops c, d) */
+#define D_EOI		0x38	/* nonzero: the handler ends with an x2APIC EOI */
+/* How often each op of the main program runs; 0 skips the op. */
+#define D_N_MEM		0x40	/* op a: round trips */
+#define D_N_IO		0x48	/* op b: round trips */
+#define D_R_BELL	0x50	/* op c: blocks */
+#define D_R_CPUID	0x58	/* op d: blocks */
+#define D_R_HLT		0x60	/* op e: wake-ups */
+
+#define PORT_IO		0x10u
+#define PORT_MARK	0x11u
+#define PORT_TICK	0x12u
+#define PORT_READY	0x14u
+#define IRQ_VECTOR	0x40u
+
+#define MARK_MEM	1u
+#define MARK_IO		2u
+#define MARK_BELL	3u
+#define MARK_CPUID	4u
+#define MARK_HLT	5u
+#define MARK_END	0xffu
+#define MARK_SETUP	0x20u
+#define MARK_TOUCH0	0x30u
+#define MARK_TOUCH1	0x31u
+
+#define BSTR_(x)	#x
+#define BSTR(x)		BSTR_(x)
+
+/*
+ * The guest program: three entry points.  bench_main runs ops a-e in
+ * phases, each announced by an OUT to PORT_MARK; bench_setup makes one IO
+ * exit (op f); bench_touch writes one byte in each 4 KiB page of the touch
+ * region between two marks (op g).  64-bit code with RIP-relative or
+ * absolute addressing only, so it runs at GPA_CODE as copied.
+ */
+extern const uint8_t bench_guest[], bench_guest_end[], bench_main[], bench_setup[],
+	bench_touch[], bench_hlt_after[];
+__asm__(".pushsection .rodata.bench_guest, \"a\"\n"
+	".globl bench_guest\n.hidden bench_guest\n"
+	".globl bench_guest_end\n.hidden bench_guest_end\n"
+	".globl bench_main\n.hidden bench_main\n"
+	".globl bench_setup\n.hidden bench_setup\n"
+	".globl bench_touch\n.hidden bench_touch\n"
+	".globl bench_hlt_after\n.hidden bench_hlt_after\n"
+	".code64\n"
+	"bench_guest:\n"
+	"bench_main:\n"
+	"	lgdt " BSTR(GPA_GDTR) "\n"
+	"	lidt " BSTR(GPA_IDTR) "\n"
+	"	mov $" BSTR(STACK_TOP) ", %rsp\n"
+	"	pushq $0x08\n"
+	"	lea 1f(%rip), %rax\n"
+	"	pushq %rax\n"
+	"	lretq\n"
+	"1:	mov $0x10, %eax\n"
+	"	mov %eax, %ds\n"
+	"	mov %eax, %es\n"
+	"	mov %eax, %ss\n"
+	/* The interrupt gate of IRQ_VECTOR: CS 0x08, DPL 0, type 0xE. */
+	"	lea bench_irq(%rip), %rax\n"
+	"	mov $" BSTR(GPA_IDT) " + " BSTR(IRQ_VECTOR) " * 16, %rdi\n"
+	"	mov %ax, (%rdi)\n"
+	"	movw $0x08, 2(%rdi)\n"
+	"	movw $0x8e00, 4(%rdi)\n"
+	"	shr $16, %rax\n"
+	"	mov %ax, 6(%rdi)\n"
+	"	shr $16, %rax\n"
+	"	mov %eax, 8(%rdi)\n"
+	"	movl $0, 12(%rdi)\n"
+	/* (a) N writes to the MEM trap page. */
+	"	mov $" BSTR(MARK_MEM) ", %eax\n"
+	"	out %al, $" BSTR(PORT_MARK) "\n"
+	"	mov " BSTR(GPA_DATA) " + " BSTR(D_N_MEM) ", %r8\n"
+	"	test %r8, %r8\n"
+	"	jz 20f\n"
+	"2:	movl %eax, " BSTR(GPA_MEM_TRAP) "\n"
+	"	dec %r8\n"
+	"	jnz 2b\n"
+	"20:\n"
+	/* (b) N OUTs to the trapped port. */
+	"	mov $" BSTR(MARK_IO) ", %eax\n"
+	"	out %al, $" BSTR(PORT_MARK) "\n"
+	"	mov " BSTR(GPA_DATA) " + " BSTR(D_N_IO) ", %r8\n"
+	"	test %r8, %r8\n"
+	"	jz 21f\n"
+	"3:	out %al, $" BSTR(PORT_IO) "\n"
+	"	dec %r8\n"
+	"	jnz 3b\n"
+	"21:\n"
+	/* (c) R blocks of K doorbell writes, a tick before each block and after the last. */
+	"	mov $" BSTR(MARK_BELL) ", %eax\n"
+	"	out %al, $" BSTR(PORT_MARK) "\n"
+	"	mov " BSTR(GPA_DATA) " + " BSTR(D_R_BELL) ", %r9\n"
+	"	test %r9, %r9\n"
+	"	jz 22f\n"
+	"4:	out %al, $" BSTR(PORT_TICK) "\n"
+	"	mov " BSTR(GPA_DATA) " + " BSTR(D_K) ", %r8\n"
+	"5:	movl %eax, " BSTR(GPA_BELL) "\n"
+	"	dec %r8\n"
+	"	jnz 5b\n"
+	"	dec %r9\n"
+	"	jnz 4b\n"
+	"	out %al, $" BSTR(PORT_TICK) "\n"
+	"22:\n"
+	/* (d) R blocks of K CPUIDs (leaf 0). */
+	"	mov $" BSTR(MARK_CPUID) ", %eax\n"
+	"	out %al, $" BSTR(PORT_MARK) "\n"
+	"	mov " BSTR(GPA_DATA) " + " BSTR(D_R_CPUID) ", %r9\n"
+	"	test %r9, %r9\n"
+	"	jz 23f\n"
+	"6:	out %al, $" BSTR(PORT_TICK) "\n"
+	"	mov " BSTR(GPA_DATA) " + " BSTR(D_K) ", %r8\n"
+	"7:	xor %eax, %eax\n"
+	"	xor %ecx, %ecx\n"
+	"	cpuid\n"
+	"	dec %r8\n"
+	"	jnz 7b\n"
+	"	dec %r9\n"
+	"	jnz 6b\n"
+	"	out %al, $" BSTR(PORT_TICK) "\n"
+	"23:\n"
+	/*
+	 * (e) R times: say "about to halt", then halt until the handler has
+	 * run.  CLI/STI;HLT: an interrupt can only arrive in HLT (STI's shadow
+	 * covers the HLT), so no wake-up is lost between the check and HLT.
+	 */
+	"	mov $" BSTR(MARK_HLT) ", %eax\n"
+	"	out %al, $" BSTR(PORT_MARK) "\n"
+	"	mov " BSTR(GPA_DATA) " + " BSTR(D_R_HLT) ", %r9\n"
+	"	test %r9, %r9\n"
+	"	jz 24f\n"
+	"8:	mov " BSTR(GPA_DATA) " + " BSTR(D_IRQ_COUNT) ", %r10\n"
+	"	out %al, $" BSTR(PORT_READY) "\n"
+	"9:	cli\n"
+	"	cmp " BSTR(GPA_DATA) " + " BSTR(D_IRQ_COUNT) ", %r10\n"
+	"	jne 10f\n"
+	"	sti\n"
+	"	hlt\n"
+	"bench_hlt_after:\n"
+	"	jmp 9b\n"
+	"10:	dec %r9\n"
+	"	jnz 8b\n"
+	"	out %al, $" BSTR(PORT_READY) "\n"
+	"24:\n"
+	"	mov $" BSTR(MARK_END) ", %eax\n"
+	"	out %al, $" BSTR(PORT_MARK) "\n"
+	"11:	cli\n"
+	"	hlt\n"
+	"	jmp 11b\n"
+	/*
+	 * The handler: TSC first, then where it interrupted, then the x2APIC
+	 * EOI where the hypervisor emulates a local APIC (D_EOI).
+	 */
+	"bench_irq:\n"
+	"	push %rax\n"
+	"	push %rdx\n"
+	"	push %rcx\n"
+	"	rdtsc\n"
+	"	shl $32, %rdx\n"
+	"	or %rdx, %rax\n"
+	"	mov %rax, " BSTR(GPA_DATA) " + " BSTR(D_IRQ_TSC) "\n"
+	"	mov 24(%rsp), %rax\n"
+	"	mov %rax, " BSTR(GPA_DATA) " + " BSTR(D_IRQ_RIP) "\n"
+	"	incq " BSTR(GPA_DATA) " + " BSTR(D_IRQ_COUNT) "\n"
+	"	cmpq $0, " BSTR(GPA_DATA) " + " BSTR(D_EOI) "\n"
+	"	je 15f\n"
+	"	mov $0x80b, %ecx\n"
+	"	xor %eax, %eax\n"
+	"	xor %edx, %edx\n"
+	"	wrmsr\n"
+	"15:	pop %rcx\n"
+	"	pop %rdx\n"
+	"	pop %rax\n"
+	"	iretq\n"
+	/* (f) one IO exit. */
+	"bench_setup:\n"
+	"	mov $" BSTR(MARK_SETUP) ", %eax\n"
+	"	out %al, $" BSTR(PORT_MARK) "\n"
+	"12:	cli\n"
+	"	hlt\n"
+	"	jmp 12b\n"
+	/* (g) one byte in each 4 KiB page of the touch region. */
+	"bench_touch:\n"
+	"	mov $" BSTR(MARK_TOUCH0) ", %eax\n"
+	"	out %al, $" BSTR(PORT_MARK) "\n"
+	"	mov " BSTR(GPA_DATA) " + " BSTR(D_TOUCH_SIZE) ", %rcx\n"
+	"	mov $" BSTR(GPA_TOUCH) ", %rdi\n"
+	"13:	movb $1, (%rdi)\n"
+	"	add $4096, %rdi\n"
+	"	sub $4096, %rcx\n"
+	"	jnz 13b\n"
+	"	mov $" BSTR(MARK_TOUCH1) ", %eax\n"
+	"	out %al, $" BSTR(PORT_MARK) "\n"
+	"14:	cli\n"
+	"	hlt\n"
+	"	jmp 14b\n"
+	"bench_guest_end:\n"
+	".popsection\n");
+
+static inline uint64_t entry_gpa(const uint8_t *label)
+{
+	return GPA_CODE + (uint64_t)(label - bench_guest);
+}
+
+static inline void put64(uint8_t *mem, uint64_t gpa, uint64_t v)
+{
+	memcpy(mem + gpa, &v, sizeof(v));
+}
+
+static inline uint64_t get64(const uint8_t *mem, uint64_t gpa)
+{
+	uint64_t v;
+
+	memcpy(&v, mem + gpa, sizeof(v));
+	return v;
+}
+
+/* The memory image both backends load: page tables, GDT, IDT, the program. */
+static inline void bench_image(uint8_t *mem)
+{
+	uint64_t i;
+
+	put64(mem, GPA_PML4, GPA_PDPT | 0x3);	/* present, writable */
+	put64(mem, GPA_PDPT, GPA_PD0 | 0x3);
+	put64(mem, GPA_PDPT + 8, GPA_PD1 | 0x3);
+	for (i = 0; i < 512; i++) {
+		put64(mem, GPA_PD0 + i * 8, (i << 21) | 0x83);	/* + 2 MiB page */
+		put64(mem, GPA_PD1 + i * 8, (GPA_TOUCH + (i << 21)) | 0x83);
+	}
+	put64(mem, GPA_GDT + 0x08, 0x00209a0000000000ull);	/* 64-bit code */
+	put64(mem, GPA_GDT + 0x10, 0x00cf92000000ffffull);	/* flat data */
+	put64(mem, GPA_GDTR, 0x17 | ((uint64_t)GPA_GDT << 16));
+	put64(mem, GPA_IDTR, 0xfff | ((uint64_t)GPA_IDT << 16));
+	memcpy(mem + GPA_CODE, bench_guest, bench_guest_end - bench_guest);
+}
+
+static inline uint64_t rdtsc(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("lfence; rdtsc; lfence" : "=a"(lo), "=d"(hi) :: "memory");
+	return ((uint64_t)hi << 32) | lo;
+}
+
+/* --- the backend interface --------------------------------------------------------- */
+
+enum exit_kind { EXIT_IO, EXIT_MEM, EXIT_OTHER };
+
+struct exit_info {
+	enum exit_kind kind;
+	uint16_t port;
+	uint32_t value;		/* OUT data */
+	uint64_t addr;		/* MEM address */
+};
+
+struct bvm;
+
+struct backend {
+	const char *name;
+	/*
+	 * The interrupt handler must signal EOI to an emulated local APIC
+	 * (else the next interrupt of the vector stays pending).
+	 */
+	bool needs_eoi;
+	/*
+	 * A VM with MEM_SIZE of RAM holding bench_image(), the MEM and BELL
+	 * traps, IO traps on the ports above, @touch bytes at GPA_TOUCH (0:
+	 * none) and one VCPU starting at @entry.  Returns NULL on failure
+	 * (after printing why).
+	 */
+	struct bvm *(*create)(uint64_t entry, uint64_t touch);
+	void (*destroy)(struct bvm *vm);
+	uint8_t *(*mem)(struct bvm *vm);
+	/* Runs the VCPU to its next exit to this program; 0 or -1. */
+	int (*enter)(struct bvm *vm, struct exit_info *e);
+	/* Raises IRQ_VECTOR on the VCPU; called from another thread. */
+	int (*interrupt)(struct bvm *vm);
+	/*
+	 * The doorbell drain: drain() blocks until stop(), counting the guest
+	 * writes it consumed (returned).
+	 */
+	uint64_t (*drain)(struct bvm *vm);
+	void (*stop_drain)(struct bvm *vm);
+	/* guest TSC - host TSC; -1 if unknown. */
+	int (*tsc_offset)(struct bvm *vm, int64_t *offset);
+	/* EPT leaves installed now: 4k, 2m, 1g; -1 if the hypervisor does not say. */
+	int (*ept_pages)(struct bvm *vm, uint64_t out[3]);
+};
+
+/* --- measuring ----------------------------------------------------------------------- */
+
+struct bench_params {
+	uint64_t warm, n;	/* ops a, b */
+	uint64_t r, k;		/* ops c, d (R blocks of K) and e (R wake-ups) */
+	uint64_t setups;	/* op f */
+	uint64_t touch;		/* op g, bytes */
+	unsigned int hlt_delay_us;
+};
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static uint64_t median(uint64_t *v, size_t n)
+{
+	qsort(v, n, sizeof(*v), cmp_u64);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/*
+ * One result line, parsed by scripts/bench-table.py:
+ *   result <op> <median> <min> <max> <samples>
+ */
+static void report(const char *op, uint64_t *v, size_t n)
+{
+	uint64_t med = median(v, n);
+
+	printf("result %s %llu %llu %llu %zu\n", op, (unsigned long long)med,
+	       (unsigned long long)v[0], (unsigned long long)v[n - 1], n);
+	fflush(stdout);
+}
+
+static const char *bench_prog = "bench";
+
+#define FAIL(...) do { fprintf(stderr, "%s: ", bench_prog); \
+	fprintf(stderr, __VA_ARGS__); fputc('\n', stderr); return -1; } while (0)
+
+static int expect_io(const struct backend *be, struct bvm *vm, uint16_t port, int value)
+{
+	struct exit_info e;
+
+	if (be->enter(vm, &e))
+		return -1;
+	if (e.kind != EXIT_IO || e.port != port || (value >= 0 && (e.value & 0xff) != (uint32_t)value))
+		FAIL("want an OUT to port %#x (%#x), got exit kind %d port %#x value %#x addr %#llx",
+		     port, value, e.kind, e.port, e.value, (unsigned long long)e.addr);
+	return 0;
+}
+
+/* Ops a and b: each sample is one enter -> exit round trip. */
+static int round_trips(const struct backend *be, struct bvm *vm, const struct bench_params *bp,
+		       enum exit_kind kind, const char *op, uint64_t *median_out)
+{
+	uint64_t *v = calloc(bp->n, sizeof(*v));
+	struct exit_info e;
+	uint64_t i;
+
+	if (!v)
+		FAIL("out of memory");
+	for (i = 0; i < bp->n; i++) {
+		uint64_t t0 = rdtsc();
+
+		if (be->enter(vm, &e)) {
+			free(v);
+			return -1;
+		}
+		v[i] = rdtsc() - t0;
+		if (e.kind != kind || (kind == EXIT_MEM && e.addr != GPA_MEM_TRAP) ||
+		    (kind == EXIT_IO && e.port != PORT_IO)) {
+			free(v);
+			FAIL("%s: unexpected exit kind %d port %#x addr %#llx", op, e.kind, e.port,
+			     (unsigned long long)e.addr);
+		}
+	}
+	/* The first warm-up samples are dropped. */
+	report(op, v + bp->warm, bp->n - bp->warm);
+	*median_out = v[bp->warm + (bp->n - bp->warm) / 2];
+	free(v);
+	return 0;
+}
+
+/*
+ * Ops c and d: the time between two PORT_TICK exits, less one IO round trip
+ * (op b's median), divided by K: the cost of one guest operation that
+ * never reaches this program.  The first block is a warm-up.
+ */
+static int blocks(const struct backend *be, struct bvm *vm, const struct bench_params *bp,
+		  uint64_t io_rt, const char *op)
+{
+	uint64_t *v = calloc(bp->r, sizeof(*v));
+	uint64_t t, prev = 0, i;
+
+	if (!v)
+		FAIL("out of memory");
+	for (i = 0; i <= bp->r; i++) {
+		if (expect_io(be, vm, PORT_TICK, -1)) {
+			free(v);
+			return -1;
+		}
+		t = rdtsc();
+		if (i > 0) {
+			uint64_t d = t - prev;
+
+			v[i - 1] = (d > io_rt ? d - io_rt : 0) / bp->k;
+		}
+		prev = t;
+	}
+	report(op, v + 1, bp->r - 1);
+	free(v);
+	return 0;
+}
+
+struct drainer {
+	const struct backend *be;
+	struct bvm *vm;
+	uint64_t drained;
+};
+
+static void *drain_thread(void *arg)
+{
+	struct drainer *d = arg;
+
+	d->drained = d->be->drain(d->vm);
+	return NULL;
+}
+
+struct waker {
+	const struct backend *be;
+	struct bvm *vm;
+	sem_t ready, sent;
+	uint64_t r;
+	uint64_t *t0;		/* host TSC just before each interrupt */
+	unsigned int delay_us;
+	int status;
+};
+
+/*
+ * Op e's host thread: each time the VCPU said "about to halt", give it
+ * time to reach HLT, then read the TSC and raise the interrupt.
+ */
+static void *wake_thread(void *arg)
+{
+	struct waker *w = arg;
+	uint64_t i;
+
+	for (i = 0; i < w->r; i++) {
+		sem_wait(&w->ready);
+		if (w->delay_us)
+			usleep(w->delay_us);
+		w->t0[i] = rdtsc();
+		if (w->be->interrupt(w->vm)) {
+			w->status = -1;
+			sem_post(&w->sent);
+			return NULL;
+		}
+		sem_post(&w->sent);
+	}
+	return NULL;
+}
+
+static int hlt_wake(const struct backend *be, struct bvm *vm, const struct bench_params *bp)
+{
+	uint64_t *lat = calloc(bp->r, sizeof(*lat)), woke_in_hlt = 0, i, n = 0;
+	uint8_t *mem = be->mem(vm);
+	struct waker w;
+	pthread_t th;
+	int64_t off;
+	int ret = 0;
+
+	if (!lat)
+		FAIL("out of memory");
+	if (be->tsc_offset(vm, &off)) {
+		free(lat);
+		printf("# hlt_wake: the guest TSC offset is unknown; op e skipped\n");
+		return 1;
+	}
+	memset(&w, 0, sizeof(w));
+	w.be = be;
+	w.vm = vm;
+	w.r = bp->r;
+	w.delay_us = bp->hlt_delay_us;
+	w.t0 = calloc(bp->r, sizeof(uint64_t));
+	if (!w.t0 || sem_init(&w.ready, 0, 0) || sem_init(&w.sent, 0, 0) ||
+	    pthread_create(&th, NULL, wake_thread, &w)) {
+		free(lat);
+		free(w.t0);
+		FAIL("cannot start the wake-up thread");
+	}
+	for (i = 0; i <= bp->r && ret == 0; i++) {
+		if (expect_io(be, vm, PORT_READY, -1)) {
+			ret = -1;
+			break;
+		}
+		if (i > 0) {
+			uint64_t g = get64(mem, GPA_DATA + D_IRQ_TSC) - (uint64_t)off;
+
+			sem_wait(&w.sent);
+			if (get64(mem, GPA_DATA + D_IRQ_RIP) == entry_gpa(bench_hlt_after)) {
+				woke_in_hlt++;
+				lat[n++] = g - w.t0[i - 1];
+			}
+		}
+		if (i < bp->r)
+			sem_post(&w.ready);
+	}
+	if (ret) {
+		/* Let the thread finish: it waits for "ready" R times. */
+		for (; i <= bp->r; i++)
+			sem_post(&w.ready);
+	}
+	pthread_join(th, NULL);
+	if (!ret && w.status)
+		ret = -1;
+	if (!ret && get64(mem, GPA_DATA + D_IRQ_COUNT) != bp->r) {
+		fprintf(stderr, "%s: hlt_wake: %llu interrupts taken, want %llu\n", bench_prog,
+			(unsigned long long)get64(mem, GPA_DATA + D_IRQ_COUNT),
+			(unsigned long long)bp->r);
+		ret = -1;
+	}
+	printf("# hlt_wake: %llu of %llu interrupts woke the VCPU from HLT\n",
+	       (unsigned long long)woke_in_hlt, (unsigned long long)bp->r);
+	if (!ret && n < 2) {
+		fprintf(stderr, "%s: hlt_wake: too few wake-ups from HLT\n", bench_prog);
+		ret = -1;
+	}
+	if (!ret)
+		report("e_hlt_wake", lat + 1, n - 1);	/* the first one is a warm-up */
+	free(lat);
+	free(w.t0);
+	return ret;
+}
+
+/*
+ * Ops a-e on one VM, those named in @ops (op b also runs for c and d, which
+ * subtract its round trip).
+ */
+static int run_main(const struct backend *be, const struct bench_params *bp, const char *ops)
+{
+	struct bvm *vm = be->create(entry_gpa(bench_main), 0);
+	bool a = strchr(ops, 'a'), b = strpbrk(ops, "bcd"), c = strchr(ops, 'c');
+	bool d = strchr(ops, 'd'), e = strchr(ops, 'e');
+	struct drainer dr = { be, vm, 0 };
+	uint64_t mem_rt = 0, io_rt = 0;
+	uint8_t *mem;
+	pthread_t th;
+	int ret = -1;
+
+	if (!vm)
+		return -1;
+	mem = be->mem(vm);
+	put64(mem, GPA_DATA + D_N_MEM, a ? bp->n : 0);
+	put64(mem, GPA_DATA + D_N_IO, b ? bp->n : 0);
+	put64(mem, GPA_DATA + D_R_BELL, c ? bp->r : 0);
+	put64(mem, GPA_DATA + D_R_CPUID, d ? bp->r : 0);
+	put64(mem, GPA_DATA + D_R_HLT, e ? bp->r : 0);
+	put64(mem, GPA_DATA + D_K, bp->k);
+	put64(mem, GPA_DATA + D_EOI, be->needs_eoi);
+	if (expect_io(be, vm, PORT_MARK, MARK_MEM) ||
+	    (a && round_trips(be, vm, bp, EXIT_MEM, "a_mem_trap", &mem_rt)) ||
+	    expect_io(be, vm, PORT_MARK, MARK_IO) ||
+	    (b && round_trips(be, vm, bp, EXIT_IO, "b_io_trap", &io_rt)) ||
+	    expect_io(be, vm, PORT_MARK, MARK_BELL))
+		goto out;
+	if (c) {
+		if (pthread_create(&th, NULL, drain_thread, &dr)) {
+			fprintf(stderr, "%s: cannot start the drain thread\n", bench_prog);
+			goto out;
+		}
+		ret = blocks(be, vm, bp, io_rt, "c_bell");
+		be->stop_drain(vm);
+		pthread_join(th, NULL);
+		if (ret)
+			goto out;
+		ret = -1;
+		if (dr.drained != bp->r * bp->k) {
+			fprintf(stderr, "%s: the drain thread saw %llu doorbell writes, want %llu\n",
+				bench_prog, (unsigned long long)dr.drained,
+				(unsigned long long)(bp->r * bp->k));
+			goto out;
+		}
+	}
+	if (expect_io(be, vm, PORT_MARK, MARK_CPUID) ||
+	    (d && blocks(be, vm, bp, io_rt, "d_cpuid")) ||
+	    expect_io(be, vm, PORT_MARK, MARK_HLT))
+		goto out;
+	if ((e && hlt_wake(be, vm, bp) < 0) || expect_io(be, vm, PORT_MARK, MARK_END))
+		goto out;
+	ret = 0;
+	(void)mem_rt;
+out:
+	be->destroy(vm);
+	return ret;
+}
+
+/* Op f: VM + VCPU + 16 MiB + image + first exit, each sample a fresh VM. */
+static int run_setup(const struct backend *be, const struct bench_params *bp)
+{
+	uint64_t *v = calloc(bp->setups, sizeof(*v)), i;
+
+	if (!v)
+		FAIL("out of memory");
+	for (i = 0; i < bp->setups; i++) {
+		uint64_t t0 = rdtsc();
+		struct bvm *vm = be->create(entry_gpa(bench_setup), 0);
+
+		if (!vm || expect_io(be, vm, PORT_MARK, MARK_SETUP)) {
+			if (vm)
+				be->destroy(vm);
+			free(v);
+			return -1;
+		}
+		v[i] = rdtsc() - t0;
+		be->destroy(vm);
+	}
+	report("f_setup", v + 1, bp->setups - 1);	/* the first is a warm-up */
+	free(v);
+	return 0;
+}
+
+/* Op g: first touch of the touch region, and the EPT leaves in place after it. */
+static int run_touch(const struct backend *be, const struct bench_params *bp)
+{
+	struct bvm *vm = be->create(entry_gpa(bench_touch), bp->touch);
+	uint64_t t0, t, pages[3];
+	int ret = -1;
+
+	if (!vm)
+		return -1;
+	put64(be->mem(vm), GPA_DATA + D_TOUCH_SIZE, bp->touch);
+	if (expect_io(be, vm, PORT_MARK, MARK_TOUCH0))
+		goto out;
+	t0 = rdtsc();
+	if (expect_io(be, vm, PORT_MARK, MARK_TOUCH1))
+		goto out;
+	t = rdtsc() - t0;
+	printf("# touch: %llu MiB\n", (unsigned long long)(bp->touch >> 20));
+	report("g_touch", &t, 1);
+	if (be->ept_pages(vm, pages) == 0)
+		printf("ept %llu %llu %llu\n", (unsigned long long)pages[0],
+		       (unsigned long long)pages[1], (unsigned long long)pages[2]);
+	else
+		printf("ept n/a\n");
+	ret = 0;
+out:
+	be->destroy(vm);
+	return ret;
+}
+
+static void bench_usage(void)
+{
+	fprintf(stderr,
+		"usage: %s [-n ROUND_TRIPS] [-w WARMUP] [-r BLOCKS] [-k PER_BLOCK] [-s SETUPS]\n"
+		"          [-t TOUCH_MIB] [-d HLT_DELAY_US] [-o OPS]\n"
+		"OPS: letters of the ops to run (default abcdefg)\n",
+		bench_prog);
+}
+
+/* Parses the options and runs the ops; the tools' main() calls this. */
+static int bench_run(const struct backend *be, int argc, char **argv)
+{
+	struct bench_params bp = {
+		.warm = 100, .n = 1000, .r = 20, .k = 200, .setups = 6,
+		.touch = 256ull << 20, .hlt_delay_us = 1000,
+	};
+	const char *ops = "abcdefg";
+	int c;
+
+	bench_prog = be->name;
+	while ((c = getopt(argc, argv, "n:w:r:k:s:t:d:o:h")) != -1) {
+		switch (c) {
+		case 'n': bp.n = strtoull(optarg, NULL, 0); break;
+		case 'w': bp.warm = strtoull(optarg, NULL, 0); break;
+		case 'r': bp.r = strtoull(optarg, NULL, 0); break;
+		case 'k': bp.k = strtoull(optarg, NULL, 0); break;
+		case 's': bp.setups = strtoull(optarg, NULL, 0); break;
+		case 't': bp.touch = strtoull(optarg, NULL, 0) << 20; break;
+		case 'd': bp.hlt_delay_us = strtoul(optarg, NULL, 0); break;
+		case 'o': ops = optarg; break;
+		default: bench_usage(); return 2;
+		}
+	}
+	bp.n += bp.warm;
+	if (bp.n <= bp.warm || bp.r < 3 || bp.k < 1 || bp.setups < 2 || bp.touch == 0 ||
+	    bp.touch > TOUCH_MAX || bp.touch % 4096) {
+		bench_usage();
+		return 2;
+	}
+	printf("# %s: RDTSC ticks per operation (under Bochs: emulated instructions, "
+	       "i.e. path lengths)\n", be->name);
+	printf("# round trips %llu (+%llu warm-up), %llu blocks of %llu, %llu setups\n",
+	       (unsigned long long)(bp.n - bp.warm), (unsigned long long)bp.warm,
+	       (unsigned long long)bp.r, (unsigned long long)bp.k,
+	       (unsigned long long)bp.setups - 1);
+	fflush(stdout);
+	if (strpbrk(ops, "abcde") && run_main(be, &bp, ops))
+		return 1;
+	if (strchr(ops, 'f') && run_setup(be, &bp))
+		return 1;
+	if (strchr(ops, 'g') && run_touch(be, &bp))
+		return 1;
+	printf("done %s\n", be->name);
+	return 0;
+}
+
+#endif

@@ -1,0 +1,336 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * kvm-bench: the twin of zxhv-bench on Linux KVM (/dev/kvm ioctls).
+ *
+ * The same guest program (tools/bench/bench.h), started in the same state
+ * zircon-hv gives its first VCPU (64-bit mode, CR3 = 0, x2APIC on), with
+ * KVM's own mechanisms for each op: MMIO and PIO exits through KVM_RUN (a,
+ * b), an ioeventfd on the doorbell address drained by a host thread (c),
+ * CPUID handled in KVM (d), an MSI to the in-kernel local APIC waking a
+ * halted VCPU (e), KVM_CREATE_VM + memory region + KVM_CREATE_VCPU + first
+ * KVM_RUN (f), and transparent huge pages backing the touch region (g).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/kvm.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+
+#include "bench/bench.h"
+
+#define MSR_IA32_APICBASE	0x1bu
+#define APIC_BASE_VALUE		(0xfee00000ull | (1u << 11) | (1u << 10) | (1u << 8))
+#define APIC_SVR		0xf0u
+#define DRAIN_STOP		(1ull << 40)	/* added by stop_drain; never a guest count */
+#define HUGE_2M			(2ull << 20)
+
+struct bvm {
+	int vm, vcpu, efd;
+	struct kvm_run *run;
+	size_t run_size;
+	uint8_t *mem;
+	uint8_t *touch_map;	/* the mapping, 2 MiB larger than the region for alignment */
+	uint64_t touch;
+};
+
+static int kvm = -1;
+static struct kvm_cpuid2 *cpuid;
+
+static void kvm_destroy(struct bvm *vm)
+{
+	if (vm->run)
+		munmap(vm->run, vm->run_size);
+	if (vm->mem)
+		munmap(vm->mem, MEM_SIZE);
+	if (vm->touch_map)
+		munmap(vm->touch_map, vm->touch + HUGE_2M);
+	if (vm->efd >= 0)
+		close(vm->efd);
+	if (vm->vcpu >= 0)
+		close(vm->vcpu);
+	if (vm->vm >= 0)
+		close(vm->vm);
+	free(vm);
+}
+
+#define KCHECK(expr) do { if ((expr) < 0) { \
+	fprintf(stderr, "kvm-bench: %s: %s\n", #expr, strerror(errno)); goto fail; } } while (0)
+
+static void set_seg(struct kvm_segment *s, uint16_t sel, uint8_t type, bool code)
+{
+	memset(s, 0, sizeof(*s));
+	s->selector = sel;
+	s->limit = 0xffffffff;
+	s->type = type;
+	s->present = 1;
+	s->s = 1;
+	s->g = 1;
+	s->l = code;
+	s->db = !code;
+}
+
+/* The state zircon-hv gives its first VCPU (spec §3.4), with KVM's names. */
+static int vcpu_init(struct bvm *vm, uint64_t entry)
+{
+	struct {
+		struct kvm_msrs hdr;
+		struct kvm_msr_entry e[1];
+	} msrs;
+	struct kvm_lapic_state lapic;
+	struct kvm_sregs sregs;
+	struct kvm_regs regs;
+	uint32_t svr;
+
+	KCHECK(ioctl(vm->vcpu, KVM_SET_CPUID2, cpuid));
+	KCHECK(ioctl(vm->vcpu, KVM_GET_SREGS, &sregs));
+	set_seg(&sregs.cs, 0x08, 0xb, true);
+	set_seg(&sregs.ds, 0x10, 0x3, false);
+	sregs.es = sregs.fs = sregs.gs = sregs.ss = sregs.ds;
+	sregs.tr.type = 0xb;	/* busy 64-bit TSS */
+	sregs.tr.present = 1;
+	sregs.tr.s = 0;
+	sregs.tr.limit = 0x67;
+	sregs.cr0 = 0x80050033;	/* PE MP ET NE WP PG */
+	sregs.cr3 = GPA_PML4;
+	sregs.cr4 = 0x620;	/* PAE OSFXSR OSXMMEXCPT */
+	sregs.efer = 0x500;	/* LME LMA */
+	KCHECK(ioctl(vm->vcpu, KVM_SET_SREGS, &sregs));
+	memset(&regs, 0, sizeof(regs));
+	regs.rip = entry;
+	regs.rflags = 0x2;
+	KCHECK(ioctl(vm->vcpu, KVM_SET_REGS, &regs));
+	/* x2APIC mode, as zircon-hv starts its VCPUs, and the APIC software-enabled. */
+	memset(&msrs, 0, sizeof(msrs));
+	msrs.hdr.nmsrs = 1;
+	msrs.e[0].index = MSR_IA32_APICBASE;
+	msrs.e[0].data = APIC_BASE_VALUE;
+	if (ioctl(vm->vcpu, KVM_SET_MSRS, &msrs) != 1) {
+		fprintf(stderr, "kvm-bench: KVM_SET_MSRS(APIC_BASE) failed\n");
+		return -1;
+	}
+	KCHECK(ioctl(vm->vcpu, KVM_GET_LAPIC, &lapic));
+	memcpy(&svr, lapic.regs + APIC_SVR, sizeof(svr));
+	svr |= 0x1ff;
+	memcpy(lapic.regs + APIC_SVR, &svr, sizeof(svr));
+	KCHECK(ioctl(vm->vcpu, KVM_SET_LAPIC, &lapic));
+	return 0;
+fail:
+	return -1;
+}
+
+static struct bvm *kvm_create(uint64_t entry, uint64_t touch)
+{
+	struct kvm_userspace_memory_region region;
+	struct bvm *vm = calloc(1, sizeof(*vm));
+	struct kvm_ioeventfd ioev;
+	void *p;
+	int n;
+
+	if (!vm)
+		return NULL;
+	vm->vm = vm->vcpu = vm->efd = -1;
+	KCHECK(vm->vm = ioctl(kvm, KVM_CREATE_VM, 0));
+	KCHECK(ioctl(vm->vm, KVM_SET_TSS_ADDR, 0xfffbd000ul));
+	KCHECK(ioctl(vm->vm, KVM_CREATE_IRQCHIP, 0));
+	p = mmap(NULL, MEM_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	KCHECK(p == MAP_FAILED ? -1 : 0);
+	vm->mem = p;
+	memset(&region, 0, sizeof(region));
+	region.slot = 0;
+	region.guest_phys_addr = 0;
+	region.memory_size = MEM_SIZE;
+	region.userspace_addr = (uintptr_t)vm->mem;
+	KCHECK(ioctl(vm->vm, KVM_SET_USER_MEMORY_REGION, &region));
+	if (touch) {
+		uintptr_t a;
+
+		/* Backed by transparent huge pages when the kernel has them. */
+		p = mmap(NULL, touch + HUGE_2M, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		KCHECK(p == MAP_FAILED ? -1 : 0);
+		vm->touch_map = p;
+		vm->touch = touch;
+		a = ((uintptr_t)p + HUGE_2M - 1) & ~(HUGE_2M - 1);
+		if (madvise((void *)a, touch, MADV_HUGEPAGE))
+			printf("# madvise(MADV_HUGEPAGE): %s\n", strerror(errno));
+		region.slot = 1;
+		region.guest_phys_addr = GPA_TOUCH;
+		region.memory_size = touch;
+		region.userspace_addr = a;
+		KCHECK(ioctl(vm->vm, KVM_SET_USER_MEMORY_REGION, &region));
+	}
+	bench_image(vm->mem);
+	/* The doorbell: any write to GPA_BELL signals the eventfd (len 0: any size). */
+	KCHECK(vm->efd = eventfd(0, EFD_CLOEXEC));
+	memset(&ioev, 0, sizeof(ioev));
+	ioev.addr = GPA_BELL;
+	ioev.len = 0;
+	ioev.fd = vm->efd;
+	KCHECK(ioctl(vm->vm, KVM_IOEVENTFD, &ioev));
+	KCHECK(vm->vcpu = ioctl(vm->vm, KVM_CREATE_VCPU, 0));
+	KCHECK(n = ioctl(kvm, KVM_GET_VCPU_MMAP_SIZE, 0));
+	vm->run_size = n;
+	p = mmap(NULL, vm->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, vm->vcpu, 0);
+	KCHECK(p == MAP_FAILED ? -1 : 0);
+	vm->run = p;
+	if (vcpu_init(vm, entry))
+		goto fail;
+	return vm;
+fail:
+	kvm_destroy(vm);
+	return NULL;
+}
+
+static uint8_t *kvm_mem(struct bvm *vm)
+{
+	return vm->mem;
+}
+
+static int kvm_enter(struct bvm *vm, struct exit_info *e)
+{
+	struct kvm_run *run = vm->run;
+
+	memset(e, 0, sizeof(*e));
+	while (ioctl(vm->vcpu, KVM_RUN, 0) < 0) {
+		if (errno != EINTR && errno != EAGAIN) {
+			fprintf(stderr, "kvm-bench: KVM_RUN: %s\n", strerror(errno));
+			return -1;
+		}
+	}
+	if (run->exit_reason == KVM_EXIT_IO && run->io.direction == KVM_EXIT_IO_OUT) {
+		uint32_t v = 0;
+
+		memcpy(&v, (uint8_t *)run + run->io.data_offset,
+		       run->io.size < 4 ? run->io.size : 4);
+		e->kind = EXIT_IO;
+		e->port = run->io.port;
+		e->value = v;
+	} else if (run->exit_reason == KVM_EXIT_MMIO) {
+		e->kind = EXIT_MEM;
+		e->addr = run->mmio.phys_addr;
+	} else {
+		e->kind = EXIT_OTHER;
+		e->value = run->exit_reason;
+		e->addr = run->exit_reason == KVM_EXIT_INTERNAL_ERROR ?
+			  run->internal.suberror : run->fail_entry.hardware_entry_failure_reason;
+	}
+	return 0;
+}
+
+/* A fixed, edge-triggered MSI to APIC ID 0. */
+static int kvm_interrupt(struct bvm *vm)
+{
+	struct kvm_msi msi;
+
+	memset(&msi, 0, sizeof(msi));
+	msi.address_lo = 0xfee00000u;
+	msi.data = IRQ_VECTOR;
+	if (ioctl(vm->vm, KVM_SIGNAL_MSI, &msi) < 0) {
+		fprintf(stderr, "kvm-bench: KVM_SIGNAL_MSI: %s\n", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static uint64_t kvm_drain(struct bvm *vm)
+{
+	uint64_t sum = 0, v;
+
+	while (sum < DRAIN_STOP) {
+		if (read(vm->efd, &v, sizeof(v)) != sizeof(v)) {
+			if (errno == EINTR)
+				continue;
+			fprintf(stderr, "kvm-bench: read(eventfd): %s\n", strerror(errno));
+			return sum;
+		}
+		sum += v;
+	}
+	return sum - DRAIN_STOP;
+}
+
+static void kvm_stop_drain(struct bvm *vm)
+{
+	uint64_t v = DRAIN_STOP;
+
+	if (write(vm->efd, &v, sizeof(v)) != sizeof(v))
+		fprintf(stderr, "kvm-bench: write(eventfd): %s\n", strerror(errno));
+}
+
+/* KVM starts the guest TSC near 0: read the offset it applies. */
+static int kvm_tsc_offset(struct bvm *vm, int64_t *offset)
+{
+	struct kvm_device_attr attr;
+	uint64_t off;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.group = KVM_VCPU_TSC_CTRL;
+	attr.attr = KVM_VCPU_TSC_OFFSET;
+	attr.addr = (uintptr_t)&off;
+	if (ioctl(vm->vcpu, KVM_GET_DEVICE_ATTR, &attr) < 0) {
+		printf("# KVM_VCPU_TSC_OFFSET: %s\n", strerror(errno));
+		return -1;
+	}
+	*offset = (int64_t)off;
+	return 0;
+}
+
+/* KVM's per-VM debugfs statistics: /sys/kernel/debug/kvm/<pid>-<vm fd>/pages_*. */
+static int kvm_ept_pages(struct bvm *vm, uint64_t out[3])
+{
+	static const char *const names[3] = { "pages_4k", "pages_2m", "pages_1g" };
+	char path[128];
+	unsigned long long n;
+	int i, ok;
+	FILE *f;
+
+	for (i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), "/sys/kernel/debug/kvm/%d-%d/%s", (int)getpid(),
+			 vm->vm, names[i]);
+		f = fopen(path, "r");
+		if (!f) {
+			printf("# %s: %s\n", path, strerror(errno));
+			return -1;
+		}
+		ok = fscanf(f, "%llu", &n) == 1;
+		fclose(f);
+		if (!ok)
+			return -1;
+		out[i] = n;
+	}
+	return 0;
+}
+
+static const struct backend kvm_backend = {
+	.name = "kvm-bench",
+	.needs_eoi = true,	/* the in-kernel local APIC */
+	.create = kvm_create,
+	.destroy = kvm_destroy,
+	.mem = kvm_mem,
+	.enter = kvm_enter,
+	.interrupt = kvm_interrupt,
+	.drain = kvm_drain,
+	.stop_drain = kvm_stop_drain,
+	.tsc_offset = kvm_tsc_offset,
+	.ept_pages = kvm_ept_pages,
+};
+
+int main(int argc, char **argv)
+{
+	const int max = 256;
+
+	kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (kvm < 0) {
+		fprintf(stderr, "kvm-bench: /dev/kvm: %s (load kvm-intel)\n", strerror(errno));
+		return 2;
+	}
+	cpuid = calloc(1, sizeof(*cpuid) + max * sizeof(cpuid->entries[0]));
+	if (!cpuid)
+		return 1;
+	cpuid->nent = max;
+	if (ioctl(kvm, KVM_GET_SUPPORTED_CPUID, cpuid) < 0) {
+		fprintf(stderr, "kvm-bench: KVM_GET_SUPPORTED_CPUID: %s\n", strerror(errno));
+		return 1;
+	}
+	return bench_run(&kvm_backend, argc, argv);
+}

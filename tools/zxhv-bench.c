@@ -1,0 +1,234 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * zxhv-bench: exit and setup costs of zircon-hv, through libzx.
+ *
+ * Runs the guest program of tools/bench/bench.h (the same bytes kvm-bench
+ * runs on /dev/kvm) and prints one "result" line per op; see bench.h for
+ * the ops, the layout and the units, and docs/benchmarks.md for how to run
+ * it.  Exit status: 0 when every op ran, 1 on a failure, 2 when the
+ * machine cannot run guests.
+ */
+#include <inttypes.h>
+
+#include <zircon/hv.h>
+#include <zircon/status.h>
+#include <zircon/syscalls.h>
+#include <zircon/syscalls/object.h>
+
+#include "bench/bench.h"
+
+#define KEY_MEM		1u
+#define KEY_BELL	2u
+#define KEY_IO		3u
+
+struct bvm {
+	zx_handle_t guest, vmar, vmo, touch_vmo, port, vcpu;
+	uint8_t *mem;
+};
+
+static zx_handle_t rsrc = ZX_HANDLE_INVALID;
+
+static bool zx_failed(const char *what, zx_status_t s)
+{
+	if (s == ZX_OK)
+		return false;
+	fprintf(stderr, "zxhv-bench: %s failed: %s\n", what, zx_status_get_string(s));
+	return true;
+}
+
+#define ZXCHECK(call) do { if (zx_failed(#call, (call))) goto fail; } while (0)
+
+static void zx_destroy(struct bvm *vm)
+{
+	if (vm->mem)
+		zx_vmar_unmap(zx_vmar_root_self(), (zx_vaddr_t)vm->mem, MEM_SIZE);
+	zx_handle_close(vm->vcpu);
+	zx_handle_close(vm->port);
+	zx_handle_close(vm->touch_vmo);
+	zx_handle_close(vm->vmo);
+	zx_handle_close(vm->vmar);
+	zx_handle_close(vm->guest);
+	free(vm);
+}
+
+static struct bvm *zx_create(uint64_t entry, uint64_t touch)
+{
+	const zx_vm_option_t rwx = ZX_VM_PERM_READ | ZX_VM_PERM_WRITE | ZX_VM_PERM_EXECUTE |
+				   ZX_VM_SPECIFIC;
+	struct bvm *vm = calloc(1, sizeof(*vm));
+	zx_vaddr_t addr;
+
+	if (!vm)
+		return NULL;
+	vm->guest = vm->vmar = vm->vmo = vm->touch_vmo = ZX_HANDLE_INVALID;
+	vm->port = vm->vcpu = ZX_HANDLE_INVALID;
+	ZXCHECK(zx_guest_create(rsrc, 0, &vm->guest, &vm->vmar));
+	ZXCHECK(zx_vmo_create(MEM_SIZE, 0, &vm->vmo));
+	ZXCHECK(zx_vmo_replace_as_executable(vm->vmo, ZX_HANDLE_INVALID, &vm->vmo));
+	ZXCHECK(zx_vmar_map(vm->vmar, rwx, 0, vm->vmo, 0, MEM_SIZE, &addr));
+	ZXCHECK(zx_vmar_map(zx_vmar_root_self(), ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, 0, vm->vmo,
+			    0, MEM_SIZE, &addr));
+	vm->mem = (uint8_t *)addr;
+	if (touch) {
+		ZXCHECK(zx_vmo_create(touch, 0, &vm->touch_vmo));
+		ZXCHECK(zx_vmar_map(vm->vmar, ZX_VM_PERM_READ | ZX_VM_PERM_WRITE | ZX_VM_SPECIFIC,
+				    GPA_TOUCH, vm->touch_vmo, 0, touch, &addr));
+	}
+	bench_image(vm->mem);
+	ZXCHECK(zx_port_create(0, &vm->port));
+	ZXCHECK(zx_guest_set_trap(vm->guest, ZX_GUEST_TRAP_MEM, GPA_MEM_TRAP, 4096,
+				  ZX_HANDLE_INVALID, KEY_MEM));
+	ZXCHECK(zx_guest_set_trap(vm->guest, ZX_GUEST_TRAP_BELL, GPA_BELL, 4096, vm->port,
+				  KEY_BELL));
+	ZXCHECK(zx_guest_set_trap(vm->guest, ZX_GUEST_TRAP_IO, PORT_IO, PORT_READY - PORT_IO + 1,
+				  ZX_HANDLE_INVALID, KEY_IO));
+	ZXCHECK(zx_vcpu_create(vm->guest, 0, entry, &vm->vcpu));
+	return vm;
+fail:
+	zx_destroy(vm);
+	return NULL;
+}
+
+static uint8_t *zx_mem(struct bvm *vm)
+{
+	return vm->mem;
+}
+
+static int zx_enter(struct bvm *vm, struct exit_info *e)
+{
+	zx_port_packet_t p;
+
+	memset(e, 0, sizeof(*e));
+	if (zx_failed("zx_vcpu_enter", zx_vcpu_enter(vm->vcpu, &p)))
+		return -1;
+	if (p.type == ZX_PKT_TYPE_GUEST_IO && !p.guest_io.input) {
+		e->kind = EXIT_IO;
+		e->port = p.guest_io.port;
+		e->value = p.guest_io.access_size == 1 ? p.guest_io.u8 :
+			   p.guest_io.access_size == 2 ? p.guest_io.u16 : p.guest_io.u32;
+	} else if (p.type == ZX_PKT_TYPE_GUEST_MEM) {
+		e->kind = EXIT_MEM;
+		e->addr = p.guest_mem.addr;
+	} else {
+		e->kind = EXIT_OTHER;
+		e->value = p.type;
+	}
+	return 0;
+}
+
+static int zx_interrupt(struct bvm *vm)
+{
+	return zx_failed("zx_vcpu_interrupt", zx_vcpu_interrupt(vm->vcpu, IRQ_VECTOR)) ? -1 : 0;
+}
+
+static uint64_t zx_drain(struct bvm *vm)
+{
+	uint64_t n = 0;
+
+	for (;;) {
+		zx_port_packet_t p;
+
+		if (zx_failed("zx_port_wait", zx_port_wait(vm->port, ZX_TIME_INFINITE, &p)))
+			return n;
+		if (p.type == ZX_PKT_TYPE_USER)
+			return n;
+		if (p.type == ZX_PKT_TYPE_GUEST_BELL && p.key == KEY_BELL &&
+		    p.guest_bell.addr == GPA_BELL)
+			n++;
+	}
+}
+
+static void zx_stop_drain(struct bvm *vm)
+{
+	zx_port_packet_t p;
+
+	memset(&p, 0, sizeof(p));
+	p.type = ZX_PKT_TYPE_USER;
+	zx_failed("zx_port_queue", zx_port_queue(vm->port, &p));
+}
+
+/* zircon-hv does not offset the guest TSC (the guest reads the host TSC). */
+static int zx_tsc_offset(struct bvm *vm, int64_t *offset)
+{
+	(void)vm;
+	*offset = 0;
+	return 0;
+}
+
+/*
+ * The EPT leaves zircon-hv reports in debugfs, if this module version has
+ * the file: /sys/kernel/debug/zircon-hv/guest-<koid>/ept, lines "4k N",
+ * "2m N", "1g N".
+ */
+static int zx_ept_pages(struct bvm *vm, uint64_t out[3])
+{
+	static const char *const names[3] = { "4k", "2m", "1g" };
+	zx_info_handle_basic_t info;
+	char path[128], name[8];
+	unsigned long long n;
+	int seen = 0, i;
+	FILE *f;
+
+	if (zx_failed("zx_object_get_info", zx_object_get_info(vm->guest, ZX_INFO_HANDLE_BASIC,
+							       &info, sizeof(info), NULL, NULL)))
+		return -1;
+	snprintf(path, sizeof(path), "/sys/kernel/debug/zircon-hv/guest-%" PRIu64 "/ept",
+		 (uint64_t)info.koid);
+	f = fopen(path, "r");
+	if (!f) {
+		printf("# %s: absent\n", path);
+		return -1;
+	}
+	while (fscanf(f, "%7s %llu", name, &n) == 2) {
+		for (i = 0; i < 3; i++) {
+			if (!strcmp(name, names[i])) {
+				out[i] = n;
+				seen |= 1 << i;
+			}
+		}
+	}
+	fclose(f);
+	return seen == 7 ? 0 : -1;
+}
+
+static const struct backend zxhv_backend = {
+	.name = "zxhv-bench",
+	/*
+	 * zircon-hv injects zx_vcpu_interrupt() vectors without a local APIC
+	 * model (its x2APIC MSRs inject #GP): there is nothing to EOI.
+	 */
+	.needs_eoi = false,
+	.create = zx_create,
+	.destroy = zx_destroy,
+	.mem = zx_mem,
+	.enter = zx_enter,
+	.interrupt = zx_interrupt,
+	.drain = zx_drain,
+	.stop_drain = zx_stop_drain,
+	.tsc_offset = zx_tsc_offset,
+	.ept_pages = zx_ept_pages,
+};
+
+int main(int argc, char **argv)
+{
+	zx_handle_t guest, vmar;
+	zx_status_t s;
+
+	if (access("/dev/zircon-hv", F_OK) != 0) {
+		fprintf(stderr, "zxhv-bench: /dev/zircon-hv is missing: load zircon-hv\n");
+		return 2;
+	}
+	if (zx_failed("zxhv_hypervisor_resource", zxhv_hypervisor_resource(&rsrc)))
+		return 1;
+	/* Can this machine run guests at all? */
+	s = zx_guest_create(rsrc, 0, &guest, &vmar);
+	if (s == ZX_ERR_NOT_SUPPORTED) {
+		fprintf(stderr, "zxhv-bench: this machine cannot run guests (no usable VMX)\n");
+		return 2;
+	}
+	if (zx_failed("zx_guest_create", s))
+		return 1;
+	zx_handle_close(vmar);
+	zx_handle_close(guest);
+	return bench_run(&zxhv_backend, argc, argv);
+}
