@@ -303,7 +303,6 @@ static int kvm_ept_pages(struct bvm *vm, uint64_t out[3])
 
 static const struct backend kvm_backend = {
 	.name = "kvm-bench",
-	.needs_eoi = true,	/* the in-kernel local APIC */
 	.create = kvm_create,
 	.destroy = kvm_destroy,
 	.mem = kvm_mem,

@@ -193,11 +193,6 @@ static int zx_ept_pages(struct bvm *vm, uint64_t out[3])
 
 static const struct backend zxhv_backend = {
 	.name = "zxhv-bench",
-	/*
-	 * zircon-hv injects zx_vcpu_interrupt() vectors without a local APIC
-	 * model (its x2APIC MSRs inject #GP): there is nothing to EOI.
-	 */
-	.needs_eoi = false,
 	.create = zx_create,
 	.destroy = zx_destroy,
 	.mem = zx_mem,

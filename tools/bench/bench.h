@@ -57,7 +57,6 @@
 #define D_IRQ_COUNT	0x10	/* interrupts taken */
 #define D_TOUCH_SIZE	0x18	/* bytes the touch program writes, one byte per 4 KiB */
 #define D_K		0x28	/* guest operations per block (ops c, d) */
-#define D_EOI		0x38	/* nonzero: the handler ends with an x2APIC EOI */
 /* How often each op of the main program runs; 0 skips the op. */
 #define D_N_MEM		0x40	/* op a: round trips */
 #define D_N_IO		0x48	/* op b: round trips */
@@ -207,7 +206,7 @@ __asm__(".pushsection .rodata.bench_guest, \"a\"\n"
 	"	jmp 11b\n"
 	/*
 	 * The handler: TSC first, then where it interrupted, then the x2APIC
-	 * EOI where the hypervisor emulates a local APIC (D_EOI).
+	 * EOI (both hypervisors emulate a local APIC).
 	 */
 	"bench_irq:\n"
 	"	push %rax\n"
@@ -220,13 +219,11 @@ __asm__(".pushsection .rodata.bench_guest, \"a\"\n"
 	"	mov 24(%rsp), %rax\n"
 	"	mov %rax, " BSTR(GPA_DATA) " + " BSTR(D_IRQ_RIP) "\n"
 	"	incq " BSTR(GPA_DATA) " + " BSTR(D_IRQ_COUNT) "\n"
-	"	cmpq $0, " BSTR(GPA_DATA) " + " BSTR(D_EOI) "\n"
-	"	je 15f\n"
 	"	mov $0x80b, %ecx\n"
 	"	xor %eax, %eax\n"
 	"	xor %edx, %edx\n"
 	"	wrmsr\n"
-	"15:	pop %rcx\n"
+	"	pop %rcx\n"
 	"	pop %rdx\n"
 	"	pop %rax\n"
 	"	iretq\n"
@@ -315,11 +312,6 @@ struct bvm;
 
 struct backend {
 	const char *name;
-	/*
-	 * The interrupt handler must signal EOI to an emulated local APIC
-	 * (else the next interrupt of the vector stays pending).
-	 */
-	bool needs_eoi;
 	/*
 	 * A VM with MEM_SIZE of RAM holding bench_image(), the MEM and BELL
 	 * traps, IO traps on the ports above, @touch bytes at GPA_TOUCH (0:
@@ -605,7 +597,6 @@ static int run_main(const struct backend *be, const struct bench_params *bp, con
 	put64(mem, GPA_DATA + D_R_CPUID, d ? bp->r : 0);
 	put64(mem, GPA_DATA + D_R_HLT, e ? bp->r : 0);
 	put64(mem, GPA_DATA + D_K, bp->k);
-	put64(mem, GPA_DATA + D_EOI, be->needs_eoi);
 	if (expect_io(be, vm, PORT_MARK, MARK_MEM) ||
 	    (a && round_trips(be, vm, bp, EXIT_MEM, "a_mem_trap", &mem_rt)) ||
 	    expect_io(be, vm, PORT_MARK, MARK_IO) ||
