@@ -1,10 +1,18 @@
 #!/bin/sh
-# Runs every zircon-hv kselftest binary beside this script, in order, each
-# printing its own TAP.  Exits non-zero if any of them failed.
+# Runs the zircon-hv kselftest binaries beside this script, in order, each
+# printing its own TAP: every *_test, or only the ones named as arguments
+# (e.g. `run_tests.sh vcpu_smp_test vcpu_test`).  Exits non-zero if any of
+# them failed or a named one is missing.
 cd "$(dirname "$0")" || exit 1
 rc=0
-for t in ./*_test; do
-	[ -x "$t" ] || continue
+named=$#
+[ "$named" -gt 0 ] || set -- ./*_test
+for t in "$@"; do
+	t=./${t#./}
+	if [ ! -x "$t" ]; then
+		[ "$named" -gt 0 ] && echo "# zxhv-selftest: no $t" && rc=1
+		continue
+	fi
 	echo "# zxhv-selftest: $t"
 	"$t" || rc=1
 done

@@ -106,6 +106,7 @@
 
 #include "kselftest_harness.h"
 #include "zxhv_vm.h"
+#include "zxhv_filter.h"
 #include "vcpu_guest.h"
 
 #define BAD_PTR		((void *)8)
@@ -1818,4 +1819,9 @@ TEST(vmcall)
 	vm_close(&vm);
 }
 
-TEST_HARNESS_MAIN
+/* ZXHV_VCPU_TEST_ONLY=xsetbv,fpu_isolation runs only those (zxhv_filter.h). */
+int main(int argc, char **argv)
+{
+	zxhv_filter_tests("ZXHV_VCPU_TEST_ONLY");
+	return test_harness_run(argc, argv);
+}
