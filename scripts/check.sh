@@ -73,10 +73,10 @@ kunit_tap() {
 tap_step qemu-debug run_in_vm "$out/qemu-debug.console" --novmx --kernel debug
 kunit_tap "$out/qemu-debug.console" "$out/qemu-debug.kunit"
 
-tap_step bochs-stock-dkms run_in_vm "$out/bochs-stock.console" --vmx --kernel stock \
+tap_step bochs-stock-dkms run_in_vm "$out/bochs-stock.console" --vmx --kernel stock --timeout 2400 \
 	--module "${dkms_ko:-/nonexistent}"
 
-tap_step bochs-debug run_in_vm "$out/bochs-debug.console" --vmx --kernel debug
+tap_step bochs-debug run_in_vm "$out/bochs-debug.console" --vmx --kernel debug --timeout 2400
 kunit_tap "$out/bochs-debug.console" "$out/bochs-debug.kunit"
 
 # --- two CPUs, on a CPU model with XSAVE --------------------------------------------
@@ -86,7 +86,7 @@ kunit_tap "$out/bochs-debug.console" "$out/bochs-debug.kunit"
 # for these tests, so a skip (one CPU, no XSAVE) is a failure here.
 smp_run() {
 	local log=$out/bochs-smp-stock.out rc
-	tools/vmrun --vmx --smp 2 --cpu-model corei7_haswell_4770 --kernel stock \
+	tools/vmrun --vmx --smp 2 --cpu-model corei7_haswell_4770 --kernel stock --timeout 1800 \
 		--module "${dkms_ko:-/nonexistent}" --console "$out/bochs-smp-stock.console" \
 		--put build/selftests:/work/selftests -- \
 		env ZXHV_VCPU_TEST_ONLY=xsetbv,fpu_isolation \
