@@ -263,6 +263,12 @@ static zx_status_t vmx_run_once(struct zxhv_arch_vcpu *v, const struct vmx_host_
 	xrstor_guest(v);
 	swap_xcr0 = v->xsave_mask && (vmcs_readnat(VMCS_GUEST_CR4) & X86_CR4_OSXSAVE);
 	local_irq_disable();
+	/* The reboot IPI or the crash callback turned VMX off here: stop. */
+	if (unlikely(!zxhv_vmx_cpu_on())) {
+		local_irq_enable();
+		kernel_fpu_end();
+		return ZX_ERR_BAD_STATE;
+	}
 	if (swap_xcr0) {
 		host_xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
 		if (host_xcr0 != v->xcr0)
