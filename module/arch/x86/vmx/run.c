@@ -44,6 +44,7 @@
 #include "caps.h"
 #include "exit_qual.h"
 #include "irq_tracker.h"
+#include "spec.h"
 #include "vcpu_priv.h"
 #include "vmcs.h"
 #include "vmx_ops.h"
@@ -274,7 +275,7 @@ static zx_status_t vmx_run_once(struct zxhv_arch_vcpu *v, const struct vmx_host_
 		if (host_xcr0 != v->xcr0)
 			xsetbv(XCR_XFEATURE_ENABLED_MASK, v->xcr0);
 	}
-	fail = zxhv_vmx_run(v->gprs, v->launched);
+	fail = zxhv_vmx_run(v->gprs, zxhv_vmx_spec_entry() | v->launched);
 	if (swap_xcr0 && host_xcr0 != v->xcr0)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, host_xcr0);
 	vmx_restore_host_segs(hs, &gdt, &idt);
@@ -328,6 +329,7 @@ zx_status_t zxhv_arch_vcpu_enter(struct zxhv_arch_vcpu *v, zx_port_packet_t *pac
 	struct vmx_host_segs hs;
 	struct vmx_exit e;
 	zx_status_t status;
+	bool ran = false;
 
 	vmx_save_host_segs(&hs);
 	WRITE_ONCE(v->task, current);
@@ -354,8 +356,10 @@ zx_status_t zxhv_arch_vcpu_enter(struct zxhv_arch_vcpu *v, zx_port_packet_t *pac
 		cond_resched();
 		vmx_vcpu_load(v);
 		status = vmx_inject_pending(v);
-		if (status == ZX_OK)
+		if (status == ZX_OK) {
 			status = vmx_run_once(v, &hs, &e);
+			ran = true;
+		}
 		vmx_vcpu_unload(v);
 		if (status != ZX_OK)
 			break;
@@ -369,5 +373,7 @@ zx_status_t zxhv_arch_vcpu_enter(struct zxhv_arch_vcpu *v, zx_port_packet_t *pac
 			break;
 	}
 	WRITE_ONCE(v->task, NULL);
+	if (ran)
+		zxhv_vmx_spec_leave();
 	return status;
 }

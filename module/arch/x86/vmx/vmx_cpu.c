@@ -90,6 +90,7 @@
 
 #include "../../../arch.h"
 #include "caps.h"
+#include "spec.h"
 #include "vmcs.h"
 #include "vmx_cpu.h"
 #include "vmx_ops.h"
@@ -389,6 +390,9 @@ static zx_status_t vmx_turn_on(void)
 		return status;
 	if (vmx_alloc_regions())
 		return ZX_ERR_NO_MEMORY;
+	ret = zxhv_vmx_spec_setup();
+	if (ret)
+		goto err_spec;
 	ret = register_reboot_notifier(&vmx_reboot_nb);
 	if (ret)
 		goto err_reboot;
@@ -406,6 +410,8 @@ err_hp:
 	atomic_notifier_chain_unregister(&panic_notifier_list, &vmx_panic_nb);
 	unregister_reboot_notifier(&vmx_reboot_nb);
 err_reboot:
+	zxhv_vmx_spec_teardown();
+err_spec:
 	vmx_free_regions();
 	return ret == -ENOMEM ? ZX_ERR_NO_MEMORY : ZX_ERR_NOT_SUPPORTED;
 }
@@ -418,6 +424,7 @@ static void vmx_turn_off(void)
 	vmx_hp_state = 0;
 	atomic_notifier_chain_unregister(&panic_notifier_list, &vmx_panic_nb);
 	unregister_reboot_notifier(&vmx_reboot_nb);
+	zxhv_vmx_spec_teardown();
 	vmx_free_regions();
 }
 

@@ -209,11 +209,12 @@ enum vmx_gpr {
 };
 
 /*
- * vmenter.S: VMLAUNCH (@launched == 0) or VMRESUME with @gprs loaded;
+ * vmenter.S: VMLAUNCH (bit 0 of @flags clear) or VMRESUME with @gprs
+ * loaded, with the ZXHV_RUN_* mitigations of spec.h in the other bits;
  * returns 0 after a VM exit (guest GPRs stored back), 1 on a VM-fail.
  * The current VMCS's HOST_RIP must be zxhv_vmx_exit_point; interrupts off.
  */
-int zxhv_vmx_run(u64 *gprs, int launched);
+int zxhv_vmx_run(u64 *gprs, unsigned int flags);
 void zxhv_vmx_exit_point(void);
 
 #endif /* ZXHV_VMX_OPS_H */
