@@ -151,9 +151,9 @@ TEST(reported_matches_cpu)
 /* With a guest, VMX is on: the choice in force was printed once, the same. */
 TEST(dmesg_line_after_turn_on)
 {
-	char got[256], line[1024], want[320];
+	char got[256], line[8192], want[320];
 	zx_handle_t guest = ZX_HANDLE_INVALID, vmar = ZX_HANDLE_INVALID;
-	bool found = false;
+	bool found = false, first = true, wrapped = false;
 	ssize_t n;
 	int fd;
 
@@ -164,15 +164,24 @@ TEST(dmesg_line_after_turn_on)
 	snprintf(want, sizeof(want), "VM entry/exit mitigations: %s", got);
 	fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
 	ASSERT_LE(0, fd);
+	/* Records are "prio,seq,...;text": seq 0 first means nothing was lost. */
 	while ((n = read(fd, line, sizeof(line) - 1)) > 0) {
 		line[n] = 0;
 		line[strcspn(line, "\n")] = 0;
+		if (first) {
+			const char *comma = strchr(line, ',');
+
+			wrapped = !comma || strtoull(comma + 1, NULL, 10) != 0;
+			first = false;
+		}
 		if (strstr(line, want))
 			found = true;
 	}
 	close(fd);
 	zx_handle_close(vmar);
 	zx_handle_close(guest);
+	if (!found && wrapped)
+		SKIP(return, "the kernel log wrapped since the module loaded");
 	EXPECT_TRUE(found) TH_LOG("no \"%s\" in the kernel log", want);
 }
 
