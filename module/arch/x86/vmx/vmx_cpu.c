@@ -55,8 +55,9 @@
  *      hand to test against), so there our VMCSes get no VMCLEAR.
  *    The slot holds one callback and registering over another only WARNs.
  *    On 6.1 kvm-intel fills it when it loads: while KVM is loaded (kvm.ko's
- *    export resolves; kvm-intel exports nothing) we do not register, and kvm-intel's callback does VMXOFF on every CPU
- *    whose CR4.VMXE is set, ours included, but no VMCLEAR of our VMCSes;
+ *    export resolves; kvm-intel exports nothing) we do not register, and
+ *    kvm-intel's callback does VMXOFF on every CPU whose CR4.VMXE is set,
+ *    ours included, but no VMCLEAR of our VMCSes;
  *    loading kvm_intel while zircon-hv has VMX on makes reboot.c WARN once
  *    and leaves ours in place.  On 6.12 KVM fills it only while it has VMX
  *    on itself, which excludes us (CR4.VMXE), so we always register; KVM
@@ -270,12 +271,14 @@ static bool vmx_emergency_registered;	/* vmx_mutex */
  */
 static bool vmx_kvm_may_hold_slot(void)
 {
-	if (IS_ENABLED(ZXHV_KVM_REGISTERS_ON_ENABLE))
-		return false;
+#ifdef ZXHV_KVM_REGISTERS_ON_ENABLE
+	return false;
+#else
 	if (!__symbol_get("kvm_rebooting"))
 		return false;
 	__symbol_put("kvm_rebooting");
 	return true;
+#endif
 }
 
 static void vmx_emergency_register(void)
