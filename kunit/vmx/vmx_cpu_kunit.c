@@ -9,7 +9,9 @@
 #include <linux/cpu.h>
 #include <linux/gfp.h>
 #include <linux/io.h>
+#include <linux/list.h>
 #include <linux/mm.h>
+#include <linux/slab.h>
 #include <linux/smp.h>
 #include <asm/desc.h>
 #include <asm/msr.h>
@@ -19,6 +21,8 @@
 #include <asm/tlbflush.h>
 #include <zircon/errors.h>
 
+#include "../../module/arch.h"
+#include "../../module/arch/x86/vmx/vcpu_priv.h"
 #include "../../module/arch/x86/vmx/vmcs.h"
 #include "../../module/arch/x86/vmx/vmx_cpu.h"
 #include "../../module/arch/x86/vmx/vmx_ops.h"
@@ -488,6 +492,131 @@ static void vmx_cpu_launch_hlt(struct kunit *test)
 			KUNIT_EXPECT_EQ_MSG(test, r.gprs[i], 0x1000ull + i, "GPR %u", i);
 }
 
+/*
+ * The least of a VCPU that vmx_vcpu_load() and zxhv_arch_vcpu_enter() touch
+ * before they notice VMX is off: its VMCS, the host MSR list, the FPU area
+ * (x87 and SSE in their init state), the interrupt tracker.  Freed by
+ * zxhv_arch_vcpu_destroy().
+ */
+static struct zxhv_arch_vcpu *fake_vcpu(void)
+{
+	struct zxhv_arch_vcpu *v = kzalloc(sizeof(*v), GFP_KERNEL);
+	u8 *fpu;
+
+	if (!v)
+		return NULL;
+	v->vpid = 1;
+	v->cpu = -1;
+	INIT_LIST_HEAD(&v->cpu_node);
+	zxhv_irq_init(&v->irq);
+	init_waitqueue_head(&v->wq);
+	v->vmcs = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	v->msr_host = (void *)get_zeroed_page(GFP_KERNEL);
+	v->fpu = (void *)get_zeroed_page(GFP_KERNEL);
+	if (!v->vmcs || !v->msr_host || !v->fpu) {
+		zxhv_arch_vcpu_destroy(v);
+		return NULL;
+	}
+	*(u32 *)page_address(v->vmcs) = zxhv_vmx_revision();
+	v->vmcs_pa = page_to_phys(v->vmcs);
+	fpu = v->fpu;
+	fpu[0] = 0x7f;		/* FCW 0x37f */
+	fpu[1] = 0x03;
+	fpu[24] = 0x80;		/* MXCSR 0x1f80 */
+	fpu[25] = 0x1f;
+	return v;
+}
+
+static void emergency_ipi(void *unused)
+{
+	zxhv_vmx_emergency_disable_local();
+}
+
+struct emergency_results {
+	enum vmx_insn_status write_before, read_before, read, write, ptrld;
+	bool on, vmxe, listed, launched;
+	int cpu_before, cpu_after, this_cpu;
+	unsigned long val, acc;
+	u32 insn_err;
+};
+
+/*
+ * The crash callback on a CPU with an active, current VMCS that has been
+ * launched: it VMCLEARs it (the VCPU is off the CPU's list, not launched)
+ * and turns VMX off; afterwards VMREAD, VMWRITE and VMPTRLD report the
+ * fault instead of oopsing, the accessors return 0 without warning, and
+ * the enter loop stops with ZX_ERR_BAD_STATE, again on a second call.
+ */
+static void vmx_cpu_emergency_off(struct kunit *test)
+{
+	struct emergency_results r;
+	struct zxhv_arch_vcpu *v;
+	zx_port_packet_t pkt;
+	zx_status_t st1, st2;
+
+	vmx_cpu_need_vmx(test);
+	KUNIT_ASSERT_EQ(test, zxhv_vmx_get(), ZX_OK);
+#ifdef ZXHV_HAVE_EMERGENCY_VIRT_CB
+	KUNIT_EXPECT_TRUE_MSG(test, zxhv_vmx_emergency_cb_registered(),
+			      "crash callback not registered (kvm_intel loaded?)");
+#endif
+	v = fake_vcpu();
+	if (!v) {
+		zxhv_vmx_put();
+		KUNIT_FAIL(test, "no memory");
+		return;
+	}
+
+	memset(&r, 0, sizeof(r));
+	vmx_vcpu_load(v);
+	v->launched = true;
+	r.this_cpu = smp_processor_id();
+	r.cpu_before = v->cpu;
+	r.write_before = vmcs_writenat(VMCS_GUEST_RIP, 0x1234);
+	r.read_before = vmx_vmread(VMCS_GUEST_RIP, &r.val);
+	/* Every CPU, as a crash does: the thread may move once preemptible. */
+	on_each_cpu(emergency_ipi, NULL, 1);
+	r.on = zxhv_vmx_cpu_on();
+	r.vmxe = __read_cr4() & X86_CR4_VMXE;
+	r.cpu_after = v->cpu;
+	r.listed = !list_empty(&v->cpu_node);
+	r.launched = v->launched;
+	r.val = 0xdead;
+	r.read = vmx_vmread(VMCS_GUEST_RIP, &r.val);
+	r.acc = vmcs_readnat(VMCS_GUEST_RIP) | vmcs_read32(VMCS_VM_EXIT_REASON);
+	r.write = vmx_vmwrite(VMCS_GUEST_RIP, 0);
+	r.ptrld = vmx_vmptrld(v->vmcs_pa);
+	r.insn_err = vmx_insn_error();
+	vmx_vcpu_unload(v);
+
+	st1 = zxhv_arch_vcpu_enter(v, &pkt);
+	st2 = zxhv_arch_vcpu_enter(v, &pkt);
+	zxhv_arch_vcpu_destroy(v);
+	zxhv_vmx_put();
+
+	KUNIT_EXPECT_EQ(test, r.cpu_before, r.this_cpu);
+	KUNIT_EXPECT_EQ(test, r.write_before, VMX_INSN_OK);
+	KUNIT_EXPECT_EQ(test, r.read_before, VMX_INSN_OK);
+	KUNIT_EXPECT_FALSE(test, r.on);
+	KUNIT_EXPECT_FALSE(test, r.vmxe);
+	KUNIT_EXPECT_EQ(test, r.cpu_after, -1);
+	KUNIT_EXPECT_FALSE(test, r.listed);
+	KUNIT_EXPECT_FALSE(test, r.launched);
+	KUNIT_EXPECT_EQ(test, r.read, VMX_INSN_FAULT);
+	KUNIT_EXPECT_EQ(test, r.val, 0xdeadul);
+	KUNIT_EXPECT_EQ(test, r.acc, 0ul);
+	KUNIT_EXPECT_EQ(test, r.write, VMX_INSN_FAULT);
+	KUNIT_EXPECT_EQ(test, r.ptrld, VMX_INSN_FAULT);
+	KUNIT_EXPECT_EQ(test, r.insn_err, 0u);
+	KUNIT_EXPECT_EQ(test, st1, ZX_ERR_BAD_STATE);
+	KUNIT_EXPECT_EQ(test, st2, ZX_ERR_BAD_STATE);
+	/* Once the last reference is gone, VMX comes back for the next user. */
+	KUNIT_ASSERT_EQ(test, zxhv_vmx_get(), ZX_OK);
+	expect_all_cpus(test, true);
+	zxhv_vmx_put();
+	expect_all_cpus(test, false);
+}
+
 /* Where there is no VMX, get fails cleanly (the QEMU path). */
 static void vmx_cpu_no_vmx(struct kunit *test)
 {
@@ -505,6 +634,7 @@ static struct kunit_case vmx_cpu_cases[] = {
 	KUNIT_CASE(vmx_cpu_fault_outside_vmx),
 	KUNIT_CASE(vmx_cpu_invalidations),
 	KUNIT_CASE(vmx_cpu_launch_hlt),
+	KUNIT_CASE(vmx_cpu_emergency_off),
 	KUNIT_CASE(vmx_cpu_no_vmx),
 	{}
 };

@@ -45,6 +45,7 @@
 #include "exit_qual.h"
 #include "irq_tracker.h"
 #include "pvclock.h"
+#include "spec.h"
 #include "vcpu_priv.h"
 #include "vmcs.h"
 #include "vmx_ops.h"
@@ -264,12 +265,18 @@ static zx_status_t vmx_run_once(struct zxhv_arch_vcpu *v, const struct vmx_host_
 	xrstor_guest(v);
 	swap_xcr0 = v->xsave_mask && (vmcs_readnat(VMCS_GUEST_CR4) & X86_CR4_OSXSAVE);
 	local_irq_disable();
+	/* The reboot IPI or the crash callback turned VMX off here: stop. */
+	if (unlikely(!zxhv_vmx_cpu_on())) {
+		local_irq_enable();
+		kernel_fpu_end();
+		return ZX_ERR_BAD_STATE;
+	}
 	if (swap_xcr0) {
 		host_xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
 		if (host_xcr0 != v->xcr0)
 			xsetbv(XCR_XFEATURE_ENABLED_MASK, v->xcr0);
 	}
-	fail = zxhv_vmx_run(v->gprs, v->launched);
+	fail = zxhv_vmx_run(v->gprs, zxhv_vmx_spec_entry() | v->launched);
 	if (swap_xcr0 && host_xcr0 != v->xcr0)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, host_xcr0);
 	vmx_restore_host_segs(hs, &gdt, &idt);
@@ -323,6 +330,7 @@ zx_status_t zxhv_arch_vcpu_enter(struct zxhv_arch_vcpu *v, zx_port_packet_t *pac
 	struct vmx_host_segs hs;
 	struct vmx_exit e;
 	zx_status_t status;
+	bool ran = false;
 
 	vmx_save_host_segs(&hs);
 	WRITE_ONCE(v->task, current);
@@ -353,6 +361,7 @@ zx_status_t zxhv_arch_vcpu_enter(struct zxhv_arch_vcpu *v, zx_port_packet_t *pac
 			vmx_pvclock_before_entry(v);
 			status = vmx_run_once(v, &hs, &e);
 			vmx_pvclock_after_exit(v);
+			ran = true;
 		}
 		vmx_vcpu_unload(v);
 		if (status != ZX_OK)
@@ -367,5 +376,7 @@ zx_status_t zxhv_arch_vcpu_enter(struct zxhv_arch_vcpu *v, zx_port_packet_t *pac
 			break;
 	}
 	WRITE_ONCE(v->task, NULL);
+	if (ran)
+		zxhv_vmx_spec_leave();
 	return status;
 }

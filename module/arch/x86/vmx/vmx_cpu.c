@@ -30,14 +30,43 @@
  *  - reboot, halt, power-off and kexec (kernel_kexec() runs the reboot
  *    notifiers): the reboot notifier turns VMX off on every online CPU by
  *    IPI; zxhv_vmx_get() refuses afterwards;
- *  - panic: the panic notifier turns VMX off on the panicking CPU only
- *    (the other CPUs are already stopped and stay in VMX root operation);
- *  - crash kexec (kdump) runs before the panic notifiers unless
- *    crash_kexec_post_notifiers is set: not covered here (the kernel's
- *    emergency VMXOFF only knows KVM); the kdump kernel starts from INIT
- *    only on the CPU that crashed.
- * A VCPU that runs on a CPU whose VMX was turned off by these paths faults
- * on its next VMX instruction; vmx_ops.h recovers from that fault.
+ *  - panic: the panic notifier turns VMX off on the panicking CPU (the
+ *    others were stopped by NMI or IPI and went through the crash callback
+ *    below, where the kernel offers one);
+ *  - crash kexec (kdump), emergency reboot, panic's CPU stop: the kernel
+ *    calls one "emergency virtualization" callback on every CPU it stops
+ *    (crash NMI shootdown, smp_stop_nmi_callback, smp_reboot_interrupt)
+ *    and on the CPU that crashes (native_machine_crash_shutdown), with
+ *    interrupts off, possibly in NMI context, before the kdump kernel
+ *    starts.  Ours, zxhv_vmx_emergency_disable_local(), VMCLEARs every
+ *    VMCS active on the CPU (its data reaches memory, for the dump) and
+ *    then does VMXOFF (VMX operation blocks INIT, which the kdump kernel
+ *    needs to start the other CPUs).  What each kernel offers:
+ *      Debian's 6.1.192 and 6.12.117 (read in their sources):
+ *      cpu_emergency_register_virt_callback(), EXPORT_SYMBOL_GPL, one slot,
+ *      called by crash.c, reboot.c and smp.c as above.  We take it while
+ *      VMX is on.  On 6.12 it is only declared with CONFIG_KVM_X86 (else an
+ *      empty inline, and nothing is called on a crash): without it crash
+ *      kexec is not covered, and turning VMX on says so in dmesg.
+ *      Older 6.1.y (before that backport of the upstream 6.4 interface)
+ *      instead call cpu_emergency_vmxoff() (VMXOFF if CR4.VMXE is set, so
+ *      our CPUs too) and crash_vmclear_loaded_vmcss, a pointer kvm-intel
+ *      sets; this build does not use that pointer (no such tree was at
+ *      hand to test against), so there our VMCSes get no VMCLEAR.
+ *    The slot holds one callback and registering over another only WARNs.
+ *    On 6.1 kvm-intel fills it when it loads: while KVM is loaded (kvm.ko's
+ *    export resolves; kvm-intel exports nothing) we do not register, and
+ *    kvm-intel's callback does VMXOFF on every CPU whose CR4.VMXE is set,
+ *    ours included, but no VMCLEAR of our VMCSes;
+ *    loading kvm_intel while zircon-hv has VMX on makes reboot.c WARN once
+ *    and leaves ours in place.  On 6.12 KVM fills it only while it has VMX
+ *    on itself, which excludes us (CR4.VMXE), so we always register; KVM
+ *    turning VMX on while we hold it WARNs once in reboot.c and then
+ *    fails, as it would anyway on our CR4.VMXE.
+ *    The build selects the call by whether asm/reboot.h declares it
+ *    (ZXHV_HAVE_EMERGENCY_VIRT_CB), and the KVM check by whether
+ *    linux/kvm_host.h has kvm_arch_enable_virtualization()
+ *    (ZXHV_KVM_REGISTERS_ON_ENABLE): both in Kbuild.
  */
 #define pr_fmt(fmt) "zircon-hv: " fmt
 
@@ -45,6 +74,7 @@
 #include <linux/cpuhotplug.h>
 #include <linux/gfp.h>
 #include <linux/io.h>
+#include <linux/module.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/notifier.h>
@@ -54,12 +84,14 @@
 #include <linux/smp.h>
 #include <asm/msr.h>
 #include <asm/processor.h>
+#include <asm/reboot.h>
 #include <asm/special_insns.h>
 #include <asm/tlbflush.h>
 #include <zircon/errors.h>
 
 #include "../../../arch.h"
 #include "caps.h"
+#include "spec.h"
 #include "vmcs.h"
 #include "vmx_cpu.h"
 #include "vmx_ops.h"
@@ -214,6 +246,78 @@ static int vmx_panic_notify(struct notifier_block *nb, unsigned long code,
 	return NOTIFY_DONE;
 }
 
+/*
+ * The kernel's emergency callback (see the top): interrupts off, maybe in
+ * NMI context, on a CPU that will not run the VCPU loop again.  No locks.
+ */
+void zxhv_vmx_emergency_disable_local(void)
+{
+	if (!this_cpu_read(vmx_pcpu.on))
+		return;
+	zxhv_vmx_vcpus_clear_local();
+	vmx_cpu_disable_local(true);
+}
+
+#if defined(ZXHV_HAVE_EMERGENCY_VIRT_CB) && \
+	(!defined(ZXHV_EMERGENCY_CB_NEEDS_KVM_X86) || IS_ENABLED(CONFIG_KVM_X86))
+static bool vmx_emergency_registered;	/* vmx_mutex */
+
+/*
+ * 6.1: may kvm-intel hold the slot?  kvm-intel exports nothing to look
+ * for, and cannot load without kvm.ko: kvm.ko's export kvm_rebooting
+ * resolving means KVM is loaded (kvm.ko alone on an Intel host costs us
+ * the registration; dmesg says so).  Where KVM registers only while it has
+ * VMX on itself (ZXHV_KVM_REGISTERS_ON_ENABLE, 6.12) it cannot hold it.
+ */
+static bool vmx_kvm_may_hold_slot(void)
+{
+#ifdef ZXHV_KVM_REGISTERS_ON_ENABLE
+	return false;
+#else
+	if (!__symbol_get("kvm_rebooting"))
+		return false;
+	__symbol_put("kvm_rebooting");
+	return true;
+#endif
+}
+
+static void vmx_emergency_register(void)
+{
+	if (vmx_kvm_may_hold_slot()) {
+		pr_info("KVM is loaded and holds the crash callback: on a crash it turns VMX off, our VMCSes get no VMCLEAR\n");
+		return;
+	}
+	cpu_emergency_register_virt_callback(zxhv_vmx_emergency_disable_local);
+	vmx_emergency_registered = true;
+}
+
+static void vmx_emergency_unregister(void)
+{
+	if (vmx_emergency_registered)
+		cpu_emergency_unregister_virt_callback(zxhv_vmx_emergency_disable_local);
+	vmx_emergency_registered = false;
+}
+
+bool zxhv_vmx_emergency_cb_registered(void)
+{
+	return READ_ONCE(vmx_emergency_registered);
+}
+#else
+static void vmx_emergency_register(void)
+{
+	pr_info_once("this kernel offers modules no crash callback: crash kexec leaves VMX on\n");
+}
+
+static void vmx_emergency_unregister(void)
+{
+}
+
+bool zxhv_vmx_emergency_cb_registered(void)
+{
+	return false;
+}
+#endif
+
 static struct notifier_block vmx_reboot_nb = {
 	.notifier_call = vmx_reboot_notify,
 };
@@ -289,6 +393,9 @@ static zx_status_t vmx_turn_on(void)
 		return status;
 	if (vmx_alloc_regions())
 		return ZX_ERR_NO_MEMORY;
+	ret = zxhv_vmx_spec_setup();
+	if (ret)
+		goto err_spec;
 	ret = register_reboot_notifier(&vmx_reboot_nb);
 	if (ret)
 		goto err_reboot;
@@ -299,12 +406,15 @@ static zx_status_t vmx_turn_on(void)
 	if (ret < 0)
 		goto err_hp;
 	vmx_hp_state = ret;
+	vmx_emergency_register();
 	return ZX_OK;
 
 err_hp:
 	atomic_notifier_chain_unregister(&panic_notifier_list, &vmx_panic_nb);
 	unregister_reboot_notifier(&vmx_reboot_nb);
 err_reboot:
+	zxhv_vmx_spec_teardown();
+err_spec:
 	vmx_free_regions();
 	return ret == -ENOMEM ? ZX_ERR_NO_MEMORY : ZX_ERR_NOT_SUPPORTED;
 }
@@ -312,10 +422,12 @@ err_reboot:
 static void vmx_turn_off(void)
 {
 	lockdep_assert_held(&vmx_mutex);
+	vmx_emergency_unregister();
 	cpuhp_remove_state(vmx_hp_state);
 	vmx_hp_state = 0;
 	atomic_notifier_chain_unregister(&panic_notifier_list, &vmx_panic_nb);
 	unregister_reboot_notifier(&vmx_reboot_nb);
+	zxhv_vmx_spec_teardown();
 	vmx_free_regions();
 }
 

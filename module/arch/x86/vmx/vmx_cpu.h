@@ -38,6 +38,15 @@ u32 zxhv_vmx_revision(void);
 bool zxhv_vmx_cpu_on(void);
 
 /*
+ * The crash/emergency-reboot callback (vmx_cpu.c): VMCLEAR every VMCS
+ * active on this CPU, then VMXOFF.  Interrupts off; NMI-safe.
+ */
+void zxhv_vmx_emergency_disable_local(void);
+
+/* Is that callback registered with the kernel now? */
+bool zxhv_vmx_emergency_cb_registered(void);
+
+/*
  * vcpu.c: VMCLEAR every VMCS active on this CPU, before it leaves VMX
  * operation.  Interrupts off.
  */

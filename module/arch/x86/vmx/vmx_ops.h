@@ -10,8 +10,7 @@
  * warns or BUGs, the caller decides.  An instruction that faults (#UD when
  * the CPU is not in VMX operation, e.g. after an emergency VMXOFF on
  * reboot; #GP for a bad operand) is caught through the exception table and
- * reported as VMX_INSN_FAULT, except VMREAD (it needs an output operand and
- * is only used while a VMCS is current on a CPU we own).
+ * reported as VMX_INSN_FAULT, VMREAD included.
  *
  * Callers for which a failure is a bug use VMX_INSN_WARN() (vmcs.h), which
  * warns once per call site with the VM-instruction error.
@@ -129,23 +128,30 @@ fault:
 	return VMX_INSN_FAULT;
 }
 
-/* VMREAD of a raw encoding into *value (left untouched on failure). */
+/*
+ * VMREAD of a raw encoding into *value (left untouched on failure).  An
+ * asm goto with an output (GCC 11+, Debian 12's GCC 12): the output is read
+ * only when the instruction succeeded, so a fault (#UD after an emergency
+ * VMXOFF by the reboot notifier or the crash callback) reaches the fault
+ * label with nothing to fix up.
+ */
 static __always_inline enum vmx_insn_status
 vmx_vmread(unsigned long field, unsigned long *value)
 {
 	unsigned long v;
-	bool cf, zf;
 
-	asm volatile("vmread %[field], %[val]"
-		     : CC_OUT(c)(cf), CC_OUT(z)(zf), [val] "=r"(v)
-		     : [field] "r"(field)
-		     : "memory");
-	if (cf)
-		return VMX_INSN_FAIL_INVALID;
-	if (zf)
-		return VMX_INSN_FAIL_VALID;
+	asm goto("1: vmread %[field], %[val]\n\t" VMX_INSN_BRANCHES
+		 : [val] "=r"(v)
+		 : [field] "r"(field)
+		 : "cc", "memory" : fail_invalid, fail_valid, fault);
 	*value = v;
 	return VMX_INSN_OK;
+fail_invalid:
+	return VMX_INSN_FAIL_INVALID;
+fail_valid:
+	return VMX_INSN_FAIL_VALID;
+fault:
+	return VMX_INSN_FAULT;
 }
 
 /* The 128-bit descriptors of INVEPT and INVVPID (SDM Vol. 3C 31.3). */
@@ -203,11 +209,12 @@ enum vmx_gpr {
 };
 
 /*
- * vmenter.S: VMLAUNCH (@launched == 0) or VMRESUME with @gprs loaded;
+ * vmenter.S: VMLAUNCH (bit 0 of @flags clear) or VMRESUME with @gprs
+ * loaded, with the ZXHV_RUN_* mitigations of spec.h in the other bits;
  * returns 0 after a VM exit (guest GPRs stored back), 1 on a VM-fail.
  * The current VMCS's HOST_RIP must be zxhv_vmx_exit_point; interrupts off.
  */
-int zxhv_vmx_run(u64 *gprs, int launched);
+int zxhv_vmx_run(u64 *gprs, unsigned int flags);
 void zxhv_vmx_exit_point(void);
 
 #endif /* ZXHV_VMX_OPS_H */
