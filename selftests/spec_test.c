@@ -94,7 +94,7 @@ static void append(char *buf, size_t size, const char *word)
 static void expected(char *out, size_t size, char *why, size_t why_size)
 {
 	char flags[4096], bugs[1024], cmdline[1024], l1tf[256];
-	bool off, msr = false;
+	bool off, msr = false, cond = false;
 
 	cpuinfo_line("flags", flags, sizeof(flags));
 	cpuinfo_line("bugs", bugs, sizeof(bugs));
@@ -118,9 +118,16 @@ static void expected(char *out, size_t size, char *why, size_t why_size)
 	    !strstr(l1tf, "flush not necessary")) {
 		msr = has_word(flags, "flush_l1d");
 		append(out, size, msr ? "l1d=msr" : "l1d=sw");
+		/*
+		 * KVM's "cond" unless l1tf=full(,force) or KVM itself chose
+		 * to flush always ("VMX: cache flushes" in the sysfs line).
+		 */
+		cond = !strstr(cmdline, "l1tf=full") && !strstr(l1tf, "VMX: cache flushes");
+		if (cond)
+			append(out, size, "cond");
 	}
 	/* The kernel's wording for X86_FEATURE_CLEAR_CPU_BUF(_VM). */
-	if (!msr && (vuln_has("mds", "Clear CPU buffers") ||
+	if ((!msr || cond) && (vuln_has("mds", "Clear CPU buffers") ||
 		     vuln_has("tsx_async_abort", "Clear CPU buffers") ||
 		     vuln_has("reg_file_data_sampling", "Clear Register File") ||
 		     vuln_has("tsa", "Clear CPU buffers")))

@@ -19,7 +19,8 @@ static const struct vmx_spec_host host_all = {
 };
 
 enum change {
-	NONE, OFF, NO_FLUSH_L1D, NO_BUG_L1TF, L1TF_OFF, VMX_NEVER, VMX_NOT_REQUIRED,
+	NONE, OFF, NO_FLUSH_L1D, NO_BUG_L1TF, L1TF_OFF, L1TF_FULL, L1TF_FLUSH_NOSMT,
+	VMX_NEVER, VMX_NOT_REQUIRED,
 	VMX_EPT_DISABLED, VMX_COND, VMX_ALWAYS, SKIP_L1DFLUSH, NO_FLUSH_L1D_NO_VERW,
 	NO_VERW, VERW_VM_ONLY, RSB_LITE, NO_RSB, NO_IBPB, IBPB_NOT_CHOSEN,
 	IBPB_ON_VMEXIT,
@@ -37,29 +38,36 @@ struct spec_case {
 #define FULL	ZXHV_RUN_RSB_FULL
 #define ONE	ZXHV_RUN_RSB_ONE
 #define IBPB	ZXHV_SPEC_IBPB
+#define COND	ZXHV_SPEC_L1D_COND
+#define CMV	(MSR | COND | VERW)
 
 static const struct spec_case spec_cases[] = {
-	/* The MSR flush also clears the buffers: no VERW with it. */
-	{ "all on", NONE, MSR | FULL | IBPB },
+	/*
+	 * KVM's default for l1tf=flush is "cond": the MSR flush when host code
+	 * ran, VERW on the other entries (the MSR flush also clears buffers).
+	 */
+	{ "all on", NONE, CMV | FULL | IBPB },
 	{ "mitigations=off", OFF, 0 },
-	{ "no FLUSH_L1D: software flush and VERW", NO_FLUSH_L1D, SW | VERW | FULL | IBPB },
+	{ "no FLUSH_L1D: software flush and VERW", NO_FLUSH_L1D, SW | COND | VERW | FULL | IBPB },
 	{ "not affected by L1TF", NO_BUG_L1TF, VERW | FULL | IBPB },
 	{ "l1tf=off", L1TF_OFF, VERW | FULL | IBPB },
+	{ "l1tf=full: flush before every entry", L1TF_FULL, MSR | FULL | IBPB },
+	{ "l1tf=flush,nosmt", L1TF_FLUSH_NOSMT, CMV | FULL | IBPB },
 	{ "vmentry_l1d_flush=never", VMX_NEVER, VERW | FULL | IBPB },
 	{ "l1d flush not required", VMX_NOT_REQUIRED, VERW | FULL | IBPB },
 	{ "EPT disabled", VMX_EPT_DISABLED, VERW | FULL | IBPB },
-	{ "vmentry_l1d_flush=cond", VMX_COND, MSR | FULL | IBPB },
+	{ "vmentry_l1d_flush=cond", VMX_COND, CMV | FULL | IBPB },
 	{ "vmentry_l1d_flush=always", VMX_ALWAYS, MSR | FULL | IBPB },
 	{ "ARCH_CAPABILITIES skip", SKIP_L1DFLUSH, VERW | FULL | IBPB },
-	{ "software flush, host clears no buffers", NO_FLUSH_L1D_NO_VERW, SW | FULL | IBPB },
-	{ "host clears no buffers", NO_VERW, MSR | FULL | IBPB },
+	{ "software flush, host clears no buffers", NO_FLUSH_L1D_NO_VERW, SW | COND | FULL | IBPB },
+	{ "host clears no buffers", NO_VERW, MSR | COND | FULL | IBPB },
 	/* With l1tf=off, so that no MSR flush stands in for VERW. */
 	{ "buffers cleared for guests only", VERW_VM_ONLY, VERW | FULL | IBPB },
-	{ "eIBRS with PBRSB", RSB_LITE, MSR | ONE | IBPB },
-	{ "no RSB fill", NO_RSB, MSR | IBPB },
-	{ "no IBPB", NO_IBPB, MSR | FULL },
-	{ "vmscape=off", IBPB_NOT_CHOSEN, MSR | FULL },
-	{ "IBPB on VM exit", IBPB_ON_VMEXIT, MSR | FULL | IBPB },
+	{ "eIBRS with PBRSB", RSB_LITE, CMV | ONE | IBPB },
+	{ "no RSB fill", NO_RSB, CMV | IBPB },
+	{ "no IBPB", NO_IBPB, CMV | FULL },
+	{ "vmscape=off", IBPB_NOT_CHOSEN, CMV | FULL },
+	{ "IBPB on VM exit", IBPB_ON_VMEXIT, CMV | FULL | IBPB },
 };
 
 static void spec_apply(struct vmx_spec_host *h, enum change c)
@@ -79,6 +87,12 @@ static void spec_apply(struct vmx_spec_host *h, enum change c)
 		break;
 	case L1TF_OFF:
 		h->l1tf = L1TF_MITIGATION_OFF;
+		break;
+	case L1TF_FULL:
+		h->l1tf = L1TF_MITIGATION_FULL;
+		break;
+	case L1TF_FLUSH_NOSMT:
+		h->l1tf = L1TF_MITIGATION_FLUSH_NOSMT;
 		break;
 	case VMX_NEVER:
 		h->l1tf_vmx = VMENTER_L1D_FLUSH_NEVER;
@@ -156,6 +170,25 @@ static void spec_describe(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, buf, "l1d=sw verw rsb=full ibpb");
 	zxhv_vmx_spec_describe(MSR | ONE, buf, sizeof(buf));
 	KUNIT_EXPECT_STREQ(test, buf, "l1d=msr rsb=one");
+	zxhv_vmx_spec_describe(CMV | FULL, buf, sizeof(buf));
+	KUNIT_EXPECT_STREQ(test, buf, "l1d=msr cond verw rsb=full");
+}
+
+/* One entry's flags: the "cond" flush and VERW standing in for the MSR flush. */
+static void spec_entry_flags(struct kunit *test)
+{
+	/* cond, MSR: flush (no VERW) after host code, else VERW alone. */
+	KUNIT_EXPECT_EQ(test, zxhv_vmx_spec_entry_flags(CMV | FULL, true), MSR | COND | FULL);
+	KUNIT_EXPECT_EQ(test, zxhv_vmx_spec_entry_flags(CMV | FULL, false), COND | VERW | FULL);
+	/* cond, software flush: VERW on every entry. */
+	KUNIT_EXPECT_EQ(test, zxhv_vmx_spec_entry_flags(SW | COND | VERW, true),
+			SW | COND | VERW);
+	KUNIT_EXPECT_EQ(test, zxhv_vmx_spec_entry_flags(SW | COND | VERW, false), COND | VERW);
+	/* always: every entry flushes. */
+	KUNIT_EXPECT_EQ(test, zxhv_vmx_spec_entry_flags(MSR | FULL, false), MSR | FULL);
+	KUNIT_EXPECT_EQ(test, zxhv_vmx_spec_entry_flags(SW | VERW, false), SW | VERW);
+	/* No L1D flush chosen: nothing changes. */
+	KUNIT_EXPECT_EQ(test, zxhv_vmx_spec_entry_flags(VERW | ONE, false), VERW | ONE);
 }
 
 /* The choice in force is the table's answer for this host. */
@@ -173,6 +206,7 @@ static void spec_host_matches(struct kunit *test)
 static struct kunit_case spec_kunit_cases[] = {
 	KUNIT_CASE_PARAM(spec_choose_table, spec_gen_params),
 	KUNIT_CASE(spec_describe),
+	KUNIT_CASE(spec_entry_flags),
 	KUNIT_CASE(spec_host_matches),
 	{}
 };

@@ -495,8 +495,8 @@ static void vmx_cpu_launch_hlt(struct kunit *test)
 /*
  * The least of a VCPU that vmx_vcpu_load() and zxhv_arch_vcpu_enter() touch
  * before they notice VMX is off: its VMCS, the host MSR list, the FPU area
- * (x87 and SSE in their init state), the interrupt tracker.  Freed by
- * zxhv_arch_vcpu_destroy().
+ * (x87 and SSE in their init state), the interrupt tracker, the local
+ * APIC's timer.  Freed by zxhv_arch_vcpu_destroy().
  */
 static struct zxhv_arch_vcpu *fake_vcpu(void)
 {
@@ -510,6 +510,7 @@ static struct zxhv_arch_vcpu *fake_vcpu(void)
 	INIT_LIST_HEAD(&v->cpu_node);
 	zxhv_irq_init(&v->irq);
 	init_waitqueue_head(&v->wq);
+	vmx_lapic_init(v);	/* zxhv_arch_vcpu_destroy() cancels its timer */
 	v->vmcs = alloc_page(GFP_KERNEL | __GFP_ZERO);
 	v->msr_host = (void *)get_zeroed_page(GFP_KERNEL);
 	v->fpu = (void *)get_zeroed_page(GFP_KERNEL);

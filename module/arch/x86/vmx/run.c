@@ -238,10 +238,11 @@ static void vmx_restore_host_segs(const struct vmx_host_segs *h, const struct de
 
 /*
  * One entry and exit, VMCS loaded.  ZX_OK with *@e filled, or the status
- * of a failed entry.
+ * of a failed entry.  @l1d_dirty: host code other than the exit handlers
+ * ran on this CPU since the last entry (spec.h, the "cond" L1D flush).
  */
 static zx_status_t vmx_run_once(struct zxhv_arch_vcpu *v, const struct vmx_host_segs *hs,
-				struct vmx_exit *e)
+				struct vmx_exit *e, bool l1d_dirty)
 {
 	struct desc_ptr gdt, idt;
 	u64 host_xcr0 = 0;
@@ -276,7 +277,7 @@ static zx_status_t vmx_run_once(struct zxhv_arch_vcpu *v, const struct vmx_host_
 		if (host_xcr0 != v->xcr0)
 			xsetbv(XCR_XFEATURE_ENABLED_MASK, v->xcr0);
 	}
-	fail = zxhv_vmx_run(v->gprs, zxhv_vmx_spec_entry() | v->launched);
+	fail = zxhv_vmx_run(v->gprs, zxhv_vmx_spec_entry(l1d_dirty) | v->launched);
 	if (swap_xcr0 && host_xcr0 != v->xcr0)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, host_xcr0);
 	vmx_restore_host_segs(hs, &gdt, &idt);
@@ -331,6 +332,13 @@ zx_status_t zxhv_arch_vcpu_enter(struct zxhv_arch_vcpu *v, zx_port_packet_t *pac
 	struct vmx_exit e;
 	zx_status_t status;
 	bool ran = false;
+	/*
+	 * The L1D flush (spec.h): always before the first entry (userspace
+	 * ran), after a context switch of this thread and after an exit whose
+	 * handler walked host memory structures (EPT faults).
+	 */
+	unsigned long switches = current->nvcsw + current->nivcsw;
+	bool l1d_dirty = true;
 
 	vmx_save_host_segs(&hs);
 	WRITE_ONCE(v->task, current);
@@ -358,10 +366,15 @@ zx_status_t zxhv_arch_vcpu_enter(struct zxhv_arch_vcpu *v, zx_port_packet_t *pac
 		vmx_vcpu_load(v);
 		status = vmx_inject_pending(v);
 		if (status == ZX_OK) {
+			if (current->nvcsw + current->nivcsw != switches) {
+				switches = current->nvcsw + current->nivcsw;
+				l1d_dirty = true;
+			}
 			vmx_pvclock_before_entry(v);
-			status = vmx_run_once(v, &hs, &e);
+			status = vmx_run_once(v, &hs, &e, l1d_dirty);
 			vmx_pvclock_after_exit(v);
 			ran = true;
+			l1d_dirty = status == ZX_OK && vmx_exit_walks_host_mm(&e);
 		}
 		vmx_vcpu_unload(v);
 		if (status != ZX_OK)

@@ -21,6 +21,7 @@
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <asm/cpufeature.h>
+#include <asm/hardirq.h>
 #include <asm/msr.h>
 #include <asm/nospec-branch.h>
 #include <asm/vmx.h>
@@ -40,6 +41,17 @@ static u32 vmx_spec_active;
 static bool vmx_spec_set;
 static u8 *vmx_l1d_flush_buf;
 
+/* KVM's "cond": its own setting, or its default for l1tf=flush*. */
+static bool vmx_spec_l1d_cond(const struct vmx_spec_host *h)
+{
+	if (h->l1tf_vmx == VMENTER_L1D_FLUSH_COND)
+		return true;
+	if (h->l1tf_vmx != VMENTER_L1D_FLUSH_AUTO)
+		return false;
+	return h->l1tf == L1TF_MITIGATION_FLUSH_NOWARN || h->l1tf == L1TF_MITIGATION_FLUSH ||
+	       h->l1tf == L1TF_MITIGATION_FLUSH_NOSMT;
+}
+
 u32 zxhv_vmx_spec_choose(const struct vmx_spec_host *h)
 {
 	u32 flags = 0;
@@ -52,9 +64,16 @@ u32 zxhv_vmx_spec_choose(const struct vmx_spec_host *h)
 	    h->l1tf_vmx != VMENTER_L1D_FLUSH_NOT_REQUIRED &&
 	    h->l1tf_vmx != VMENTER_L1D_FLUSH_EPT_DISABLED)
 		flags |= h->flush_l1d ? ZXHV_RUN_L1D_MSR : ZXHV_SPEC_L1D_SW;
+	if (flags && vmx_spec_l1d_cond(h))
+		flags |= ZXHV_SPEC_L1D_COND;
 
-	/* The L1D_FLUSH command also overwrites the buffers VERW clears. */
-	if ((h->clear_cpu_buf || h->clear_cpu_buf_vm) && !(flags & ZXHV_RUN_L1D_MSR))
+	/*
+	 * The L1D_FLUSH command also overwrites the buffers VERW clears: VERW
+	 * is needed where it may not run.  zxhv_vmx_spec_entry() drops VERW
+	 * from an entry that flushes by the MSR.
+	 */
+	if ((h->clear_cpu_buf || h->clear_cpu_buf_vm) &&
+	    (!(flags & ZXHV_RUN_L1D_MSR) || (flags & ZXHV_SPEC_L1D_COND)))
 		flags |= ZXHV_RUN_VERW;
 
 	if (h->rsb_vmexit)
@@ -97,6 +116,7 @@ int zxhv_vmx_spec_describe(u32 flags, char *buf, size_t size)
 	} names[] = {
 		{ ZXHV_RUN_L1D_MSR, "l1d=msr" },
 		{ ZXHV_SPEC_L1D_SW, "l1d=sw" },
+		{ ZXHV_SPEC_L1D_COND, "cond" },
 		{ ZXHV_RUN_VERW, "verw" },
 		{ ZXHV_RUN_RSB_FULL, "rsb=full" },
 		{ ZXHV_RUN_RSB_ONE, "rsb=one" },
@@ -174,9 +194,35 @@ static void vmx_l1d_flush_sw(const u8 *buf)
 		(void)READ_ONCE(buf[i]);
 }
 
-u32 zxhv_vmx_spec_entry(void)
+/* Whether a host interrupt ran on this CPU since the last flush. */
+static bool vmx_spec_irq_ran(void)
 {
-	u32 flags = vmx_spec_active;
+#if IS_ENABLED(CONFIG_KVM_INTEL)
+	bool ran = kvm_get_cpu_l1tf_flush_l1d();
+
+	kvm_clear_cpu_l1tf_flush_l1d();
+	return ran;
+#else
+	return true;
+#endif
+}
+
+u32 zxhv_vmx_spec_entry_flags(u32 flags, bool host_ran)
+{
+	if (!(flags & (ZXHV_RUN_L1D_MSR | ZXHV_SPEC_L1D_SW)))
+		return flags;
+	if (!host_ran && (flags & ZXHV_SPEC_L1D_COND))
+		return flags & ~(ZXHV_RUN_L1D_MSR | ZXHV_SPEC_L1D_SW);
+	if (flags & ZXHV_RUN_L1D_MSR)
+		return flags & ~ZXHV_RUN_VERW;
+	return flags;
+}
+
+u32 zxhv_vmx_spec_entry(bool l1d_dirty)
+{
+	/* The interrupt flag is read and cleared on every entry. */
+	bool irq_ran = vmx_spec_irq_ran();
+	u32 flags = zxhv_vmx_spec_entry_flags(vmx_spec_active, irq_ran || l1d_dirty);
 
 	if (flags & ZXHV_SPEC_L1D_SW)
 		vmx_l1d_flush_sw(vmx_l1d_flush_buf);

@@ -13,12 +13,19 @@
  *    SKIP_VMENTRY_L1DFLUSH, with l1tf= not "off" and l1tf_vmx_mitigation not
  *    "never"/"not required"/"EPT disabled", flushes L1D before every entry:
  *    IA32_FLUSH_CMD when the CPU has X86_FEATURE_FLUSH_L1D, else by reading
- *    64 KiB of our own memory.  KVM's "cond" is treated as "always": every
- *    entry of ours follows a trip through the exit handlers.
+ *    64 KiB of our own memory.  As KVM's default ("cond": l1tf=flush,
+ *    vmentry_l1d_flush=cond, or AUTO with l1tf=flush*), the flush is then
+ *    skipped on an entry that follows only the in-kernel exit handlers:
+ *    it runs on the first entry of each zx_vcpu_enter (userspace ran), after
+ *    the thread was switched out (HLT, preemption, migration) and after a
+ *    host interrupt on this CPU (the per-CPU flag the kernel's interrupt
+ *    entry sets for KVM; without CONFIG_KVM_INTEL there is no such flag and
+ *    every entry flushes).  "always" (l1tf=full, vmentry_l1d_flush=always)
+ *    flushes before every entry.
  *  - MDS/TAA/RFDS (and other VERW-based mitigations): VERW right before
  *    VMLAUNCH/VMRESUME when the host clears CPU buffers (X86_FEATURE_
- *    CLEAR_CPU_BUF or _VM), unless the MSR L1D flush ran: on CPUs with
- *    MD_CLEAR microcode it also overwrites those buffers.
+ *    CLEAR_CPU_BUF or _VM), unless the MSR L1D flush runs on that entry: on
+ *    CPUs with MD_CLEAR microcode it also overwrites those buffers.
  *  - RSB: 32 entries stuffed before the first RET after a VM exit when the
  *    host has X86_FEATURE_RSB_VMEXIT, one CALL retired (PBRSB) when it has
  *    X86_FEATURE_RSB_VMEXIT_LITE.
@@ -39,6 +46,7 @@
 /* Not seen by vmenter.S: */
 #define ZXHV_SPEC_L1D_SW_BIT	5	/* software L1D flush (C, before entry) */
 #define ZXHV_SPEC_IBPB_BIT	6	/* IBPB when enter returns */
+#define ZXHV_SPEC_L1D_COND_BIT	7	/* flush L1D only when host code ran */
 
 #ifndef __ASSEMBLY__
 #include <linux/bits.h>
@@ -52,6 +60,7 @@
 #define ZXHV_RUN_RSB_ONE	BIT(ZXHV_RUN_RSB_ONE_BIT)
 #define ZXHV_SPEC_L1D_SW	BIT(ZXHV_SPEC_L1D_SW_BIT)
 #define ZXHV_SPEC_IBPB		BIT(ZXHV_SPEC_IBPB_BIT)
+#define ZXHV_SPEC_L1D_COND	BIT(ZXHV_SPEC_L1D_COND_BIT)
 #define ZXHV_RUN_SPEC_MASK	(ZXHV_RUN_L1D_MSR | ZXHV_RUN_VERW | \
 				 ZXHV_RUN_RSB_FULL | ZXHV_RUN_RSB_ONE)
 
@@ -100,7 +109,14 @@ int zxhv_vmx_spec_describe(u32 flags, char *buf, size_t size);
  * Interrupts off, immediately before zxhv_vmx_run(): the software L1D
  * flush if chosen; returns the ZXHV_RUN_* flags for vmenter.S.
  */
-u32 zxhv_vmx_spec_entry(void);
+u32 zxhv_vmx_spec_entry(bool l1d_dirty);
+
+/*
+ * The flags of one entry from the chosen @flags: with "cond", no L1D flush
+ * unless @host_ran (host code other than the exit handlers ran on this CPU
+ * since the last entry); no VERW where the MSR flush runs.  Pure.
+ */
+u32 zxhv_vmx_spec_entry_flags(u32 flags, bool host_ran);
 
 /* zx_vcpu_enter is returning to userspace after running the guest. */
 void zxhv_vmx_spec_leave(void);

@@ -187,6 +187,12 @@ void vmx_lapic_destroy(struct zxhv_arch_vcpu *v);
 zx_status_t vmx_lapic_msr(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
 			  zx_port_packet_t *pkt, u32 index, bool write, u64 value);
 
+/*
+ * vmexit.c: whether the handler of @e walks host memory-management
+ * structures (an EPT fault-in): the next entry flushes L1D (spec.h).
+ */
+bool vmx_exit_walks_host_mm(const struct vmx_exit *e);
+
 /* vmexit.c: the exit with @e->reason, via its table. */
 zx_status_t vmx_handle_exit(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
 			    zx_port_packet_t *pkt);

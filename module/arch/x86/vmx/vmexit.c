@@ -399,6 +399,11 @@ static const vmx_exit_handler vmx_exit_handlers[VMX_EXIT_REASONS] = {
 	[VMX_EXIT_XSETBV] = vmx_exit_xsetbv,
 };
 
+bool vmx_exit_walks_host_mm(const struct vmx_exit *e)
+{
+	return e->reason == VMX_EXIT_EPT_VIOLATION || e->reason == VMX_EXIT_EPT_MISCONFIG;
+}
+
 zx_status_t vmx_handle_exit(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
 			    zx_port_packet_t *pkt)
 {
