@@ -44,8 +44,8 @@
 #include "kselftest_harness.h"
 #include "zxhv_vm.h"
 #include "lapic_guest.h"
+#include "guest_vm.h"
 
-#define KEY_IO		0x1010u
 #define SMP_APS		3
 
 #define NEED_VMX() do { if (!have_vmx()) SKIP(return, "no VMX here"); } while (0)
@@ -58,22 +58,6 @@ static void sleep_ms(long ms)
 		;
 }
 
-struct vm {
-	zx_handle_t guest, vmar, vmo, vcpu;
-	uint8_t *mem;		/* host view of guest-physical [0, GUEST_MEM_SIZE) */
-};
-
-static void vm_close(struct vm *vm)
-{
-	zx_handle_close(vm->vcpu);
-	zx_handle_close(vm->guest);
-	zx_handle_close(vm->vmar);
-	zx_handle_close(vm->vmo);
-	if (vm->mem)
-		zx_vmar_unmap(zx_vmar_root_self(), (zx_vaddr_t)vm->mem, GUEST_MEM_SIZE);
-	memset(vm, 0, sizeof(*vm));
-}
-
 /*
  * A guest with GUEST_MEM_SIZE of memory at GPA 0, vcpu_guest.h's layout,
  * @prog at GPA_CODE, @ap (if any) at AP_GPA and the IO trap on
@@ -82,34 +66,10 @@ static void vm_close(struct vm *vm)
 static zx_status_t vm_create(struct vm *vm, const uint8_t *prog, const uint8_t *prog_end,
 			     const uint8_t *ap, const uint8_t *ap_end)
 {
-	zx_handle_t r = hyp();
-	zx_vaddr_t addr = 0;
-	zx_status_t s;
+	zx_status_t s = vm_create_base(vm, prog, prog_end);
 
-	memset(vm, 0, sizeof(*vm));
-	s = zx_guest_create(r, 0, &vm->guest, &vm->vmar);
-	zx_handle_close(r);
-	if (s == ZX_OK)
-		s = zx_vmo_create(GUEST_MEM_SIZE, 0, &vm->vmo);
-	if (s == ZX_OK)
-		s = zx_vmo_replace_as_executable(vm->vmo, ZX_HANDLE_INVALID, &vm->vmo);
-	if (s == ZX_OK)
-		s = zx_vmar_map(vm->vmar, ZX_VM_PERM_READ | ZX_VM_PERM_WRITE | ZX_VM_PERM_EXECUTE |
-				ZX_VM_SPECIFIC, 0, vm->vmo, 0, GUEST_MEM_SIZE, &addr);
-	if (s == ZX_OK)
-		s = zx_vmar_map(zx_vmar_root_self(), ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, 0, vm->vmo,
-				0, GUEST_MEM_SIZE, &addr);
-	if (s == ZX_OK) {
-		vm->mem = (uint8_t *)addr;
-		guest_build_layout(vm->mem);
-		memcpy(vm->mem + GPA_CODE, prog, prog_end - prog);
-		if (ap)
-			memcpy(vm->mem + AP_GPA, ap, ap_end - ap);
-		s = zx_guest_set_trap(vm->guest, ZX_GUEST_TRAP_IO, PORT_BASE, PORT_COUNT,
-				      ZX_HANDLE_INVALID, KEY_IO);
-	}
-	if (s != ZX_OK)
-		vm_close(vm);
+	if (s == ZX_OK && ap)
+		memcpy(vm->mem + AP_GPA, ap, ap_end - ap);
 	return s;
 }
 

@@ -36,26 +36,9 @@
 #include "kselftest_harness.h"
 #include "zxhv_vm.h"
 #include "paravirt_guest.h"
+#include "guest_vm.h"
 
-#define KEY_IO		0x1010u
 #define NEED_VMX() do { if (!have_vmx()) SKIP(return, "no VMX here"); } while (0)
-
-struct vm {
-	zx_handle_t guest, vmar, vmo, big, vcpu;
-	uint8_t *mem;		/* host view of guest-physical [0, GUEST_MEM_SIZE) */
-};
-
-static void vm_close(struct vm *vm)
-{
-	zx_handle_close(vm->vcpu);
-	zx_handle_close(vm->guest);
-	zx_handle_close(vm->vmar);
-	zx_handle_close(vm->vmo);
-	zx_handle_close(vm->big);
-	if (vm->mem)
-		zx_vmar_unmap(zx_vmar_root_self(), (zx_vaddr_t)vm->mem, GUEST_MEM_SIZE);
-	memset(vm, 0, sizeof(*vm));
-}
 
 /*
  * GUEST_MEM_SIZE at GPA 0 with vcpu_guest.h's layout and @prog, the IO
@@ -65,30 +48,9 @@ static void vm_close(struct vm *vm)
 static zx_status_t vm_create(struct vm *vm, const uint8_t *prog, const uint8_t *prog_end,
 			     bool big)
 {
-	zx_handle_t r = hyp();
 	zx_vaddr_t addr = 0;
-	zx_status_t s;
+	zx_status_t s = vm_create_base(vm, prog, prog_end);
 
-	memset(vm, 0, sizeof(*vm));
-	s = zx_guest_create(r, 0, &vm->guest, &vm->vmar);
-	zx_handle_close(r);
-	if (s == ZX_OK)
-		s = zx_vmo_create(GUEST_MEM_SIZE, 0, &vm->vmo);
-	if (s == ZX_OK)
-		s = zx_vmo_replace_as_executable(vm->vmo, ZX_HANDLE_INVALID, &vm->vmo);
-	if (s == ZX_OK)
-		s = zx_vmar_map(vm->vmar, ZX_VM_PERM_READ | ZX_VM_PERM_WRITE | ZX_VM_PERM_EXECUTE |
-				ZX_VM_SPECIFIC, 0, vm->vmo, 0, GUEST_MEM_SIZE, &addr);
-	if (s == ZX_OK)
-		s = zx_vmar_map(zx_vmar_root_self(), ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, 0, vm->vmo,
-				0, GUEST_MEM_SIZE, &addr);
-	if (s == ZX_OK) {
-		vm->mem = (uint8_t *)addr;
-		guest_build_layout(vm->mem);
-		memcpy(vm->mem + GPA_CODE, prog, prog_end - prog);
-		s = zx_guest_set_trap(vm->guest, ZX_GUEST_TRAP_IO, PORT_BASE, PORT_COUNT,
-				      ZX_HANDLE_INVALID, KEY_IO);
-	}
 	if (s == ZX_OK && big) {
 		guest_put64(vm->mem, GPA_PDPT + 8, GPA_PD_BIG | 0x3);
 		for (uint64_t i = 0; i < 512; i++)

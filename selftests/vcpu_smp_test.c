@@ -49,8 +49,8 @@
 #include "kselftest_harness.h"
 #include "zxhv_vm.h"
 #include "vcpu_smp_guest.h"
+#include "guest_vm.h"
 
-#define KEY_IO		0x1010u
 #define WAIT_MS		60000	/* generous: Bochs time runs slow */
 
 #define NEED_SMP() do {								\
@@ -118,58 +118,10 @@ static int task_stat(pid_t tid, char *state, int *cpu)
 	return 0;
 }
 
-/* --- a guest with memory and the IO trap --------------------------------- */
-
-struct vm {
-	zx_handle_t guest, vmar, vmo, vcpu;
-	uint8_t *mem;
-};
-
-static void vm_close(struct vm *vm)
-{
-	zx_handle_close(vm->vcpu);
-	zx_handle_close(vm->guest);
-	zx_handle_close(vm->vmar);
-	zx_handle_close(vm->vmo);
-	if (vm->mem)
-		zx_vmar_unmap(zx_vmar_root_self(), (zx_vaddr_t)vm->mem, GUEST_MEM_SIZE);
-	memset(vm, 0, sizeof(*vm));
-}
-
-/* GUEST_MEM_SIZE at GPA 0 with vcpu_guest.h's layout, @prog at GPA_CODE. */
-static zx_status_t vm_create(struct vm *vm, const uint8_t *prog, const uint8_t *prog_end)
-{
-	zx_handle_t r = hyp();
-	zx_vaddr_t addr = 0;
-	zx_status_t s;
-
-	memset(vm, 0, sizeof(*vm));
-	s = zx_guest_create(r, 0, &vm->guest, &vm->vmar);
-	zx_handle_close(r);
-	if (s == ZX_OK)
-		s = zx_vmo_create(GUEST_MEM_SIZE, 0, &vm->vmo);
-	if (s == ZX_OK)
-		s = zx_vmo_replace_as_executable(vm->vmo, ZX_HANDLE_INVALID, &vm->vmo);
-	if (s == ZX_OK)
-		s = zx_vmar_map(vm->vmar, ZX_VM_PERM_READ | ZX_VM_PERM_WRITE | ZX_VM_PERM_EXECUTE |
-				ZX_VM_SPECIFIC, 0, vm->vmo, 0, GUEST_MEM_SIZE, &addr);
-	if (s == ZX_OK)
-		s = zx_vmar_map(zx_vmar_root_self(), ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, 0, vm->vmo,
-				0, GUEST_MEM_SIZE, &addr);
-	if (s == ZX_OK) {
-		vm->mem = (uint8_t *)addr;
-		guest_build_layout(vm->mem);
-		memcpy(vm->mem + GPA_CODE, prog, prog_end - prog);
-		s = zx_guest_set_trap(vm->guest, ZX_GUEST_TRAP_IO, PORT_BASE, PORT_COUNT,
-				      ZX_HANDLE_INVALID, KEY_IO);
-	}
-	if (s != ZX_OK)
-		vm_close(vm);
-	return s;
-}
+/* --- a guest with memory and the IO trap (guest_vm.h) ----------------------- */
 
 #define VM_START(vm, prog) do {							\
-	ASSERT_EQ(ZX_OK, vm_create(vm, prog, prog##_end));			\
+	ASSERT_EQ(ZX_OK, vm_create_base(vm, prog, prog##_end));			\
 	ASSERT_EQ(ZX_OK, zx_vcpu_create((vm)->guest, 0, GPA_CODE, &(vm)->vcpu));	\
 } while (0)
 
@@ -547,7 +499,7 @@ static void kill_child(int fd, int run_cpu, int wait_cpu, bool spin)
 
 	if (pin(0, run_cpu))
 		_exit(2);
-	if (vm_create(&vm, g_smp_irq, g_smp_irq_end) != ZX_OK ||
+	if (vm_create_base(&vm, g_smp_irq, g_smp_irq_end) != ZX_OK ||
 	    zx_vcpu_create(vm.guest, 0, GPA_CODE, &vm.vcpu) != ZX_OK)
 		_exit(3);
 	/* The guest runs on run_cpu up to its first OUT. */

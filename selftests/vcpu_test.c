@@ -108,10 +108,10 @@
 #include "zxhv_vm.h"
 #include "zxhv_filter.h"
 #include "vcpu_guest.h"
+#include "guest_vm.h"
 
 #define BAD_PTR		((void *)8)
 #define NOT_A_HANDLE	((zx_handle_t)0x12345678u)
-#define KEY_IO		0x1010u
 #define KEY_MEM		0x2020u
 #define KEY_BELL	0x3030u
 #define GPA_LIMIT	(1ull << 48)
@@ -152,23 +152,6 @@ static void sleep_ms(long ms)
 
 /* --- a guest with memory, traps and (later) a VCPU -------------------------- */
 
-struct vm {
-	zx_handle_t guest, vmar, vmo, port, vcpu;
-	uint8_t *mem;		/* host view of guest-physical [0, GUEST_MEM_SIZE) */
-};
-
-static void vm_close(struct vm *vm)
-{
-	zx_handle_close(vm->vcpu);
-	zx_handle_close(vm->guest);
-	zx_handle_close(vm->vmar);
-	zx_handle_close(vm->vmo);
-	zx_handle_close(vm->port);
-	if (vm->mem)
-		zx_vmar_unmap(zx_vmar_root_self(), (zx_vaddr_t)vm->mem, GUEST_MEM_SIZE);
-	memset(vm, 0, sizeof(*vm));
-}
-
 /*
  * A guest with GUEST_MEM_SIZE of memory at GPA 0 (executable), the layout
  * of vcpu_guest.h, @prog copied to GPA_CODE, the IO trap on
@@ -177,32 +160,10 @@ static void vm_close(struct vm *vm)
  */
 static zx_status_t vm_create(struct vm *vm, const uint8_t *prog, const uint8_t *prog_end)
 {
-	zx_handle_t r = hyp();
-	zx_vaddr_t addr = 0;
-	zx_status_t s;
+	zx_status_t s = vm_create_base(vm, prog, prog_end);
 
-	memset(vm, 0, sizeof(*vm));
-	s = zx_guest_create(r, 0, &vm->guest, &vm->vmar);
-	zx_handle_close(r);
 	if (s == ZX_OK)
-		s = zx_vmo_create(GUEST_MEM_SIZE, 0, &vm->vmo);
-	if (s == ZX_OK)
-		s = zx_vmo_replace_as_executable(vm->vmo, ZX_HANDLE_INVALID, &vm->vmo);
-	if (s == ZX_OK)
-		s = zx_vmar_map(vm->vmar, ZX_VM_PERM_READ | ZX_VM_PERM_WRITE | ZX_VM_PERM_EXECUTE |
-				ZX_VM_SPECIFIC, 0, vm->vmo, 0, GUEST_MEM_SIZE, &addr);
-	if (s == ZX_OK)
-		s = zx_vmar_map(zx_vmar_root_self(), ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, 0, vm->vmo,
-				0, GUEST_MEM_SIZE, &addr);
-	if (s == ZX_OK) {
-		vm->mem = (uint8_t *)addr;
-		guest_build_layout(vm->mem);
-		memcpy(vm->mem + GPA_CODE, prog, prog_end - prog);
 		s = zx_port_create(0, &vm->port);
-	}
-	if (s == ZX_OK)
-		s = zx_guest_set_trap(vm->guest, ZX_GUEST_TRAP_IO, PORT_BASE, PORT_COUNT,
-				      ZX_HANDLE_INVALID, KEY_IO);
 	if (s == ZX_OK)
 		s = zx_guest_set_trap(vm->guest, ZX_GUEST_TRAP_MEM, GPA_MEM_TRAP, 4096,
 				      ZX_HANDLE_INVALID, KEY_MEM);
