@@ -505,12 +505,7 @@ static struct zxhv_arch_vcpu *fake_vcpu(void)
 
 	if (!v)
 		return NULL;
-	v->vpid = 1;
-	v->cpu = -1;
-	INIT_LIST_HEAD(&v->cpu_node);
-	zxhv_irq_init(&v->irq);
-	init_waitqueue_head(&v->wq);
-	vmx_lapic_init(v);	/* zxhv_arch_vcpu_destroy() cancels its timer */
+	vmx_vcpu_init_state(v, 1);
 	v->vmcs = alloc_page(GFP_KERNEL | __GFP_ZERO);
 	v->msr_host = (void *)get_zeroed_page(GFP_KERNEL);
 	v->fpu = (void *)get_zeroed_page(GFP_KERNEL);

@@ -430,6 +430,16 @@ static void vmx_vcpu_free(struct zxhv_arch_vcpu *v)
 	kfree(v);
 }
 
+void vmx_vcpu_init_state(struct zxhv_arch_vcpu *v, u16 vpid)
+{
+	v->vpid = vpid;
+	v->cpu = -1;
+	INIT_LIST_HEAD(&v->cpu_node);
+	zxhv_irq_init(&v->irq);
+	init_waitqueue_head(&v->wq);
+	vmx_lapic_init(v);
+}
+
 zx_status_t zxhv_arch_vcpu_create(struct zxhv_guest *guest, u16 vpid, u64 entry,
 				  struct zxhv_arch_vcpu **out)
 {
@@ -442,12 +452,7 @@ zx_status_t zxhv_arch_vcpu_create(struct zxhv_guest *guest, u16 vpid, u64 entry,
 		return ZX_ERR_NO_MEMORY;
 	v->guest = guest;
 	v->ag = guest->arch;
-	v->vpid = vpid;
-	v->cpu = -1;
-	INIT_LIST_HEAD(&v->cpu_node);
-	zxhv_irq_init(&v->irq);
-	init_waitqueue_head(&v->wq);
-	vmx_lapic_init(v);
+	vmx_vcpu_init_state(v, vpid);
 	v->vmcs = alloc_page(gfp);
 	v->msr_bitmap = alloc_page(gfp);
 	v->vapic = alloc_page(gfp);

@@ -173,6 +173,13 @@ void vmx_inject_exception(struct zxhv_arch_vcpu *v, u8 vector);
 void vmx_report_guest_failure(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
 			      const char *what);
 
+/*
+ * vcpu.c: the state of a zeroed VCPU that zxhv_arch_vcpu_destroy() relies
+ * on (not loaded on any CPU, interrupt tracker, wait queue, local APIC
+ * timer); zxhv_arch_vcpu_create() and the KUnit suites start from it.
+ */
+void vmx_vcpu_init_state(struct zxhv_arch_vcpu *v, u16 vpid);
+
 /* vcpu.c, any context: wake the bound thread from HLT or make its guest exit. */
 void vmx_vcpu_poke(struct zxhv_arch_vcpu *v);
 
