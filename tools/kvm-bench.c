@@ -70,7 +70,7 @@ static void set_seg(struct kvm_segment *s, uint16_t sel, uint8_t type, bool code
 	s->db = !code;
 }
 
-/* The state zircon-hv gives its first VCPU (spec §3.4), with KVM's names. */
+/* The state zircon-hv gives its first VCPU (docs/api.md §3.4), with KVM's names. */
 static int vcpu_init(struct bvm *vm, uint64_t entry)
 {
 	struct {

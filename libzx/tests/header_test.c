@@ -2,8 +2,8 @@
 /*
  * Compiled, never run: once as C11 and once as C++11, both with -pedantic
  * -Werror.  It includes every public header (whose own static assertions pin
- * each struct size and offset) and pins every constant to the number in the
- * spec, transcribed here a second time so that a typo in a header fails.
+ * each struct size and offset) and pins every constant to the number in
+ * docs/api.md §2, transcribed here a second time so that a typo in a header fails.
  */
 #include <zircon-hv.h>
 #include <zircon/compiler.h>
@@ -20,7 +20,7 @@
 
 #define EQ(a, b)	ZX_STATIC_ASSERT((a) == (b))
 
-/* §2.1 status codes */
+/* docs/api.md §2.1 status codes */
 EQ(ZX_OK, 0);
 EQ(ZX_ERR_INTERNAL, -1);
 EQ(ZX_ERR_NOT_SUPPORTED, -2);
@@ -47,7 +47,7 @@ EQ(ZX_ERR_STOP, -60);
 EQ(ZX_ERR_NEXT, -61);
 EQ(ZX_ERR_INTERNAL_INTR_KILLED, -502);
 
-/* §2.2 rights */
+/* docs/api.md §2.2 rights */
 EQ(ZX_RIGHT_NONE, 0x0u);
 EQ(ZX_RIGHT_DUPLICATE, 0x1u);
 EQ(ZX_RIGHT_TRANSFER, 0x2u);
@@ -82,7 +82,7 @@ EQ(ZX_DEFAULT_VMAR_RIGHTS, 0x208003u);
 EQ(ZX_DEFAULT_PORT_RIGHTS, 0x800Fu);
 EQ(ZX_DEFAULT_RESOURCE_RIGHTS, 0x800Bu);
 
-/* §2.3 object types, info topics, handles, time */
+/* docs/api.md §2.3 object types, info topics, handles, time */
 EQ(ZX_OBJ_TYPE_PROCESS, 1u);
 EQ(ZX_OBJ_TYPE_THREAD, 2u);
 EQ(ZX_OBJ_TYPE_VMO, 3u);
@@ -102,7 +102,7 @@ EQ(ZX_HANDLE_FIXED_BITS_MASK, 3u);
 EQ(ZX_TIME_INFINITE, INT64_MAX);
 EQ(ZX_MAX_NAME_LEN, 32u);
 
-/* §2.3 hypervisor.h */
+/* docs/api.md §2.3 hypervisor.h */
 EQ(ZX_GUEST_OPT_NORMAL, 0u);
 EQ(ZX_GUEST_TRAP_BELL, 0u);
 EQ(ZX_GUEST_TRAP_MEM, 1u);
@@ -110,7 +110,7 @@ EQ(ZX_GUEST_TRAP_IO, 2u);
 EQ(ZX_VCPU_STATE, 0u);
 EQ(ZX_VCPU_IO, 1u);
 
-/* §2.3 port.h */
+/* docs/api.md §2.3 port.h */
 EQ(ZX_PKT_TYPE_USER, 0u);
 EQ(ZX_PKT_TYPE_SIGNAL_ONE, 1u);
 EQ(ZX_PKT_TYPE_GUEST_BELL, 3u);
@@ -127,7 +127,7 @@ EQ(ZX_WAIT_ASYNC_ONCE, 0u);
 EQ(ZX_WAIT_ASYNC_TIMESTAMP, 1u);
 EQ(ZX_WAIT_ASYNC_EDGE, 2u);
 
-/* §2.3 types.h: VM and VMO options */
+/* docs/api.md §2.3 types.h: VM and VMO options */
 EQ(ZX_VM_PERM_READ, 0x1u);
 EQ(ZX_VM_PERM_WRITE, 0x2u);
 EQ(ZX_VM_PERM_EXECUTE, 0x4u);
@@ -157,7 +157,7 @@ EQ(ZX_VMO_TRAP_DIRTY, 0x8u);
 EQ(ZX_VM_PERM_READ | ZX_VM_PERM_WRITE | ZX_VM_PERM_EXECUTE | ZX_VM_SPECIFIC, 0x17u);
 EQ(ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, 0x3u);
 
-/* §2.3 resource.h */
+/* docs/api.md §2.3 resource.h */
 EQ(ZX_RSRC_KIND_MMIO, 0u);
 EQ(ZX_RSRC_KIND_IRQ, 1u);
 EQ(ZX_RSRC_KIND_IOPORT, 2u);
