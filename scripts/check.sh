@@ -48,6 +48,7 @@ step libzx-check make -s -C libzx check O="$top/build/libzx"
 
 # --- static checks -------------------------------------------------------------
 step layering scripts/check-layering.sh
+step citations scripts/check-citations.sh
 step checkpatch scripts/checkpatch.sh
 step sparse scripts/sparse.sh
 
