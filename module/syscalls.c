@@ -466,13 +466,12 @@ static zx_status_t zxhv_sys_vmar_root_self(struct zxhv_file *zf, void *args)
 	return status;
 }
 
-/* The VMAR is looked up first, then the VMO; the rights are checked in vmar.c. */
+/* The VMAR is looked up first, then the VMO; the VMAR's ops check the rights. */
 static zx_status_t zxhv_sys_vmar_map(struct zxhv_file *zf, void *args)
 {
 	struct zxhv_vmar_map *a = args;
 	zx_rights_t vmar_rights, vmo_rights;
 	struct zxhv_object *vmar, *vmo;
-	struct zxhv_guest *guest;
 	zx_status_t status;
 	u64 addr = 0;
 
@@ -482,25 +481,17 @@ static zx_status_t zxhv_sys_vmar_map(struct zxhv_file *zf, void *args)
 				    &vmar_rights);
 	if (status != ZX_OK)
 		return status;
-	status = zxhv_handle_lookup(&zf->handles, a->vmo, ZX_OBJ_TYPE_VMO, 0, &vmo, &vmo_rights);
+	status = zxhv_handle_lookup(&zf->handles, a->vmo, ZX_OBJ_TYPE_VMO, ZX_RIGHT_MAP, &vmo,
+				    &vmo_rights);
 	if (status != ZX_OK)
 		goto out_vmar;
-	guest = zxhv_guest_vmar_guest(vmar);
-	if (guest)
-		status = zxhv_guest_vmar_map(guest, vmar_rights, a->options, a->vmar_offset,
-					     zxhv_vmo_from_object(vmo), vmo_rights,
-					     a->vmo_offset, a->len, &addr);
-	else
-		status = zxhv_vmar_map(zxhv_vmar_from_object(vmar), vmar_rights, a->options,
-				       a->vmar_offset, zxhv_vmo_from_object(vmo), vmo_rights,
-				       a->vmo_offset, a->len, &addr);
+	status = zxhv_vmar_map(zxhv_vmar_from_object(vmar), vmar_rights, a->options,
+			       a->vmar_offset, zxhv_vmo_from_object(vmo), vmo_rights,
+			       a->vmo_offset, a->len, &addr);
 	/* A mapped address that cannot be reported is unmapped again. */
 	if (status == ZX_OK &&
 	    put_user(addr, (u64 __user *)u64_to_user_ptr(a->mapped_addr))) {
-		if (guest)
-			zxhv_guest_vmar_unmap(guest, addr, a->len);
-		else
-			zxhv_vmar_unmap(zxhv_vmar_from_object(vmar), addr, a->len);
+		zxhv_vmar_unmap(zxhv_vmar_from_object(vmar), addr, a->len);
 		status = ZX_ERR_INVALID_ARGS;
 	}
 	zxhv_object_put(vmo);
@@ -513,7 +504,6 @@ static zx_status_t zxhv_sys_vmar_unmap(struct zxhv_file *zf, void *args)
 {
 	struct zxhv_vmar_range *a = args;
 	struct zxhv_object *vmar;
-	struct zxhv_guest *guest;
 	zx_status_t status;
 
 	if (a->options)
@@ -521,11 +511,7 @@ static zx_status_t zxhv_sys_vmar_unmap(struct zxhv_file *zf, void *args)
 	status = zxhv_handle_lookup(&zf->handles, a->handle, ZX_OBJ_TYPE_VMAR, 0, &vmar, NULL);
 	if (status != ZX_OK)
 		return status;
-	guest = zxhv_guest_vmar_guest(vmar);
-	if (guest)
-		status = zxhv_guest_vmar_unmap(guest, a->addr, a->len);
-	else
-		status = zxhv_vmar_unmap(zxhv_vmar_from_object(vmar), a->addr, a->len);
+	status = zxhv_vmar_unmap(zxhv_vmar_from_object(vmar), a->addr, a->len);
 	zxhv_object_put(vmar);
 	return status;
 }
@@ -534,7 +520,6 @@ static zx_status_t zxhv_sys_vmar_protect(struct zxhv_file *zf, void *args)
 {
 	struct zxhv_vmar_range *a = args;
 	struct zxhv_object *vmar;
-	struct zxhv_guest *guest;
 	zx_rights_t rights;
 	zx_status_t status;
 
@@ -542,12 +527,8 @@ static zx_status_t zxhv_sys_vmar_protect(struct zxhv_file *zf, void *args)
 				    &rights);
 	if (status != ZX_OK)
 		return status;
-	guest = zxhv_guest_vmar_guest(vmar);
-	if (guest)
-		status = zxhv_guest_vmar_protect(guest, rights, a->options, a->addr, a->len);
-	else
-		status = zxhv_vmar_protect(zxhv_vmar_from_object(vmar), rights, a->options,
-					   a->addr, a->len);
+	status = zxhv_vmar_protect(zxhv_vmar_from_object(vmar), rights, a->options, a->addr,
+				   a->len);
 	zxhv_object_put(vmar);
 	return status;
 }
@@ -556,7 +537,7 @@ static zx_status_t zxhv_sys_vmar_protect(struct zxhv_file *zf, void *args)
 
 /*
  * Resource first, then options (the newest kernel's order), then the
- * guest itself (NOT_SUPPORTED without VMX).  Both handles go into the
+ * guest itself (NOT_SUPPORTED without VMX) and its VMAR.  Both handles go into the
  * table before either value is written out; a value that cannot be written
  * closes both, so a faulting pointer leaves nothing behind.
  */
@@ -564,8 +545,9 @@ static zx_status_t zxhv_sys_guest_create(struct zxhv_file *zf, void *args)
 {
 	struct zxhv_guest_create *a = args;
 	zx_handle_t guest_h, vmar_h;
-	struct zxhv_object *res, *vmar;
 	struct zxhv_guest *guest;
+	struct zxhv_object *res;
+	struct zxhv_vmar *vmar;
 	zx_status_t status;
 
 	status = zxhv_handle_lookup(&zf->handles, a->resource, ZXHV_OBJ_TYPE_ANY, 0, &res, NULL);
@@ -578,14 +560,20 @@ static zx_status_t zxhv_sys_guest_create(struct zxhv_file *zf, void *args)
 		return status;
 	if (a->options != ZX_GUEST_OPT_NORMAL)
 		return ZX_ERR_INVALID_ARGS;
-	status = zxhv_guest_create(&guest, &vmar);
+	status = zxhv_guest_create(&guest);
 	if (status != ZX_OK)
 		return status;
+	vmar = zxhv_guest_vmar_create(guest);
+	if (!vmar) {
+		status = ZX_ERR_NO_MEMORY;
+		goto out_guest;
+	}
 	status = zxhv_handle_add(&zf->handles, zxhv_guest_object(guest),
 				 ZX_DEFAULT_GUEST_RIGHTS, &guest_h);
 	if (status != ZX_OK)
 		goto out_put;
-	status = zxhv_handle_add(&zf->handles, vmar, ZXHV_GUEST_VMAR_RIGHTS, &vmar_h);
+	status = zxhv_handle_add(&zf->handles, zxhv_vmar_object(vmar), ZXHV_GUEST_VMAR_RIGHTS,
+				 &vmar_h);
 	if (status != ZX_OK) {
 		zxhv_handle_close(&zf->handles, guest_h);
 		goto out_put;
@@ -597,7 +585,8 @@ static zx_status_t zxhv_sys_guest_create(struct zxhv_file *zf, void *args)
 		status = ZX_ERR_INVALID_ARGS;
 	}
 out_put:
-	zxhv_object_put(vmar);
+	zxhv_object_put(zxhv_vmar_object(vmar));
+out_guest:
 	zxhv_object_put(zxhv_guest_object(guest));
 	return status;
 }
