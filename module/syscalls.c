@@ -108,11 +108,12 @@ const struct zxhv_syscall *zxhv_syscall_find(unsigned int cmd)
 
 const struct zxhv_rights_req *zxhv_sys_req(const struct zxhv_sys_ctx *c, unsigned int arg)
 {
-	static const struct zxhv_rights_req none;
+	/* No handle holds every bit (SAME_RIGHTS is no right): fails closed. */
+	static const struct zxhv_rights_req impossible = { .rights = ~(zx_rights_t)0 };
 
 	/* A handler asking for an argument its row does not describe is a bug. */
 	if (WARN_ON_ONCE(arg >= ZXHV_SYS_MAX_HANDLES || !c->call->handle[arg].present))
-		return &none;
+		return &impossible;
 	return &c->call->handle[arg].req;
 }
 
