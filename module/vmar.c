@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The checks every VMAR kind shares, and the host VMAR: zx_vmar_map/unmap/
- * protect on the calling process's address space.  Each zx_vmar_map() creates one anonymous-inode file that holds a
- * VMO reference and the mapping's maximum permissions, and vm_mmap()s it
- * shared; the file lives as long as any VMA made from it (splits, fork),
- * and its release drops the VMO.  Faults insert the VMO's page itself.
+ * protect on the calling process's address space.  Each zx_vmar_map()
+ * creates one anonymous-inode file that holds a VMO reference and the
+ * mapping's maximum permissions, and vm_mmap()s it shared; the file lives
+ * as long as any VMA made from it (splits, fork), and its release drops
+ * the VMO.  Faults insert the VMO's page itself.
  */
 #include <linux/anon_inodes.h>
 #include <linux/err.h>
