@@ -1,57 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * /dev/zircon-hv: the misc device, and the ioctl entry point that decodes
- * each request, copies its argument block in and out, and hands the zx
- * status back as the ioctl's non-negative return value.
+ * /dev/zircon-hv: the misc device.  Opening it makes a handle table; every
+ * ioctl goes to the dispatch table (module/syscalls.c).
  */
 #include <linux/compat.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/slab.h>
-#include <linux/uaccess.h>
+#include <zircon-hv.h>
 
-#include "arch.h"
 #include "dev.h"
 #include "file.h"
 #include "handle.h"
-#include "status.h"
 #include "syscalls.h"
-
-static long zxhv_ioc_api_version(void __user *uarg)
-{
-	struct zxhv_api_version v = {
-		.major = ZXHV_API_VERSION_MAJOR,
-		.minor = ZXHV_API_VERSION_MINOR,
-	};
-
-	if (copy_to_user(uarg, &v, sizeof(v)))
-		return -EFAULT;
-	return zxhv_ioctl_ret(ZX_OK);
-}
-
-static long zxhv_ioc_vmx_probe(void __user *uarg)
-{
-	struct zxhv_vmx_probe p;
-
-	zxhv_arch_probe(&p);
-	if (copy_to_user(uarg, &p, sizeof(p)))
-		return -EFAULT;
-	return zxhv_ioctl_ret(ZX_OK);
-}
 
 static long zxhv_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
-	void __user *uarg = (void __user *)arg;
-
-	switch (cmd) {
-	case ZXHV_IOC_GET_API_VERSION:
-		return zxhv_ioc_api_version(uarg);
-	case ZXHV_IOC_VMX_PROBE:
-		return zxhv_ioc_vmx_probe(uarg);
-	default:
-		return zxhv_syscall(file->private_data, cmd, uarg);
-	}
+	return zxhv_syscall(file->private_data, cmd, (void __user *)arg);
 }
 
 /* Each open file gets an empty handle table owned by the opening process. */

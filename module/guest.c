@@ -13,7 +13,6 @@
 #include "debugfs.h"
 #include "gpas.h"
 #include "guest.h"
-#include "guest_vmar.h"
 #include "vmo.h"
 
 static void zxhv_guest_vmo_get(struct zxhv_vmo *vmo)
@@ -87,10 +86,9 @@ static const struct zxhv_object_ops zxhv_guest_ops = {
 	.destroy = zxhv_guest_destroy,
 };
 
-zx_status_t zxhv_guest_create(struct zxhv_guest **out, struct zxhv_object **vmar_out)
+zx_status_t zxhv_guest_create(struct zxhv_guest **out)
 {
 	struct zxhv_guest *guest;
-	struct zxhv_object *vmar;
 	zx_status_t status;
 
 	guest = kzalloc(sizeof(*guest), GFP_KERNEL_ACCOUNT);
@@ -109,13 +107,7 @@ zx_status_t zxhv_guest_create(struct zxhv_guest **out, struct zxhv_object **vmar
 	/* From here on the guest is whole: its destroy op undoes everything. */
 	zxhv_object_init(&guest->obj, &zxhv_guest_ops);
 	zxhv_guest_debugfs_create(guest);
-	vmar = zxhv_guest_vmar_create(guest);
-	if (!vmar) {
-		zxhv_object_put(&guest->obj);
-		return ZX_ERR_NO_MEMORY;
-	}
 	*out = guest;
-	*vmar_out = vmar;
 	return ZX_OK;
 
 err_arch:

@@ -61,11 +61,11 @@ struct zxhv_guest {
 };
 
 /*
- * A new guest with one reference, and its VMAR object (one reference of
- * its own, holding one on the guest), neither with handles.  Statuses:
- * ZX_ERR_NOT_SUPPORTED (no usable VMX), ZX_ERR_NO_MEMORY.  Sleeps.
+ * A new guest with one reference and no handles.  Statuses:
+ * ZX_ERR_NOT_SUPPORTED (no usable VMX), ZX_ERR_NO_MEMORY.  Sleeps.  Its
+ * VMAR (module/guest_vmar.h) is made by the caller.
  */
-zx_status_t zxhv_guest_create(struct zxhv_guest **guest, struct zxhv_object **vmar);
+zx_status_t zxhv_guest_create(struct zxhv_guest **guest);
 
 static inline struct zxhv_object *zxhv_guest_object(struct zxhv_guest *guest)
 {

@@ -2,12 +2,14 @@
 /*
  * The VMAR handle of zx_guest_create(): an object of type ZX_OBJ_TYPE_VMAR
  * (so zx_vmar_map/unmap/protect accept it), base 0, size 2^48, whose
- * addresses are guest-physical addresses.  module/syscalls.c routes the
- * zx_vmar_* calls here when zxhv_guest_vmar_guest() recognises the object.
+ * addresses are guest-physical addresses.  The zx_vmar_* calls reach it
+ * through its struct zxhv_vmar_ops (module/vmar.h).  It sits above the
+ * guest (module/guest.h): the guest knows nothing of its VMAR.
  *
  * Statuses are those of host VMARs (docs/design.md, "VMOs and host
  * VMARs") with the guest address space's rules (module/gpas.h):
- * zx_vmar_map() checks, in order: VMO without ZX_RIGHT_MAP ACCESS_DENIED;
+ * zx_vmar_map() checks, in order: VMO without ZX_RIGHT_MAP ACCESS_DENIED
+ * (the handle lookup);
  * WRITE/EXECUTE without READ, MAP_RANGE with SPECIFIC_OVERWRITE, CAN_MAP_*
  * bits INVALID_ARGS; ZX_VM_ALIGN_* and OFFSET_IS_UPPER_LIMIT NOT_SUPPORTED;
  * other unknown bits INVALID_ARGS; a PERM missing from the rights of the
@@ -28,10 +30,8 @@
 #include <zircon/rights.h>
 #include <zircon/types.h>
 
-#include "object.h"
-
 struct zxhv_guest;
-struct zxhv_vmo;
+struct zxhv_vmar;
 
 /*
  * The rights of the guest VMAR handle: Zircon's root VMAR rights
@@ -40,23 +40,13 @@ struct zxhv_vmo;
 #define ZXHV_GUEST_VMAR_RIGHTS \
 	(ZX_DEFAULT_VMAR_RIGHTS | ZX_RIGHT_READ | ZX_RIGHT_WRITE | ZX_RIGHT_EXECUTE)
 
-/* A VMAR object for @guest (takes a guest reference), or NULL. */
-struct zxhv_object *zxhv_guest_vmar_create(struct zxhv_guest *guest);
-
-/* The guest of a guest VMAR; NULL if @vmar (type VMAR) is a host VMAR. */
-struct zxhv_guest *zxhv_guest_vmar_guest(struct zxhv_object *vmar);
-
-zx_status_t zxhv_guest_vmar_map(struct zxhv_guest *guest, zx_rights_t vmar_rights,
-				zx_vm_option_t options, u64 gpa, struct zxhv_vmo *vmo,
-				zx_rights_t vmo_rights, u64 vmo_offset, u64 len,
-				u64 *mapped_gpa);
-/* Punches a hole wherever mappings lie in the range (gpas.h). */
-zx_status_t zxhv_guest_vmar_unmap(struct zxhv_guest *guest, u64 gpa, u64 len);
 /*
- * Non-PERM options, WRITE/EXECUTE without READ: INVALID_ARGS; a PERM the
- * VMAR handle lacks: ACCESS_DENIED; then zxhv_gpas_protect()'s statuses.
+ * A VMAR for @guest's address space (takes a guest reference; one
+ * reference of its own, no handles), or NULL.  Its unmap punches a hole
+ * wherever mappings lie in the range (gpas.h); its protect checks non-PERM
+ * options, WRITE/EXECUTE without READ (INVALID_ARGS), a PERM the VMAR
+ * handle lacks (ACCESS_DENIED), then gives zxhv_gpas_protect()'s statuses.
  */
-zx_status_t zxhv_guest_vmar_protect(struct zxhv_guest *guest, zx_rights_t vmar_rights,
-				    zx_vm_option_t options, u64 gpa, u64 len);
+struct zxhv_vmar *zxhv_guest_vmar_create(struct zxhv_guest *guest);
 
 #endif /* ZXHV_GUEST_VMAR_H */

@@ -118,9 +118,9 @@ static struct zxhv_handle *zxhv_handle_find(struct zxhv_handle_table *t, zx_hand
 	return xa_load(&t->handles, index);
 }
 
-zx_status_t zxhv_handle_lookup(struct zxhv_handle_table *t, zx_handle_t value,
-			       zx_obj_type_t type, zx_rights_t rights,
-			       struct zxhv_object **obj, zx_rights_t *rights_out)
+zx_status_t zxhv_handle_lookup_req(struct zxhv_handle_table *t, zx_handle_t value,
+				   zx_obj_type_t type, const struct zxhv_rights_req *req,
+				   struct zxhv_object **obj, zx_rights_t *rights_out)
 {
 	struct zxhv_handle *h;
 	zx_status_t status = ZX_OK;
@@ -131,7 +131,7 @@ zx_status_t zxhv_handle_lookup(struct zxhv_handle_table *t, zx_handle_t value,
 		status = ZX_ERR_BAD_HANDLE;
 	else if (type != ZXHV_OBJ_TYPE_ANY && zxhv_object_type(h->obj) != type)
 		status = ZX_ERR_WRONG_TYPE;
-	else if ((h->rights & rights) != rights)
+	else if (!zxhv_rights_satisfy(h->rights, req))
 		status = ZX_ERR_ACCESS_DENIED;
 	if (status == ZX_OK) {
 		zxhv_object_get(h->obj);
@@ -143,8 +143,8 @@ zx_status_t zxhv_handle_lookup(struct zxhv_handle_table *t, zx_handle_t value,
 	return status;
 }
 
-zx_status_t zxhv_handle_take(struct zxhv_handle_table *t, zx_handle_t value,
-			     zx_rights_t rights, struct zxhv_handle **out)
+zx_status_t zxhv_handle_take_req(struct zxhv_handle_table *t, zx_handle_t value,
+				 const struct zxhv_rights_req *req, struct zxhv_handle **out)
 {
 	struct zxhv_handle *h;
 	zx_status_t status = ZX_OK;
@@ -154,7 +154,7 @@ zx_status_t zxhv_handle_take(struct zxhv_handle_table *t, zx_handle_t value,
 	h = zxhv_handle_find(t, value);
 	if (!h) {
 		status = ZX_ERR_BAD_HANDLE;
-	} else if ((h->rights & rights) != rights) {
+	} else if (!zxhv_rights_satisfy(h->rights, req)) {
 		status = ZX_ERR_ACCESS_DENIED;
 	} else {
 		zxhv_handle_decode(t, value, &index);

@@ -60,23 +60,60 @@ zx_status_t zxhv_handle_add(struct zxhv_handle_table *t, struct zxhv_object *obj
 			    zx_rights_t rights, zx_handle_t *value);
 
 /*
- * The one lookup.  Zircon's precedence: ZX_ERR_BAD_HANDLE if @value names
- * no handle, ZX_ERR_WRONG_TYPE if @type is not ZXHV_OBJ_TYPE_ANY and differs
- * from the object's type, ZX_ERR_ACCESS_DENIED if the handle lacks any of
- * @rights.  On ZX_OK *@obj holds a new reference (zxhv_object_put() it) and
- * *@rights_out, if not NULL, the handle's rights.
+ * What a handle must hold for a call: every right in @rights, or with @any
+ * at least one of them (zx_vcpu_create's MANAGE_PROCESS or MANAGE_THREAD).
+ * @rights 0 asks for nothing.
  */
-zx_status_t zxhv_handle_lookup(struct zxhv_handle_table *t, zx_handle_t value,
-			       zx_obj_type_t type, zx_rights_t rights,
-			       struct zxhv_object **obj, zx_rights_t *rights_out);
+struct zxhv_rights_req {
+	zx_rights_t rights;
+	bool any;
+};
+
+/* True if a handle holding @have satisfies @req. */
+static inline bool zxhv_rights_satisfy(zx_rights_t have, const struct zxhv_rights_req *req)
+{
+	if (req->any && req->rights)
+		return have & req->rights;
+	return (have & req->rights) == req->rights;
+}
 
 /*
- * Removes the handle @value from @t and gives it to the caller in *@h.  If
- * @rights is not zero, the handle must hold all of them: otherwise it stays
- * in the table and the result is ZX_ERR_ACCESS_DENIED.
+ * The one lookup.  Zircon's precedence: ZX_ERR_BAD_HANDLE if @value names
+ * no handle, ZX_ERR_WRONG_TYPE if @type is not ZXHV_OBJ_TYPE_ANY and differs
+ * from the object's type, ZX_ERR_ACCESS_DENIED if the handle's rights do
+ * not satisfy @req.  On ZX_OK *@obj holds a new reference
+ * (zxhv_object_put() it) and *@rights_out, if not NULL, the handle's rights.
  */
-zx_status_t zxhv_handle_take(struct zxhv_handle_table *t, zx_handle_t value,
-			     zx_rights_t rights, struct zxhv_handle **h);
+zx_status_t zxhv_handle_lookup_req(struct zxhv_handle_table *t, zx_handle_t value,
+				   zx_obj_type_t type, const struct zxhv_rights_req *req,
+				   struct zxhv_object **obj, zx_rights_t *rights_out);
+
+/* zxhv_handle_lookup_req() needing every right in @rights. */
+static inline zx_status_t zxhv_handle_lookup(struct zxhv_handle_table *t, zx_handle_t value,
+					     zx_obj_type_t type, zx_rights_t rights,
+					     struct zxhv_object **obj, zx_rights_t *rights_out)
+{
+	const struct zxhv_rights_req req = { .rights = rights };
+
+	return zxhv_handle_lookup_req(t, value, type, &req, obj, rights_out);
+}
+
+/*
+ * Removes the handle @value from @t and gives it to the caller in *@h.  The
+ * handle must satisfy @req: otherwise it stays in the table and the result
+ * is ZX_ERR_ACCESS_DENIED.
+ */
+zx_status_t zxhv_handle_take_req(struct zxhv_handle_table *t, zx_handle_t value,
+				 const struct zxhv_rights_req *req, struct zxhv_handle **h);
+
+/* zxhv_handle_take_req() needing every right in @rights (0: none). */
+static inline zx_status_t zxhv_handle_take(struct zxhv_handle_table *t, zx_handle_t value,
+					   zx_rights_t rights, struct zxhv_handle **h)
+{
+	const struct zxhv_rights_req req = { .rights = rights };
+
+	return zxhv_handle_take_req(t, value, &req, h);
+}
 
 /* zx_handle_close(): ZX_HANDLE_INVALID is ZX_OK, an unknown value BAD_HANDLE. */
 zx_status_t zxhv_handle_close(struct zxhv_handle_table *t, zx_handle_t value);

@@ -11,7 +11,6 @@
 #include <linux/fs.h>
 #include <linux/module.h>
 #include <linux/uaccess.h>
-#include <zircon/rights.h>
 
 #include "handle.h"
 #include "handle_fd.h"
@@ -34,7 +33,7 @@ static const struct file_operations zxhv_handle_fops = {
 };
 
 zx_status_t zxhv_handle_export(struct zxhv_handle_table *t, zx_handle_t value,
-			       int __user *fd_out)
+			       const struct zxhv_rights_req *req, int __user *fd_out)
 {
 	struct zxhv_object *obj;
 	struct zxhv_handle *h;
@@ -43,7 +42,7 @@ zx_status_t zxhv_handle_export(struct zxhv_handle_table *t, zx_handle_t value,
 	int fd;
 
 	/* Check first, so that nothing is created for a call that must fail. */
-	status = zxhv_handle_lookup(t, value, ZXHV_OBJ_TYPE_ANY, ZX_RIGHT_TRANSFER, &obj, NULL);
+	status = zxhv_handle_lookup_req(t, value, ZXHV_OBJ_TYPE_ANY, req, &obj, NULL);
 	if (status != ZX_OK)
 		return status;
 	zxhv_object_put(obj);
@@ -61,7 +60,7 @@ zx_status_t zxhv_handle_export(struct zxhv_handle_table *t, zx_handle_t value,
 		goto err_file;
 	}
 	/* Another thread may have closed or moved the handle meanwhile. */
-	status = zxhv_handle_take(t, value, ZX_RIGHT_TRANSFER, &h);
+	status = zxhv_handle_take_req(t, value, req, &h);
 	if (status != ZX_OK)
 		goto err_file;
 	file->private_data = h;

@@ -12,15 +12,17 @@
 #include <zircon/types.h>
 
 struct zxhv_handle_table;
+struct zxhv_rights_req;
 
 /*
- * Moves handle @value, which must have ZX_RIGHT_TRANSFER, out of @t into a
- * new O_CLOEXEC file descriptor written to @fd_out.  BAD_HANDLE,
- * ACCESS_DENIED (no TRANSFER), INVALID_ARGS (@fd_out not writable; the
- * handle stays in @t), NO_RESOURCES (no free descriptor).
+ * Moves handle @value, which must satisfy @req (the call's table asks for
+ * ZX_RIGHT_TRANSFER), out of @t into a new O_CLOEXEC file descriptor
+ * written to @fd_out.  BAD_HANDLE, ACCESS_DENIED (@req not met),
+ * INVALID_ARGS (@fd_out not writable; the handle stays in @t),
+ * NO_RESOURCES (no free descriptor).
  */
 zx_status_t zxhv_handle_export(struct zxhv_handle_table *t, zx_handle_t value,
-			       int __user *fd_out);
+			       const struct zxhv_rights_req *req, int __user *fd_out);
 
 /*
  * Moves the handle held by descriptor @fd into @t, with the same rights,

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The zx_* calls: one handler per call, reached through one table indexed
- * by ioctl number (module/syscalls.c).
+ * The zx_* calls: one handler per call (module/sys_<object>.c), reached
+ * through one table indexed by ioctl number (module/syscalls.c).
  */
 #ifndef ZXHV_SYSCALLS_H
 #define ZXHV_SYSCALLS_H
@@ -12,9 +12,10 @@ struct zxhv_file;
 
 /*
  * Runs the handler of ioctl @cmd: -ENOTTY if there is none, -EACCES if the
- * caller's process does not own @zf's handle table, -EFAULT if the argument
- * block cannot be copied; otherwise the handler's status as the ioctl
- * return value (zxhv_ioctl_ret()).
+ * call works on a handle table and the caller's process does not own
+ * @zf's, -EFAULT if the argument block cannot be copied in or out;
+ * otherwise the handler's status as the ioctl return value
+ * (zxhv_ioctl_ret()).
  */
 long zxhv_syscall(struct zxhv_file *zf, unsigned int cmd, void __user *uarg);
 

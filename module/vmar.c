@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Host VMARs: zx_vmar_map/unmap/protect on the calling process's address
- * space.  Each zx_vmar_map() creates one anonymous-inode file that holds a
- * VMO reference and the mapping's maximum permissions, and vm_mmap()s it
- * shared; the file lives as long as any VMA made from it (splits, fork),
- * and its release drops the VMO.  Faults insert the VMO's page itself.
+ * The checks every VMAR kind shares, and the host VMAR: zx_vmar_map/unmap/
+ * protect on the calling process's address space.  Each zx_vmar_map()
+ * creates one anonymous-inode file that holds a VMO reference and the
+ * mapping's maximum permissions, and vm_mmap()s it shared; the file lives
+ * as long as any VMA made from it (splits, fork), and its release drops
+ * the VMO.  Faults insert the VMO's page itself.
  */
 #include <linux/anon_inodes.h>
 #include <linux/err.h>
@@ -23,54 +24,21 @@
 #include "vmar.h"
 #include "vmo.h"
 
-struct zxhv_vmar {
-	struct zxhv_object obj;
+struct zxhv_host_vmar {
+	struct zxhv_vmar vmar;
 	struct mm_struct *mm;	/* mmgrab()ed at creation; immutable */
 };
+
+static struct zxhv_host_vmar *zxhv_host_vmar(struct zxhv_vmar *vmar)
+{
+	return container_of(vmar, struct zxhv_host_vmar, vmar);
+}
 
 /* file->private_data of a mapping's file; immutable. */
 struct zxhv_vmo_mapping {
 	struct zxhv_vmo *vmo;	/* a reference */
 	u32 max_perms;		/* ZX_VM_PERM_* the VMO and VMAR rights allow */
 };
-
-static void zxhv_vmar_destroy(struct zxhv_object *obj)
-{
-	struct zxhv_vmar *vmar = zxhv_vmar_from_object(obj);
-
-	mmdrop(vmar->mm);
-	kfree(vmar);
-}
-
-static const struct zxhv_object_ops zxhv_vmar_ops = {
-	.type = ZX_OBJ_TYPE_VMAR,
-	.destroy = zxhv_vmar_destroy,
-};
-
-struct zxhv_vmar *zxhv_vmar_create_root(void)
-{
-	struct zxhv_vmar *vmar;
-
-	if (!current->mm)
-		return NULL;
-	vmar = kzalloc(sizeof(*vmar), GFP_KERNEL_ACCOUNT);
-	if (!vmar)
-		return NULL;
-	zxhv_object_init(&vmar->obj, &zxhv_vmar_ops);
-	mmgrab(current->mm);
-	vmar->mm = current->mm;
-	return vmar;
-}
-
-struct zxhv_object *zxhv_vmar_object(struct zxhv_vmar *vmar)
-{
-	return &vmar->obj;
-}
-
-struct zxhv_vmar *zxhv_vmar_from_object(struct zxhv_object *obj)
-{
-	return container_of(obj, struct zxhv_vmar, obj);
-}
 
 /* ZX_VM_PERM_* -> the VM_* access flags. */
 static unsigned long zxhv_perms_to_vm_flags(u32 perms)
@@ -126,8 +94,6 @@ zx_status_t zxhv_vmar_check_map(zx_vm_option_t *options, zx_rights_t vmo_rights,
 {
 	zx_vm_option_t opts = *options;
 
-	if (!(vmo_rights & ZX_RIGHT_MAP))
-		return ZX_ERR_ACCESS_DENIED;
 	/* x86 has no execute-only memory: this option always adds READ. */
 	if (opts & ZX_VM_PERM_READ_IF_XOM_UNSUPPORTED)
 		opts |= ZX_VM_PERM_READ;
@@ -146,6 +112,19 @@ zx_status_t zxhv_vmar_check_map(zx_vm_option_t *options, zx_rights_t vmo_rights,
 	if (*perms & ~*max_perms)
 		return ZX_ERR_ACCESS_DENIED;
 	*options = opts;
+	return ZX_OK;
+}
+
+zx_status_t zxhv_vmar_check_vmo(struct zxhv_vmo *vmo, zx_vm_option_t options, u64 vmo_offset,
+				u64 len)
+{
+	if ((zxhv_vmo_options(vmo) & (ZX_VMO_RESIZABLE | ZX_VMO_DISCARDABLE)) &&
+	    !(options & ZX_VM_ALLOW_FAULTS))
+		return ZX_ERR_NOT_SUPPORTED;
+	if ((zxhv_vmo_options(vmo) & ZX_VMO_RESIZABLE) && (options & ZX_VM_REQUIRE_NON_RESIZABLE))
+		return ZX_ERR_NOT_SUPPORTED;
+	if (vmo_offset > zxhv_vmo_size(vmo) || len > zxhv_vmo_size(vmo) - vmo_offset)
+		return ZX_ERR_BUFFER_TOO_SMALL;
 	return ZX_OK;
 }
 
@@ -268,11 +247,12 @@ static bool zxhv_vmar_occupied(struct mm_struct *mm, u64 addr, u64 len)
 	return occupied;
 }
 
-zx_status_t zxhv_vmar_map(struct zxhv_vmar *vmar, zx_rights_t vmar_rights,
-			  zx_vm_option_t options, u64 vmar_offset,
-			  struct zxhv_vmo *vmo, zx_rights_t vmo_rights,
-			  u64 vmo_offset, u64 len, u64 *mapped_addr)
+static zx_status_t zxhv_host_vmar_map(struct zxhv_vmar *base, zx_rights_t vmar_rights,
+				      zx_vm_option_t options, u64 vmar_offset,
+				      struct zxhv_vmo *vmo, zx_rights_t vmo_rights,
+				      u64 vmo_offset, u64 len, u64 *mapped_addr)
 {
+	struct zxhv_host_vmar *vmar = zxhv_host_vmar(base);
 	bool specific = options & (ZX_VM_SPECIFIC | ZX_VM_SPECIFIC_OVERWRITE);
 	unsigned long flags = MAP_SHARED;
 	u32 perms, max_perms;
@@ -293,13 +273,9 @@ zx_status_t zxhv_vmar_map(struct zxhv_vmar *vmar, zx_rights_t vmar_rights,
 	if ((options & ZX_VM_SPECIFIC) && !(options & ZX_VM_SPECIFIC_OVERWRITE) &&
 	    zxhv_vmar_occupied(vmar->mm, vmar_offset, len))
 		return ZX_ERR_NO_MEMORY;
-	if ((zxhv_vmo_options(vmo) & (ZX_VMO_RESIZABLE | ZX_VMO_DISCARDABLE)) &&
-	    !(options & ZX_VM_ALLOW_FAULTS))
-		return ZX_ERR_NOT_SUPPORTED;
-	if ((zxhv_vmo_options(vmo) & ZX_VMO_RESIZABLE) && (options & ZX_VM_REQUIRE_NON_RESIZABLE))
-		return ZX_ERR_NOT_SUPPORTED;
-	if (vmo_offset > zxhv_vmo_size(vmo) || len > zxhv_vmo_size(vmo) - vmo_offset)
-		return ZX_ERR_BUFFER_TOO_SMALL;
+	status = zxhv_vmar_check_vmo(vmo, options, vmo_offset, len);
+	if (status != ZX_OK)
+		return status;
 
 	if (options & ZX_VM_SPECIFIC_OVERWRITE)
 		flags |= MAP_FIXED;
@@ -320,8 +296,9 @@ zx_status_t zxhv_vmar_map(struct zxhv_vmar *vmar, zx_rights_t vmar_rights,
 	return ZX_OK;
 }
 
-zx_status_t zxhv_vmar_unmap(struct zxhv_vmar *vmar, u64 addr, u64 len)
+static zx_status_t zxhv_host_vmar_unmap(struct zxhv_vmar *base, u64 addr, u64 len)
 {
+	struct zxhv_host_vmar *vmar = zxhv_host_vmar(base);
 	int err;
 
 	if (!zxhv_vmar_range_ok(addr, len))
@@ -394,9 +371,10 @@ static zx_status_t zxhv_vmar_reprotect_one(struct mm_struct *mm, u64 cur, u64 en
 	return ZX_OK;
 }
 
-zx_status_t zxhv_vmar_protect(struct zxhv_vmar *vmar, zx_rights_t vmar_rights,
-			      zx_vm_option_t options, u64 addr, u64 len)
+static zx_status_t zxhv_host_vmar_protect(struct zxhv_vmar *base, zx_rights_t vmar_rights,
+					  zx_vm_option_t options, u64 addr, u64 len)
 {
+	struct zxhv_host_vmar *vmar = zxhv_host_vmar(base);
 	zx_status_t status;
 	u64 cur, end;
 	u32 perms;
@@ -413,4 +391,40 @@ zx_status_t zxhv_vmar_protect(struct zxhv_vmar *vmar, zx_rights_t vmar_rights,
 	for (cur = addr; status == ZX_OK && cur < end;)
 		status = zxhv_vmar_reprotect_one(vmar->mm, cur, end, perms, &cur);
 	return status;
+}
+
+/* --- the host VMAR object ---------------------------------------------------- */
+
+static void zxhv_host_vmar_destroy(struct zxhv_object *obj)
+{
+	struct zxhv_host_vmar *vmar = zxhv_host_vmar(zxhv_vmar_from_object(obj));
+
+	mmdrop(vmar->mm);
+	kfree(vmar);
+}
+
+static const struct zxhv_object_ops zxhv_host_vmar_object_ops = {
+	.type = ZX_OBJ_TYPE_VMAR,
+	.destroy = zxhv_host_vmar_destroy,
+};
+
+static const struct zxhv_vmar_ops zxhv_host_vmar_ops = {
+	.map = zxhv_host_vmar_map,
+	.unmap = zxhv_host_vmar_unmap,
+	.protect = zxhv_host_vmar_protect,
+};
+
+struct zxhv_vmar *zxhv_vmar_create_root(void)
+{
+	struct zxhv_host_vmar *vmar;
+
+	if (!current->mm)
+		return NULL;
+	vmar = kzalloc(sizeof(*vmar), GFP_KERNEL_ACCOUNT);
+	if (!vmar)
+		return NULL;
+	zxhv_vmar_init(&vmar->vmar, &zxhv_host_vmar_object_ops, &zxhv_host_vmar_ops);
+	mmgrab(current->mm);
+	vmar->mm = current->mm;
+	return &vmar->vmar;
 }

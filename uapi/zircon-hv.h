@@ -23,6 +23,56 @@
  * the minor number grows when ioctls are added.  libzx refuses to talk to
  * a module with a different major number.
  */
+/*
+ * The calls and the rights their handles need, in one table (the module's
+ * dispatch table, module/syscalls.c, carries the same column and a KUnit
+ * test compares the two).  "-": the call takes no handle; "none": any
+ * handle of the right type.  Where a call takes two handles they are
+ * listed in the order they are checked.
+ *
+ *  nr    ioctl                          handle: right needed
+ *  0x00  GET_API_VERSION                -  (any process; _IOR)
+ *  0x01  VMX_PROBE                      -  (any process; _IOR)
+ *  0x10  HANDLE_CLOSE                   none
+ *  0x11  HANDLE_CLOSE_MANY              none
+ *  0x12  HANDLE_DUPLICATE               handle: DUPLICATE
+ *  0x13  HANDLE_REPLACE                 handle: none
+ *  0x14  OBJECT_GET_INFO                handle: INSPECT (none for the topics
+ *                                       ZX_INFO_HANDLE_VALID and _BASIC)
+ *  0x18  RESOURCE_CREATE                parent resource: WRITE
+ *  0x19  HYPERVISOR_RESOURCE            -  (CAP_SYS_ADMIN or hypervisor_gid)
+ *  0x1a  HANDLE_EXPORT                  handle: TRANSFER
+ *  0x1b  HANDLE_IMPORT                  -  (a file descriptor)
+ *  0x30  PORT_CREATE                    -
+ *  0x31  PORT_QUEUE                     port: WRITE
+ *  0x32  PORT_WAIT                      port: READ
+ *  0x40  VMO_CREATE                     -
+ *  0x41  VMO_GET_SIZE                   vmo: none
+ *  0x42  VMO_READ                       vmo: READ
+ *  0x43  VMO_WRITE                      vmo: WRITE
+ *  0x44  VMO_REPLACE_AS_EXECUTABLE      vmo: none; vmex: none (a SYSTEM
+ *                                       resource covering VMEX_BASE)
+ *  0x48  VMAR_ROOT_SELF                 -
+ *  0x49  VMAR_MAP                       vmar: none; vmo: MAP; each
+ *                                       ZX_VM_PERM_* also needs its right
+ *                                       (READ, WRITE, EXECUTE) on both
+ *  0x4a  VMAR_UNMAP                     vmar: none
+ *  0x4b  VMAR_PROTECT                   vmar: READ/WRITE/EXECUTE for each
+ *                                       ZX_VM_PERM_* requested
+ *  0x50  GUEST_CREATE                   resource: none (a SYSTEM resource
+ *                                       covering HYPERVISOR_BASE, or ROOT)
+ *  0x51  GUEST_SET_TRAP                 guest: WRITE; port: WRITE
+ *  0x58  VCPU_CREATE                    guest: MANAGE_PROCESS or
+ *                                       MANAGE_THREAD (either one)
+ *  0x59  VCPU_ENTER                     vcpu: EXECUTE
+ *  0x5a  VCPU_KICK                      vcpu: EXECUTE
+ *  0x5b  VCPU_INTERRUPT                 vcpu: SIGNAL
+ *  0x5c  VCPU_READ_STATE                vcpu: READ
+ *  0x5d  VCPU_WRITE_STATE               vcpu: WRITE
+ *
+ * A handle lacking the right gives ZX_ERR_ACCESS_DENIED, after
+ * ZX_ERR_BAD_HANDLE (not a handle) and ZX_ERR_WRONG_TYPE (another type).
+ */
 #ifndef _UAPI_ZIRCON_HV_H
 #define _UAPI_ZIRCON_HV_H
 
