@@ -8,6 +8,20 @@
  * a valid zx_guest_create() must fail with ZX_ERR_NOT_SUPPORTED: the error
  * table asserts exactly that, and the tests that need a guest are skipped.
  * With VMX (ZXHV_VM=bochs, or a READY host) they all run.
+ *
+ * Test                          What it proves
+ * ----------------------------  -----------------------------------------------
+ * create_every_error_code       every zx_guest_create status, one row each; without
+ *                               VMX the rows that need it give NOT_SUPPORTED
+ * create_without_vmx_is_not_supported
+ *                               no VMX: NOT_SUPPORTED and no handle written
+ * create_rights_and_types       guest and VMAR types, default rights, distinct koids
+ * create_close_cycles           100 create/close cycles in both orders, two guests at
+ *                               once; VMX is off again afterwards (probe READY)
+ * vmar_outlives_guest_handle    the VMAR keeps the guest alive: map/unmap after the
+ *                               guest handle is closed
+ * guest_vmar_map                GPA mappings: offsets, overlaps, the 2^48 limit, VMO
+ *                               bounds, argument checks, rights, protect and unmap
  */
 #include <stdbool.h>
 #include <stdint.h>

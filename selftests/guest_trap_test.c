@@ -8,6 +8,18 @@
  * Every test here needs a guest: where VMX is missing (ZXHV_VM=qemu, or a
  * host whose probe is not READY) they are skipped; with VMX
  * (ZXHV_VM=bochs, or a READY host) they all run.
+ *
+ * Test                          What it proves
+ * ----------------------------  -----------------------------------------------
+ * set_trap_every_error_code     every zx_guest_set_trap status, one row each: kinds,
+ *                               handles, rights, alignment, ranges, overlaps
+ * mem_trap_punches_hole         a MEM trap unmaps its page: the hole maps anew,
+ *                               protect finds it; setting the trap again collides
+ * bell_trap_punches_hole        the same for a BELL trap
+ * io_trap_leaves_memory         an IO trap leaves guest memory mapped
+ * bell_trap_teardown_keeps_user_packets
+ *                               destroying the guest keeps the port's user packets
+ *                               that carry the BELL trap's key
  */
 #include <stdbool.h>
 #include <stdint.h>

@@ -6,6 +6,22 @@
  * unprivileged, fork+exec'd child over SCM_RIGHTS.  The calls' error
  * table: handle_test.c.  The objects are hypervisor resources, so these
  * tests run as root.
+ *
+ * Test                          What it proves
+ * ----------------------------  -----------------------------------------------
+ * raw_reserved_must_be_zero     HANDLE_CLOSE's reserved field must be 0; a faulting
+ *                               argument -> EFAULT
+ * raw_tables_are_separate       two opens of the device are two handle tables
+ * forked_child_gets_its_own_table
+ *                               a forked child: EACCES on the inherited descriptor,
+ *                               a table of its own, the parent's handle survives
+ * export_import_roundtrip       export moves the handle into a CLOEXEC descriptor,
+ *                               import brings it back; closing the descriptor closes it
+ * raw_export_reserved_must_be_zero
+ *                               EXPORT/IMPORT's reserved fields must be 0
+ * export_to_unprivileged_exec_child
+ *                               an exec'd child running as nobody is refused the
+ *                               resource, imports it over SCM_RIGHTS and uses it
  */
 #include <errno.h>
 #include <fcntl.h>

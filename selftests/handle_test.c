@@ -6,6 +6,24 @@
  * return, what the calls do, and the right each one needs.  Handles
  * crossing processes and the raw ioctls: handle_process_test.c.  The
  * objects are hypervisor resources, so these tests run as root.
+ *
+ * Test                          What it proves
+ * ----------------------------  -----------------------------------------------
+ * every_error_code              every status of each call, one row each: close,
+ *                               close_many, duplicate, replace, get_info, export, import
+ * values_look_like_zircon       1000 handles: fixed bits set, a closed value is not
+ *                               handed out again soon
+ * duplicate_rights              duplicates share the koid; rights only shrink; a
+ *                               failed duplicate leaves the source
+ * replace_closes_source         replace moves the handle; INVALID_ARGS and a faulting
+ *                               out pointer close the source too
+ * get_info_sizes                HANDLE_BASIC actual/avail with small, NULL and large
+ *                               buffers
+ * close_many_closes_the_rest    one bad entry: BAD_HANDLE, every other one closed
+ * create_close_cycles           1000 create/duplicate/close cycles
+ * rights.missing_right_is_access_denied
+ *                               duplicate needs DUPLICATE, export TRANSFER,
+ *                               resource_create WRITE; the lookup comes first
  */
 #include <stdbool.h>
 #include <stdint.h>
