@@ -84,8 +84,8 @@ kunit_tap "$out/bochs-debug.console" "$out/bochs-debug.kunit"
 
 # --- two CPUs, on a CPU model with XSAVE --------------------------------------------
 # vcpu_smp_test (the VMCS following its thread between CPUs; kick, interrupt,
-# close and SIGKILL from the other CPU) and vcpu_test's XSAVE tests with two
-# CPUs.  This boot exists for these tests, so a skip (one CPU, no XSAVE) is
+# close and SIGKILL from the other CPU) and vcpu_cpu_test's XSAVE tests with
+# two CPUs.  This boot exists for these tests, so a skip (one CPU, no XSAVE) is
 # a failure here.
 smp_run() {
 	local log=$out/bochs-smp-stock.out rc
@@ -93,7 +93,7 @@ smp_run() {
 		--module "${dkms_ko:-/nonexistent}" --console "$out/bochs-smp-stock.console" \
 		--put build/selftests:/work/selftests -- \
 		env ZXHV_VCPU_TEST_ONLY=xsetbv,fpu_isolation \
-		/work/selftests/run_tests.sh vcpu_smp_test vcpu_test >"$log"
+		/work/selftests/run_tests.sh vcpu_smp_test vcpu_cpu_test >"$log"
 	rc=$?
 	cat "$log"
 	[ "$rc" = 0 ] || return "$rc"
@@ -101,8 +101,8 @@ smp_run() {
 		echo "bochs-smp-stock: a test skipped in the two-CPU XSAVE boot"
 		return 1
 	fi
-	if ! sed -n '/zxhv-selftest: .\/vcpu_test/,$p' "$log" | grep -qx '1\.\.2'; then
-		echo "bochs-smp-stock: ZXHV_VCPU_TEST_ONLY did not narrow vcpu_test to 2 tests"
+	if ! sed -n '/zxhv-selftest: .\/vcpu_cpu_test/,$p' "$log" | grep -qx '1\.\.2'; then
+		echo "bochs-smp-stock: ZXHV_VCPU_TEST_ONLY did not narrow vcpu_cpu_test to 2 tests"
 		return 1
 	fi
 }

@@ -48,16 +48,6 @@
 
 #define SMP_APS		3
 
-#define NEED_VMX() do { if (!have_vmx()) SKIP(return, "no VMX here"); } while (0)
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) && errno == EINTR)
-		;
-}
-
 /*
  * A guest with GUEST_MEM_SIZE of memory at GPA 0, vcpu_guest.h's layout,
  * @prog at GPA_CODE, @ap (if any) at AP_GPA and the IO trap on

@@ -38,8 +38,6 @@
 #include "paravirt_guest.h"
 #include "guest_vm.h"
 
-#define NEED_VMX() do { if (!have_vmx()) SKIP(return, "no VMX here"); } while (0)
-
 /*
  * GUEST_MEM_SIZE at GPA 0 with vcpu_guest.h's layout and @prog, the IO
  * trap on the ports, and the BSP on this thread.  With @big, also a

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Guest programs and the guest-physical layout for vcpu_test.c.
+ * Guest programs and the guest-physical layout for the vcpu_*_test.c
+ * programs (and the guests of lapic_test.c, paravirt_test.c and
+ * vcpu_smp_test.c, which start from the same layout).
  *
  * The programs are x86 machine code assembled by gcc from top-level asm:
  * GUEST_PROGRAM(name, text) places `text` (AT&T syntax, starting in

@@ -60,14 +60,6 @@
 		SKIP(return, "fewer than 2 CPUs online");			\
 } while (0)
 
-static void sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) && errno == EINTR)
-		;
-}
-
 static long now_ms(void)
 {
 	struct timespec ts;
@@ -510,12 +502,18 @@ TEST_F_TIMEOUT(vmx_cycles, close_from_other_cpu, 600)
 	}
 }
 
-/* Child: a guest that runs (and exits once first), on the CPUs it is told. */
-static void kill_child(int fd, int run_cpu, int wait_cpu, bool spin)
+struct kill_arg {
+	int run_cpu, wait_cpu;
+	bool spin;
+};
+
+/* fork_and_kill()'s child: a guest that runs (and exits once first) on @arg's CPUs. */
+static void kill_child(int fd, void *arg)
 {
+	struct kill_arg *a = arg;
 	struct vm vm;
 
-	if (pin(0, run_cpu))
+	if (pin(0, a->run_cpu))
 		_exit(2);
 	if (vm_create_base(&vm, g_smp_irq, g_smp_irq_end) != ZX_OK ||
 	    zx_vcpu_create(vm.guest, 0, GPA_CODE, &vm.vcpu) != ZX_OK)
@@ -523,11 +521,11 @@ static void kill_child(int fd, int run_cpu, int wait_cpu, bool spin)
 	/* The guest runs on run_cpu up to its first OUT. */
 	if (enter(&vm) != ZX_OK)
 		_exit(4);
-	if (pin(0, wait_cpu))
+	if (pin(0, a->wait_cpu))
 		_exit(5);
 	if (write(fd, "x", 1) != 1)
 		_exit(6);
-	if (spin)
+	if (a->spin)
 		enter(&vm);
 	else
 		pause();
@@ -535,46 +533,11 @@ static void kill_child(int fd, int run_cpu, int wait_cpu, bool spin)
 }
 
 /* Forks kill_child(), SIGKILLs it from CPU 1; 0 when it died of SIGKILL. */
-static int fork_and_kill(int run_cpu, int wait_cpu, bool spin)
+static int kill_on(int run_cpu, int wait_cpu, bool spin)
 {
-	int fds[2], status = 0;
-	char c;
-	pid_t pid;
+	struct kill_arg a = { run_cpu, wait_cpu, spin };
 
-	if (pipe(fds))
-		return -1;
-	pid = fork();
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		close(fds[0]);
-		kill_child(fds[1], run_cpu, wait_cpu, spin);
-	}
-	close(fds[1]);
-	if (read(fds[0], &c, 1) != 1) {
-		waitpid(pid, &status, 0);
-		close(fds[0]);
-		return WIFEXITED(status) ? 100 + WEXITSTATUS(status) : -2;
-	}
-	close(fds[0]);
-	sleep_ms(spin ? 20 : 1);
-	kill(pid, SIGKILL);
-	if (waitpid(pid, &status, 0) != pid)
-		return -3;
-	return WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL ? 0 : -4;
-}
-
-static bool vmx_released(void)
-{
-	zxhv_vmx_probe_t p;
-
-	for (int i = 0; i < 500; i++) {
-		memset(&p, 0, sizeof(p));
-		if (zxhv_vmx_probe(&p) == ZX_OK && p.result == ZXHV_VMX_READY)
-			return true;
-		sleep_ms(20);
-	}
-	return false;
+	return fork_and_kill(kill_child, &a, true, spin ? 20 : 1);
 }
 
 TEST_F_TIMEOUT(vmx_cycles, kill_from_other_cpu, 600)
@@ -585,13 +548,13 @@ TEST_F_TIMEOUT(vmx_cycles, kill_from_other_cpu, 600)
 	ASSERT_EQ(0, pin(0, 1));
 	for (int i = 0; i < 5; i++) {
 		/* Guest running on CPU 0. */
-		EXPECT_EQ(0, fork_and_kill(0, 0, true));
+		EXPECT_EQ(0, kill_on(0, 0, true));
 		/* Loaded on CPU 0, the child dies on CPU 1 (VMCLEAR by IPI). */
-		EXPECT_EQ(0, fork_and_kill(0, 1, false));
+		EXPECT_EQ(0, kill_on(0, 1, false));
 		/* Loaded on CPU 1, the child dies on CPU 0. */
-		EXPECT_EQ(0, fork_and_kill(1, 0, false));
+		EXPECT_EQ(0, kill_on(1, 0, false));
 	}
-	EXPECT_TRUE(vmx_released());
+	EXPECT_TRUE(vmx_released(500));
 	/* Guests still run, on both CPUs. */
 	for (int cpu = 0; cpu < 2; cpu++) {
 		ASSERT_EQ(0, pin(0, cpu));

@@ -3,9 +3,10 @@
  * A test filter for the kselftest harness of Linux 6.1, which has no -t
  * option: zxhv_filter_tests(VAR) keeps only the tests whose names the
  * environment variable VAR lists (comma-separated), so one boot can run a
- * few tests of a binary (e.g. `make check`'s two-CPU boot runs vcpu_test's
- * XSAVE tests only).  VAR unset or empty: every test runs.  Call it from
- * main() before test_harness_run(); include after kselftest_harness.h.
+ * few tests of a binary (e.g. `make check`'s two-CPU boot runs
+ * vcpu_cpu_test's XSAVE tests only).  VAR unset or empty: every test
+ * runs.  Call it from main() before test_harness_run(); include after
+ * kselftest_harness.h.
  */
 #ifndef ZXHV_SELFTEST_FILTER_H
 #define ZXHV_SELFTEST_FILTER_H
