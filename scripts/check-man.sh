@@ -8,6 +8,8 @@
 #   - that page's SYNOPSIS shows the declaration of the symbol's header, the
 #     same after whitespace is ignored, and the page has the sections
 #     NAME, LIBRARY, SYNOPSIS, DESCRIPTION, RIGHTS, RETURN VALUE, SEE ALSO;
+#   - the EXAMPLES of each section 3 page compile (cc -fsyntax-only, after
+#     declarations of the handles and buffers they use);
 #   - every page formats without a warning: groff -man -ww -z, man --warnings
 #     and mandoc -T lint (.so links: their target is checked instead).
 # Prints each problem; exits 1 if there is any.
@@ -93,6 +95,44 @@ for s in syms:
         if not re.search(r'^\.SH "?' + sec + r'"?$', src_of(page), flags=re.M):
             print(f'check-man: {os.path.basename(page)}: no {sec} section', file=sys.stderr)
             bad = 1
+# The EXAMPLES of each section 3 page must compile against the headers: the
+# fragments go into one function, after declarations of the names they share.
+prelude = r"""
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <zircon/syscalls.h>
+#include <zircon/hv.h>
+extern zx_handle_t rsrc, guest, vmar, guest_vmar, vmo, vcpu, port, h, vcpus[64];
+extern zx_port_packet_t pkt;
+extern zx_vaddr_t addr;
+extern size_t size, code_size, kernel_size;
+extern const void *code, *kernel_image;
+extern unsigned nvcpus;
+extern int sock;
+zx_status_t example(void);
+zx_status_t example(void)
+{
+"""
+for page in sorted(glob.glob(os.path.join(top, 'man', '*.3'))):
+    src = src_of(page)
+    if src.startswith('.so'):
+        continue
+    sec = re.search(r'^\.SH EXAMPLES\n(.*?)(?=^\.SH )', src, flags=re.S | re.M)
+    if not sec:
+        continue
+    blocks = re.findall(r'^\.EX\n(.*?)^\.EE$', sec.group(1), flags=re.S | re.M)
+    code = '\n'.join(blocks).replace('\\e', '\\').replace('\\-', '-')
+    prog = prelude + '{\n' + code + '\n}\nreturn ZX_OK;\n}\n'
+    cc = subprocess.run(['cc', '-std=gnu11', '-Wall', '-Werror', '-Wno-unused-variable',
+                         '-Wno-unused-but-set-variable', '-fsyntax-only', '-x', 'c',
+                         '-I', os.path.join(top, 'libzx/include'), '-I', os.path.join(top, 'uapi'),
+                         '-'], input=prog, capture_output=True, text=True)
+    if cc.returncode != 0:
+        print(f'check-man: {os.path.basename(page)}: EXAMPLES do not compile:\n{cc.stderr}',
+              file=sys.stderr)
+        bad = 1
 sys.exit(bad)
 PY
 
