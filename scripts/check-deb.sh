@@ -9,7 +9,8 @@
 #   - pkg-config --cflags --libs libzx works and a small program compiles,
 #     links against the installed libzx.so.0 (and libzx.a) and runs;
 #   - the manual pages are installed (man -w) and zxhv-info runs;
-# then purges the packages and fails if anything of them is left behind.
+# then purges the packages and fails if anything of them is left behind
+# (including DKMS's signing key pair if this run made it).
 # Root only. It refuses to start when zircon-hv is already known to DKMS or
 # installed (e.g. by make dkms-install), since purging would remove that too.
 # Logs: build/check-deb/.
@@ -23,7 +24,8 @@ fail() { echo "check-deb: FAIL: $*" >&2; exit 1; }
 step() { echo "check-deb: [${SECONDS}s] $*"; }
 
 [ "$(id -u)" = 0 ] || fail "must run as root"
-exec 9>/run/lock/zircon-hv-check-deb.lock
+mkdir -p "$top/build"
+exec 9>"$top/build/.check-deb.lock"
 flock -n 9 || fail "another check-deb.sh is running"
 
 # --- nothing of zircon-hv may be installed yet -------------------------------
@@ -40,6 +42,10 @@ for f in /usr/src/zircon-hv-* /etc/modprobe.d/zircon-hv.conf; do
 done
 had_group=0
 getent group zircon-hv >/dev/null && had_group=1
+# DKMS makes a module signing key pair on its first build (/usr/sbin/dkms).
+mok=/var/lib/dkms/mok
+had_mok=0
+[ -e "$mok.key" ] && had_mok=1
 abi=$(basename "$("$top/scripts/kernel/stock.sh" --headers)")
 abi=${abi#linux-headers-}
 [ -d "/lib/modules/$abi/build" ] || fail "/lib/modules/$abi/build missing (linux-headers-$abi)"
@@ -84,6 +90,7 @@ cleanup() {
 	if [ "$had_group" = 0 ] && getent group zircon-hv >/dev/null; then
 		groupdel zircon-hv
 	fi
+	[ "$had_mok" = 1 ] || rm -f "$mok.key" "$mok.pub"
 	left=$( {
 		dkms status -m zircon-hv
 		for p in "${pkgs[@]}"; do
@@ -93,6 +100,7 @@ cleanup() {
 		ls -d /usr/src/zircon-hv-* /var/lib/dkms/zircon-hv /etc/modprobe.d/zircon-hv.conf \
 			/lib/udev/rules.d/70-zircon-hv.rules /usr/lib/zircon-hv 2>/dev/null || true
 		find /lib/modules -name 'zircon-hv.ko*'
+		[ "$had_mok" = 1 ] || ls "$mok".* 2>/dev/null
 		find /lib/modules -maxdepth 3 | sort | comm -13 "$before" -
 	} 2>&1)
 	if [ -n "$left" ]; then
