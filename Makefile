@@ -5,6 +5,8 @@
 #   make check      everything, then every test (README: "Testing")
 #   make demo       the main job (README)
 #   make dkms-install / dkms-uninstall
+#   make install    libzx, the programs and the manual pages under PREFIX (DESTDIR)
+#   make deb        the Debian packages, into build/deb/ (docs/packaging.md)
 #
 # Kernel builds are cached under $(ZXHV_CACHE) by a hash of their config.
 
@@ -25,7 +27,7 @@ KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
 
 .PHONY: all module libzx tools selftests examples check demo clean \
 	deps kernel-debug kernel-stock module-debug module-stock module-612 \
-	dkms-install dkms-uninstall bench bench-tools
+	dkms-install dkms-uninstall bench bench-tools install deb
 
 all: module libzx tools selftests examples
 
@@ -95,6 +97,43 @@ $(B)/bench/kvm-bench: $(TOP)/tools/kvm-bench.c $(TOP)/tools/bench/bench.h
 
 bench:
 	@$(TOP)/scripts/bench.sh
+
+# --- install and the Debian packages (docs/packaging.md) -------------------------
+BINDIR ?= $(PREFIX)/bin
+LIBDIR ?= $(PREFIX)/lib
+MANDIR ?= $(PREFIX)/share/man
+# The programs installed link libzx.so.0 and take the caller's CPPFLAGS,
+# CFLAGS and LDFLAGS (the distribution's hardening flags under dpkg).
+INST_CC = $(CC) $(HOST_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) \
+	-I$(TOP)/libzx/include -I$(TOP)/uapi -L$(B)/libzx
+# zxhv-vmm and its page when the tree has the VMM (vmm/).
+HAVE_VMM := $(wildcard $(TOP)/vmm/Makefile)
+
+$(B)/install/zxhv-info: $(TOP)/examples/zxhv-info.c libzx
+	@mkdir -p $(dir $@)
+	$(INST_CC) -o $@ $< -lzx
+
+install: libzx $(B)/install/zxhv-info $(if $(HAVE_VMM),vmm)
+	@$(MAKE) -s -C $(TOP)/libzx O=$(B)/libzx install PREFIX=$(PREFIX) LIBDIR=$(LIBDIR) \
+		DESTDIR=$(DESTDIR)
+	install -D -m 0755 $(B)/install/zxhv-info $(DESTDIR)$(BINDIR)/zxhv-info
+	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(MANDIR)/man7
+	install -m 0644 $(TOP)/man/*.3 $(DESTDIR)$(MANDIR)/man3/
+	install -m 0644 $(TOP)/man/zircon-hv.7 $(DESTDIR)$(MANDIR)/man7/
+	install -m 0644 $(TOP)/man/zxhv-info.1 $(DESTDIR)$(MANDIR)/man1/
+	$(if $(HAVE_VMM),install -m 0755 $(B)/vmm/zxhv-vmm $(DESTDIR)$(BINDIR)/zxhv-vmm)
+	$(if $(HAVE_VMM),install -m 0644 $(TOP)/man/zxhv-vmm.1 $(DESTDIR)$(MANDIR)/man1/)
+
+# dpkg-buildpackage writes ../*.deb: it runs on a copy of the tree (without
+# .git and what .gitignore names) under build/deb-src/; the packages land in build/deb/.
+DEB_SRC := $(B)/deb-src/zircon-hv-$(VERSION)
+deb:
+	rm -rf $(B)/deb-src $(B)/deb
+	mkdir -p $(DEB_SRC) $(B)/deb
+	rsync -a --exclude /.git --filter=':- .gitignore' $(TOP)/ $(DEB_SRC)/
+	cd $(DEB_SRC) && dpkg-buildpackage -us -uc -b
+	cp $(B)/deb-src/*.deb $(B)/deb/
+	@ls -1 $(B)/deb
 
 # --- DKMS ------------------------------------------------------------------------
 DKMS_SRC := /usr/src/zircon-hv-$(VERSION)

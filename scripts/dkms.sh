@@ -31,29 +31,9 @@ install)
 	dkms add -m "$name" -v "$ver" >/dev/null
 	dkms build -m "$name" -v "$ver" -k "$kver"
 	dkms install -m "$name" -v "$ver" -k "$kver" --force
-	getent group zircon-hv >/dev/null || groupadd --system zircon-hv
-	# The module reads no /etc/group: hand it the group's gid as hypervisor_gid.
-	gid=$(getent group zircon-hv | cut -d: -f3)
-	case "$gid" in
-	'' | *[!0-9]*) echo "dkms: no numeric gid for group zircon-hv" >&2; exit 1 ;;
-	esac
-	conf=$(mktemp)
-	cat >"$conf" <<-EOF
-	# Written by zircon-hv's scripts/dkms.sh: members of group zircon-hv
-	# (gid $gid) may get the hypervisor resource; CAP_SYS_ADMIN always may.
-	options zircon-hv hypervisor_gid=$gid
-	EOF
-	install -m 0644 "$conf" /etc/modprobe.d/zircon-hv.conf
-	rm -f "$conf"
-	# A module already loaded gets the same policy now, not at its next load.
-	param=/sys/module/zircon_hv/parameters/hypervisor_gid
-	if [ -w "$param" ]; then
-		echo "$gid" >"$param"
-	fi
 	install -m 0644 "$top/scripts/udev/70-zircon-hv.rules" /etc/udev/rules.d/70-zircon-hv.rules
-	if command -v udevadm >/dev/null && [ -d /run/udev ]; then
-		udevadm control --reload || true
-	fi
+	# The group, /etc/modprobe.d/zircon-hv.conf, the loaded module's gid, udev.
+	"$top/scripts/hypervisor-gid.sh"
 	;;
 uninstall)
 	if dkms status -m "$name" -v "$ver" -k "$kver" | grep -q .; then

@@ -23,6 +23,7 @@ pkgs=(
 	qemu-system-x86 bochs bochsbios vgabios bochs-x
 	isolinux syslinux-common xorriso busybox-static
 	dkms sparse
+	debhelper dh-dkms lintian mandoc man-db groff-base pkgconf
 )
 
 stamp=/var/lib/zircon-hv-deps.stamp
