@@ -23,11 +23,11 @@ HOST_CFLAGS := -O2 -g -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE
 KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
 	$(shell $(TOP)/scripts/kernel/stock.sh --headers 2>/dev/null))
 
-.PHONY: all module libzx tools selftests examples check demo clean \
+.PHONY: all module libzx tools selftests examples vmm install check demo clean \
 	deps kernel-debug kernel-stock module-debug module-stock module-612 \
 	dkms-install dkms-uninstall bench bench-tools
 
-all: module libzx tools selftests examples
+all: module libzx tools selftests examples vmm
 
 deps:
 	@$(TOP)/scripts/install-deps.sh
@@ -73,6 +73,14 @@ selftests: libzx
 
 examples: libzx
 	@$(MAKE) -s -C $(TOP)/examples O=$(B)/examples LIBZX=$(B)/libzx
+
+vmm: libzx
+	@$(MAKE) -s -C $(TOP)/vmm O=$(B)/vmm LIBZX=$(B)/libzx
+
+# zxhv-vmm, libzx and its headers under $(PREFIX) (DESTDIR for staging).
+install: libzx vmm
+	@$(MAKE) -s -C $(TOP)/libzx O=$(B)/libzx install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
+	install -D -m 0755 $(B)/vmm/zxhv-vmm $(DESTDIR)$(PREFIX)/bin/zxhv-vmm
 
 # --- the two README commands ---------------------------------------------------
 check: deps
