@@ -23,7 +23,7 @@ HOST_CFLAGS := -O2 -g -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE
 KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
 	$(shell $(TOP)/scripts/kernel/stock.sh --headers 2>/dev/null))
 
-.PHONY: all module libzx tools selftests examples vmm install check demo clean \
+.PHONY: all module libzx tools selftests examples vmm guest install check demo clean \
 	deps kernel-debug kernel-stock module-debug module-stock module-612 \
 	dkms-install dkms-uninstall bench bench-tools
 
@@ -76,6 +76,10 @@ examples: libzx
 
 vmm: libzx
 	@$(MAKE) -s -C $(TOP)/vmm O=$(B)/vmm LIBZX=$(B)/libzx
+
+# The Linux guest zxhv-vmm's tests and the demo boot (build/guest; scripts/guest/build-guest.sh).
+guest: kernel-stock
+	@$(TOP)/scripts/guest/build-guest.sh $(B)/guest
 
 # zxhv-vmm, libzx and its headers under $(PREFIX) (DESTDIR for staging).
 install: libzx vmm

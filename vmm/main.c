@@ -135,15 +135,9 @@ static void parse_args(int argc, char **argv, struct vmm_config *cfg)
 			fputs(usage_text, stdout);
 			exit(0);
 		}
-		if (strncmp(opt, "--", 2) != 0 || strchr(opt, '=') != NULL) {
-			fputs(usage_text, stderr);
-			vmm_die_input(opt, "unknown argument");
-		}
 		if (strcmp(opt, "--kernel") && strcmp(opt, "--initrd") && strcmp(opt, "--cmdline") &&
-		    strcmp(opt, "--cpus") && strcmp(opt, "--memory") && strcmp(opt, "--disk")) {
-			fputs(usage_text, stderr);
-			vmm_die_input(opt, "unknown option");
-		}
+		    strcmp(opt, "--cpus") && strcmp(opt, "--memory") && strcmp(opt, "--disk"))
+			vmm_die_input(opt, "unknown argument (see --help)");
 		if (i + 1 >= argc)
 			vmm_die_input(opt, "needs a value");
 		val = argv[++i];
@@ -160,10 +154,8 @@ static void parse_args(int argc, char **argv, struct vmm_config *cfg)
 		else
 			parse_disk(cfg, val);
 	}
-	if (!cfg->kernel) {
-		fputs(usage_text, stderr);
-		vmm_die_input("--kernel", "missing (the Linux kernel to boot)");
-	}
+	if (!cfg->kernel)
+		vmm_die_input("--kernel", "missing (the Linux kernel to boot; see --help)");
 }
 
 static void fail(const char *what, zx_status_t s)

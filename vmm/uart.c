@@ -11,10 +11,11 @@
  * one is sent each time the UART's interrupt condition goes from false to
  * true.
  *
+ * As on a PC, the interrupt reaches the IO APIC only while MCR.OUT2 is set.
  * Input comes from the host in a queue; bytes enter the receive FIFO only
- * while the guest has receive interrupts enabled, i.e. once a program has the
- * port open, so early input is not lost to the FIFO resets of the driver's
- * start-up ("typed" input).
+ * while the guest has receive interrupts enabled and OUT2 set, i.e. once a
+ * program has the port open, so early input is not lost to the driver's
+ * probing (which enables every IER bit) and FIFO resets ("typed" input).
  */
 #include <errno.h>
 #include <string.h>
@@ -41,6 +42,7 @@
 #define FCR_ENABLE	0x01
 #define FCR_CLEAR_RX	0x02
 #define LCR_DLAB	0x80
+#define MCR_OUT2	0x08	/* on a PC: connects INTR to the interrupt controller */
 #define MCR_LOOP	0x10
 #define LSR_DR		0x01
 #define LSR_THRE	0x20
@@ -84,7 +86,8 @@ static void refill_locked(void)
 {
 	bool moved = false;
 
-	while ((u.ier & IER_RDI) && u.queue_count && u.fifo_count < FIFO_SIZE) {
+	while ((u.ier & IER_RDI) && (u.mcr & MCR_OUT2) && u.queue_count &&
+	       u.fifo_count < FIFO_SIZE) {
 		fifo_push_locked(u.queue[u.queue_head]);
 		u.queue_head = (u.queue_head + 1) % QUEUE_SIZE;
 		u.queue_count--;
@@ -100,7 +103,8 @@ static bool update_irq_locked(void)
 	bool level, rose;
 
 	refill_locked();
-	level = ((u.ier & IER_RDI) && u.fifo_count) || ((u.ier & IER_THRI) && u.thre_ip);
+	level = (u.mcr & MCR_OUT2) &&
+		(((u.ier & IER_RDI) && u.fifo_count) || ((u.ier & IER_THRI) && u.thre_ip));
 	rose = level && !u.irq_level;
 	u.irq_level = level;
 	return rose;

@@ -12,12 +12,15 @@
 #                             $ZXHV_CACHE/guest by the bzImage's hash)
 #   OUTDIR/initramfs.cpio.gz  /init (below) and a static busybox, gzip -9
 #   OUTDIR/release            the kernel's release, what `uname -r` must say
+#   OUTDIR/triple-fault.elf   a "vmlinux" whose first instruction is UD2: with
+#                             no IDT loaded the #UD escalates to a triple fault
 #
 # /init prints lines a test can check, then powers off:
+#   GUEST-UPTIME <the guest's /proc/uptime at /init>
 #   GUEST-UNAME <uname -a>            GUEST-UNAME-OK|BAD <uname -r>
 #   GUEST-CPUS online=.. present=.. nproc=N   GUEST-CPUS-OK|BAD
 #   GUEST-CPUINFO <the first model name line of /proc/cpuinfo>
-#   GUEST-CLOCKSOURCE <current clocksource>
+#   GUEST-CLOCKSOURCE <current clocksource> available: <the others>
 #   GUEST-READY (then it reads one line from the console)
 #   GUEST-READ [<the line>]
 set -euo pipefail
@@ -69,6 +72,7 @@ cat >"$root/init" <<EOF
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
+echo "GUEST-UPTIME \$(cat /proc/uptime)"
 echo "GUEST-UNAME \$(uname -a)"
 if [ "\$(uname -r)" = "$release" ]; then r=OK; else r=BAD; fi
 echo "GUEST-UNAME-\$r \$(uname -r)"
@@ -78,7 +82,8 @@ echo "GUEST-CPUS online=\$online present=\$present nproc=\$(nproc)"
 if [ "\$online" = "\$present" ]; then r=OK; else r=BAD; fi
 echo "GUEST-CPUS-\$r"
 echo "GUEST-CPUINFO \$(grep -m1 '^model name' /proc/cpuinfo)"
-echo "GUEST-CLOCKSOURCE \$(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)"
+cs=/sys/devices/system/clocksource/clocksource0
+echo "GUEST-CLOCKSOURCE \$(cat \$cs/current_clocksource) available: \$(cat \$cs/available_clocksource)"
 echo "GUEST-READY"
 line=
 read -r -t 600 line
@@ -92,4 +97,20 @@ mv "$out/initramfs.cpio.gz.tmp" "$out/initramfs.cpio.gz"
 cp "$vmlinuz" "$out/bzImage"
 cp "$vmlinux" "$out/vmlinux"
 echo "$release" >"$out/release"
+
+# The triple-fault guest: one PT_LOAD at 16 MiB (entry: ud2; jmp .) and a
+# PT_NOTE named "Linux", which is what zxhv-vmm asks of a vmlinux.
+python3 - "$out/triple-fault.elf" <<'PY'
+import struct, sys
+code = b'\x0f\x0b\xeb\xfe'
+note = struct.pack('<III', 6, 4, 0x100) + b'Linux\0\0\0' + b'\0' * 4
+ehsz, phsz = 64, 56
+code_off = ehsz + 2 * phsz
+note_off = code_off + len(code)
+eh = struct.pack('<16sHHIQQQIHHHHHH', b'\x7fELF\x02\x01\x01' + b'\0' * 9, 2, 62, 1,
+                 0x1000000, ehsz, 0, 0, ehsz, phsz, 2, 64, 0, 0)
+load = struct.pack('<IIQQQQQQ', 1, 5, code_off, 0x1000000, 0x1000000, len(code), len(code), 0x200000)
+pnote = struct.pack('<IIQQQQQQ', 4, 4, note_off, 0, 0, len(note), len(note), 4)
+open(sys.argv[1], 'wb').write(eh + load + pnote + code + note)
+PY
 log "$out: vmlinux $(stat -c %s "$out/vmlinux") bytes, initramfs $(stat -c %s "$out/initramfs.cpio.gz") bytes, release $release"
