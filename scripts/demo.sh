@@ -15,7 +15,9 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 make -s libzx examples vmm guest
-# The guest's lines of interest, and zxhv-vmm's own verdict (stderr).
+# The guest's lines of interest, and zxhv-vmm's own verdict (stderr).  $vmm and $g
+# expand in the shell that runs it (here, or in the emulated machine).
+# shellcheck disable=SC2016
 linux='echo demo | $vmm --kernel $g/vmlinux --initrd $g/initramfs.cpio.gz --cpus 2 --memory 256M \
 	>/tmp/zxhv-demo.out; rc=$?;
 	sed -n "s/\r$//; s/^GUEST-UNAME \(.*\)/guest: uname -a: \1/p; s/^GUEST-CPUS .*nproc=\(.*\)/guest: nproc: \1/p;

@@ -31,7 +31,7 @@ log() { echo "build-guest: $*" >&2; }
 die() { log "$*"; exit 1; }
 
 kdir=$("$top/scripts/kernel/stock.sh")
-vmlinuz=$(ls "$kdir"/boot/vmlinuz-* | sed -n 1p)
+vmlinuz=$(find "$kdir/boot" -name "vmlinuz-*" | sort | sed -n 1p)
 [ -f "$vmlinuz" ] || die "no vmlinuz in $kdir/boot"
 release=${vmlinuz##*/vmlinuz-}
 busybox=$(dpkg -L busybox-static 2>/dev/null | grep -m1 '/bin/busybox$') ||

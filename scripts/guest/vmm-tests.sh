@@ -16,6 +16,7 @@ g=${ZXHV_GUEST:-/work/guest}
 tests=${*:-triple-fault elf-1cpu elf-2cpu}
 n=0
 failed=0
+# shellcheck disable=SC2086 # one word per test
 set -- $tests
 echo "1..$#"
 
@@ -42,7 +43,7 @@ result() {	# result OK|NOTOK NAME DETAIL
 boot() {
 	name=$1 kernel=$2 cpus=$3 line="zxhv-typed-line-$1"
 	t=$(ms)
-	echo "$line" | $vmm --kernel "$kernel" --initrd $g/initramfs.cpio.gz --cpus "$cpus" \
+	echo "$line" | "$vmm" --kernel "$kernel" --initrd "$g"/initramfs.cpio.gz --cpus "$cpus" \
 		${4:+--cmdline "$4"} >/tmp/vmm.raw 2>/tmp/vmm.err
 	rc=$?
 	t=$(( $(ms) - t ))
@@ -50,7 +51,7 @@ boot() {
 	why=
 	[ "$rc" = 0 ] || why="$why exit=$rc"
 	grep -q 'powered off' /tmp/vmm.err || why="$why no-poweroff-message"
-	grep -q "^GUEST-UNAME-OK $(cat $g/release)" /tmp/vmm.out || why="$why uname"
+	grep -q "^GUEST-UNAME-OK $(cat "$g"/release)" /tmp/vmm.out || why="$why uname"
 	grep -q "^GUEST-CPUS online=.* nproc=$cpus\$" /tmp/vmm.out || why="$why nproc"
 	grep -q '^GUEST-CPUS-OK' /tmp/vmm.out || why="$why cpus-online"
 	# kvm-clock must be offered; Linux prefers the TSC over it when the TSC is
@@ -66,23 +67,26 @@ boot() {
 }
 
 triple_fault() {
-	$vmm --kernel $g/triple-fault.elf </dev/null >/tmp/vmm.out 2>/tmp/vmm.err
+	"$vmm" --kernel "$g"/triple-fault.elf </dev/null >/tmp/vmm.out 2>/tmp/vmm.err
 	rc=$?
 	why=
 	[ "$rc" = 1 ] || why="$why exit=$rc"
 	grep -q 'triple-faulted' /tmp/vmm.err || why="$why no-cause"
 	grep -q 'rflags' /tmp/vmm.err || why="$why no-registers"
-	[ -z "$why" ] && result OK triple-fault "(exit 1, cause and registers)" ||
+	if [ -z "$why" ]; then
+		result OK triple-fault "(exit 1, cause and registers)"
+	else
 		result NOTOK triple-fault "($why)"
+	fi
 }
 
 for t in "$@"; do
 	case $t in
-	elf-1cpu) boot elf-1cpu $g/vmlinux 1 ;;
+	elf-1cpu) boot elf-1cpu "$g"/vmlinux 1 ;;
 	# The default line plus cryptomgr.notests: the crypto self-tests are
 	# about 40% of a boot, and the 1-VCPU boot already ran them.
-	elf-2cpu) boot elf-2cpu $g/vmlinux 2 "console=ttyS0 panic=-1 cryptomgr.notests" ;;
-	bzimage-1cpu) boot bzimage-1cpu $g/bzImage 1 ;;
+	elf-2cpu) boot elf-2cpu "$g"/vmlinux 2 "console=ttyS0 panic=-1 cryptomgr.notests" ;;
+	bzimage-1cpu) boot bzimage-1cpu "$g"/bzImage 1 ;;
 	triple-fault) triple_fault ;;
 	*) result NOTOK "$t" "(unknown test)" ;;
 	esac
