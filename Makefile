@@ -25,11 +25,11 @@ HOST_CFLAGS := -O2 -g -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE
 KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
 	$(shell $(TOP)/scripts/kernel/stock.sh --headers 2>/dev/null))
 
-.PHONY: all module libzx tools selftests examples check demo clean \
+.PHONY: all module libzx tools selftests examples vmm guest install check demo clean \
 	deps kernel-debug kernel-stock module-debug module-stock module-612 \
 	dkms-install dkms-uninstall bench bench-tools install deb
 
-all: module libzx tools selftests examples
+all: module libzx tools selftests examples vmm
 
 deps:
 	@$(TOP)/scripts/install-deps.sh
@@ -76,6 +76,13 @@ selftests: libzx
 examples: libzx
 	@$(MAKE) -s -C $(TOP)/examples O=$(B)/examples LIBZX=$(B)/libzx
 
+vmm: libzx
+	@$(MAKE) -s -C $(TOP)/vmm O=$(B)/vmm LIBZX=$(B)/libzx
+
+# The Linux guest zxhv-vmm's tests and the demo boot (build/guest; scripts/guest/build-guest.sh).
+guest: kernel-stock
+	@$(TOP)/scripts/guest/build-guest.sh $(B)/guest
+
 # --- the two README commands ---------------------------------------------------
 check: deps
 	@$(TOP)/scripts/check.sh
@@ -106,14 +113,11 @@ MANDIR ?= $(PREFIX)/share/man
 # CFLAGS and LDFLAGS (the distribution's hardening flags under dpkg).
 INST_CC = $(CC) $(HOST_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) \
 	-I$(TOP)/libzx/include -I$(TOP)/uapi -L$(B)/libzx
-# zxhv-vmm and its page when the tree has the VMM (vmm/).
-HAVE_VMM := $(wildcard $(TOP)/vmm/Makefile)
-
 $(B)/install/zxhv-info: $(TOP)/examples/zxhv-info.c libzx
 	@mkdir -p $(dir $@)
 	$(INST_CC) -o $@ $< -lzx
 
-install: libzx $(B)/install/zxhv-info $(if $(HAVE_VMM),vmm)
+install: libzx vmm $(B)/install/zxhv-info
 	@$(MAKE) -s -C $(TOP)/libzx O=$(B)/libzx install PREFIX=$(PREFIX) LIBDIR=$(LIBDIR) \
 		DESTDIR=$(DESTDIR)
 	install -D -m 0755 $(B)/install/zxhv-info $(DESTDIR)$(BINDIR)/zxhv-info
@@ -121,8 +125,8 @@ install: libzx $(B)/install/zxhv-info $(if $(HAVE_VMM),vmm)
 	install -m 0644 $(TOP)/man/*.3 $(DESTDIR)$(MANDIR)/man3/
 	install -m 0644 $(TOP)/man/zircon-hv.7 $(DESTDIR)$(MANDIR)/man7/
 	install -m 0644 $(TOP)/man/zxhv-info.1 $(DESTDIR)$(MANDIR)/man1/
-	$(if $(HAVE_VMM),install -m 0755 $(B)/vmm/zxhv-vmm $(DESTDIR)$(BINDIR)/zxhv-vmm)
-	$(if $(HAVE_VMM),install -m 0644 $(TOP)/man/zxhv-vmm.1 $(DESTDIR)$(MANDIR)/man1/)
+	install -m 0755 $(B)/vmm/zxhv-vmm $(DESTDIR)$(BINDIR)/zxhv-vmm
+	install -m 0644 $(TOP)/man/zxhv-vmm.1 $(DESTDIR)$(MANDIR)/man1/
 
 # dpkg-buildpackage writes ../*.deb: it runs on a copy of the tree (without
 # .git and what .gitignore names) under build/deb-src/; the packages land in build/deb/.

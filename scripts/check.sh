@@ -43,7 +43,9 @@ step kernel-stock make -s kernel-stock
 step module-stock-6.1 make -s module-stock
 step module-6.12 make -s module-612
 step module-debug make -s module-debug
-step userspace make -s libzx tools selftests examples
+step userspace make -s libzx tools selftests examples vmm
+step guest make -s guest
+tap_step vmm-input scripts/guest/vmm-input-test.sh
 step libzx-check make -s -C libzx check O="$top/build/libzx"
 
 # --- static checks -------------------------------------------------------------
@@ -107,6 +109,21 @@ smp_run() {
 	fi
 }
 tap_step bochs-smp-stock smp_run
+
+# --- zxhv-vmm boots Debian's kernel: ELF on 1 and 2 VCPUs, stdin echoed, poweroff;
+# a triple-faulting guest ends with exit 1.  The 66 MB vmlinux travels in an
+# uncompressed initramfs segment (--put-raw: no inflate in Bochs).
+linux_run() {
+	local g=build/guest
+	tools/vmrun --vmx --kernel stock --cpu-model corei7_haswell_4770 --timeout 2400 \
+		--module "${dkms_ko:-/nonexistent}" --console "$out/bochs-linux.console" \
+		--put build/vmm:/work/vmm --put scripts/guest/vmm-tests.sh:/work/guest/vmm-tests.sh \
+		--put "$g/initramfs.cpio.gz:/work/guest/initramfs.cpio.gz" \
+		--put "$g/release:/work/guest/release" \
+		--put "$g/triple-fault.elf:/work/guest/triple-fault.elf" \
+		--put-raw "$g/vmlinux:/work/guest/vmlinux" -- sh /work/guest/vmm-tests.sh
+}
+tap_step bochs-linux linux_run
 
 # --- the bench itself: each failure kind is caught ------------------------------
 tap_step bench-selftest scripts/bench-selftest.sh

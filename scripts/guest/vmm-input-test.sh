@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# zxhv-vmm's bad-input cases: each must end with exit status 2 and one line on
+# stderr naming the argument, before any guest exists (so this runs on any
+# host, with or without /dev/zircon-hv).  Prints TAP.
+#   scripts/guest/vmm-input-test.sh [ZXHV_VMM [GUEST_DIR]]
+set -uo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+vmm=${1:-$top/build/vmm/zxhv-vmm}
+g=${2:-$top/build/guest}
+tmp=$(mktemp -d /tmp/vmm-input.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+n=0
+failed=0
+
+head -c 30000000 "$g/vmlinux" >"$tmp/vmlinux-truncated"
+head -c 3000000 "$g/bzImage" >"$tmp/bzImage-truncated"
+head -c 4096 /dev/urandom >"$tmp/random"
+: >"$tmp/empty"
+printf '#!/bin/sh\n' >"$tmp/script"
+cp /bin/true "$tmp/not-linux-elf"
+head -c 1000 /dev/zero >"$tmp/disk-odd"
+touch "$tmp/unreadable" && chmod 000 "$tmp/unreadable"
+long=$(head -c 3000 /dev/zero | tr '\0' x)
+
+# expect NAME ARG-NAMED MESSAGE-PATTERN -- zxhv-vmm arguments...
+expect() {
+	local name=$1 arg=$2 pat=$3 rc lines
+	shift 4
+	"$vmm" "$@" </dev/null >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	lines=$(wc -l <"$tmp/err")
+	n=$((n + 1))
+	if [ "$rc" = 2 ] && [ "$lines" = 1 ] && grep -q -- "^zxhv-vmm: $arg: .*$pat" "$tmp/err"; then
+		echo "ok $n - $name"
+	else
+		echo "not ok $n - $name (exit $rc, $lines stderr lines)"
+		sed 's/^/# /' "$tmp/err"
+		failed=1
+	fi
+}
+
+# A root-run test cannot make a file unreadable: skip that case for root.
+unreadable_case() {
+	if [ "$(id -u)" = 0 ]; then
+		n=$((n + 1))
+		echo "ok $n - unreadable kernel # SKIP root reads any file"
+		return
+	fi
+	expect "unreadable kernel" --kernel "Permission denied" -- --kernel "$tmp/unreadable"
+}
+
+echo "1..23"
+expect "no --kernel" --kernel "missing" --
+expect "unknown option" --kernal "unknown argument" -- --kernal "$g/vmlinux"
+expect "missing kernel" --kernel "No such file" -- --kernel "$tmp/nonexistent"
+unreadable_case
+expect "empty kernel" --kernel "empty" -- --kernel "$tmp/empty"
+expect "kernel is a directory" --kernel "not a regular file" -- --kernel "$tmp"
+expect "truncated vmlinux" --kernel "truncated" -- --kernel "$tmp/vmlinux-truncated"
+expect "truncated bzImage" --kernel "truncated" -- --kernel "$tmp/bzImage-truncated"
+expect "random bytes" --kernel "not a Linux kernel" -- --kernel "$tmp/random"
+expect "a script" --kernel "not a Linux kernel" -- --kernel "$tmp/script"
+expect "an ELF program, not Linux" --kernel "Linux vmlinux" -- --kernel "$tmp/not-linux-elf"
+expect "kernel larger than memory" --kernel "needs memory" -- --kernel "$g/vmlinux" --memory 64M
+expect "initrd does not fit" --initrd "do not fit" -- --kernel "$g/vmlinux" --memory 128M \
+	--initrd "$g/vmlinux"
+expect "missing initrd" --initrd "No such file" -- --kernel "$g/vmlinux" --initrd "$tmp/nonexistent"
+expect "malformed size" --memory "not a size" -- --kernel "$g/vmlinux" --memory 12Q
+expect "size not whole pages" --memory "pages" -- --kernel "$g/vmlinux" --memory 1000000
+expect "memory too large" --memory "outside" -- --kernel "$g/vmlinux" --memory 64G
+expect "--cpus 0" --cpus "outside" -- --kernel "$g/vmlinux" --cpus 0
+expect "too many cpus" --cpus "outside" -- --kernel "$g/vmlinux" --cpus 64
+expect "cpus not a number" --cpus "not a number" -- --kernel "$g/vmlinux" --cpus two
+expect "command line over the limit" --cmdline "over the kernel's limit" -- \
+	--kernel "$g/vmlinux" --cmdline "$long"
+expect "missing disk" --disk "No such file" -- --kernel "$g/vmlinux" --disk "$tmp/nonexistent,ro"
+expect "disk not whole sectors" --disk "multiple of 512" -- --kernel "$g/vmlinux" \
+	--disk "$tmp/disk-odd"
+exit $failed
