@@ -231,7 +231,8 @@ GUEST_PROGRAM(g_timer_forever,
 /*
  * 16-bit, for an AP: ICR writes of each destination form and delivery
  * mode (lapic_test.c's ipi table), an INIT (no packet), a STARTUP, a
- * 2-byte mark 0x1234, then a logical-destination IPI (NOT_SUPPORTED).
+ * 2-byte mark 0x1234, then an IPI to logical destination 6 (cluster 0,
+ * APIC IDs 1 and 2).
  */
 GUEST_PROGRAM(g_ipi_ap,
 	".code16\n"
@@ -246,7 +247,7 @@ GUEST_PROGRAM(g_ipi_ap,
 	"WRMSR_IMM 0x830, 0x500, 2\n"	/* INIT */
 	"WRMSR_IMM 0x830, 0x69a, 3\n"	/* STARTUP */
 	"mov $0x1234, %ax\n out %ax, $0x11\n"
-	"WRMSR_IMM 0x830, 0x836, 1\n"	/* logical */
+	"WRMSR_IMM 0x830, 0x836, 6\n"	/* logical */
 	"1: jmp 1b");
 
 /*

@@ -24,8 +24,8 @@
  *                        KASAN report)
  * ipi_destinations       from APIC ID 1: self, all, all-but-self, one, out of
  *                        range, broadcast masks; NMI (vector 2, sender bit
- *                        clear); INIT ignored; STARTUP id/entry; logical ->
- *                        NOT_SUPPORTED
+ *                        clear); INIT ignored; STARTUP id/entry; a logical
+ *                        (cluster) destination -> the mask of its APIC IDs
  * smp_guest              the BSP's STARTUP packets answered by zx_vcpu_create on
  *                        3 host threads; 4 VCPUs count in shared memory; the
  *                        APs' IPIs routed by zx_vcpu_interrupt wake the BSP
@@ -357,8 +357,12 @@ TEST(ipi_destinations)
 	ASSERT_EQ(ZX_PKT_TYPE_GUEST_IO, a.p[9].type);
 	EXPECT_EQ(PORT_MARK, a.p[9].guest_io.port);
 	EXPECT_EQ(0x1234u, a.p[9].guest_io.u16);
-	/* Logical destination mode. */
-	EXPECT_EQ(ZX_ERR_NOT_SUPPORTED, a.st[10]);
+	/* Logical destination 6 in cluster 0: APIC IDs 1 and 2. */
+	ASSERT_EQ(ZX_OK, a.st[10]);
+	ASSERT_EQ(ZX_PKT_TYPE_GUEST_VCPU, a.p[10].type);
+	EXPECT_EQ(ZX_PKT_GUEST_VCPU_INTERRUPT, a.p[10].guest_vcpu.type);
+	EXPECT_EQ(0x6ull, a.p[10].guest_vcpu.interrupt.mask);
+	EXPECT_EQ(0x36u, a.p[10].guest_vcpu.interrupt.vector);
 	vm_close(&vm);
 }
 

@@ -234,11 +234,66 @@ static void lapic_icr_modes(struct kunit *test)
 		zxhv_lapic_icr_decode(icr(0x30, mode, 0, 1), 0, &ipi);
 		KUNIT_EXPECT_EQ_MSG(test, ipi.kind, ZXHV_LAPIC_IPI_UNSUPPORTED, "mode %u", mode);
 	}
-	/* Logical destination mode: not supported, whatever the delivery. */
-	zxhv_lapic_icr_decode(icr(0x30, 0, 0, 1) | BIT(11), 0, &ipi);
-	KUNIT_EXPECT_EQ(test, ipi.kind, ZXHV_LAPIC_IPI_UNSUPPORTED);
+	/* A STARTUP to a logical destination: the packet names one ID. */
 	zxhv_lapic_icr_decode(icr(0x09, 6, 0, 1) | BIT(11), 0, &ipi);
 	KUNIT_EXPECT_EQ(test, ipi.kind, ZXHV_LAPIC_IPI_UNSUPPORTED);
+}
+
+/* x2APIC logical IDs: cluster ID[19:4] in 31:16, 1 << ID[3:0] in 15:0. */
+static void lapic_ldr(struct kunit *test)
+{
+	struct zxhv_lapic_regs r;
+	u64 v;
+
+	KUNIT_EXPECT_EQ(test, zxhv_lapic_ldr(0), 0x1U);
+	KUNIT_EXPECT_EQ(test, zxhv_lapic_ldr(5), 0x20U);
+	KUNIT_EXPECT_EQ(test, zxhv_lapic_ldr(15), 0x8000U);
+	KUNIT_EXPECT_EQ(test, zxhv_lapic_ldr(16), 0x10001U);
+	KUNIT_EXPECT_EQ(test, zxhv_lapic_ldr(62), 0x34000U);
+	zxhv_lapic_reset(&r);
+	KUNIT_EXPECT_EQ(test, zxhv_lapic_read(&r, 18, ZXHV_X2APIC_LDR, &v), ZXHV_LAPIC_OK);
+	KUNIT_EXPECT_EQ(test, v, 0x10002ULL);	/* APIC ID 17 */
+}
+
+/* Logical (cluster) destinations select APIC IDs by their LDR. */
+static void lapic_icr_logical(struct kunit *test)
+{
+	static const struct {
+		u32 delivery, shorthand, dest;
+		u64 mask;
+	} cases[] = {
+		{ 0, 0, 0x00000001, BIT_ULL(0) },
+		{ 0, 0, 0x00000006, BIT_ULL(1) | BIT_ULL(2) },
+		{ 0, 0, 0x0000ffff, GENMASK_ULL(15, 0) },
+		{ 0, 0, 0x00010001, BIT_ULL(16) },
+		{ 0, 0, 0x00038000, BIT_ULL(63) },
+		{ 0, 0, 0x0003c001, BIT_ULL(48) | GENMASK_ULL(63, 62) },
+		{ 0, 0, 0x00040001, 0 },	/* cluster 4: APIC ID 64 */
+		{ 0, 0, 0xfffe0001, 0 },
+		{ 0, 0, 0x00000000, 0 },
+		{ 0, 0, 0xffffffff, U64_MAX },	/* broadcast */
+		{ 0, 1, 0x00000001, BIT_ULL(3) },	/* shorthands win */
+		{ 0, 3, 0x00000001, ~BIT_ULL(3) },
+		{ 4, 0, 0x0000000f, BIT_ULL(0) | BIT_ULL(1) | BIT_ULL(2) },	/* NMI */
+	};
+	struct zxhv_lapic_ipi ipi;
+	u8 want_vector;
+
+	for (u32 i = 0; i < ARRAY_SIZE(cases); i++) {
+		zxhv_lapic_icr_decode(icr(0x45, cases[i].delivery, cases[i].shorthand,
+					  cases[i].dest) | BIT(11), 3, &ipi);
+		KUNIT_EXPECT_EQ_MSG(test, ipi.kind, ZXHV_LAPIC_IPI_INTERRUPT, "case %u", i);
+		KUNIT_EXPECT_EQ_MSG(test, ipi.mask, cases[i].mask, "case %u", i);
+		want_vector = 0x45;
+		if (cases[i].delivery == 4)
+			want_vector = 2;	/* NMI */
+		KUNIT_EXPECT_EQ_MSG(test, ipi.vector, want_vector, "case %u", i);
+	}
+	/* Each VCPU's own LDR as the destination selects exactly it. */
+	for (u32 id = 0; id < 64; id++) {
+		zxhv_lapic_icr_decode(icr(0x45, 0, 0, zxhv_lapic_ldr(id)) | BIT(11), 0, &ipi);
+		KUNIT_EXPECT_EQ_MSG(test, ipi.mask, BIT_ULL(id), "APIC ID %u", id);
+	}
 }
 
 static struct kunit_case lapic_cases[] = {
@@ -249,6 +304,8 @@ static struct kunit_case lapic_cases[] = {
 	KUNIT_CASE(lapic_timer_arithmetic),
 	KUNIT_CASE(lapic_icr_destinations),
 	KUNIT_CASE(lapic_icr_modes),
+	KUNIT_CASE(lapic_ldr),
+	KUNIT_CASE(lapic_icr_logical),
 	{}
 };
 

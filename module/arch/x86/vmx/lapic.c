@@ -31,6 +31,20 @@
 #define ICR_BROADCAST		0xffffffffu
 #define NMI_VECTOR		2
 
+/*
+ * The x2APIC logical ID (SDM Vol. 3A 11.12.10.2): read-only, derived from
+ * the x2APIC ID: the cluster (ID bits 19:4) in bits 31:16 and one bit,
+ * 1 << ID[3:0], in bits 15:0.
+ */
+#define LDR_CLUSTER_SHIFT	16
+#define LDR_CLUSTER_SIZE	16
+
+u32 zxhv_lapic_ldr(u32 apic_id)
+{
+	return (apic_id / LDR_CLUSTER_SIZE) << LDR_CLUSTER_SHIFT |
+	       BIT(apic_id % LDR_CLUSTER_SIZE);
+}
+
 void zxhv_lapic_reset(struct zxhv_lapic_regs *r)
 {
 	*r = (struct zxhv_lapic_regs){ .lvt_timer = ZXHV_LAPIC_LVT_MASKED };
@@ -50,14 +64,16 @@ enum zxhv_lapic_result zxhv_lapic_read(const struct zxhv_lapic_regs *r, u16 vpid
 	case ZXHV_X2APIC_SVR:
 		*val = ZXHV_LAPIC_SVR;
 		return ZXHV_LAPIC_OK;
+	case ZXHV_X2APIC_LDR:
+		*val = zxhv_lapic_ldr(vpid - 1);
+		return ZXHV_LAPIC_OK;
 	/*
 	 * Nothing is ever in service or requested through these registers:
 	 * interrupts reach the guest by VM-entry injection, so TPR, PPR,
-	 * LDR, ISR, TMR, IRR and ESR read 0.
+	 * ISR, TMR, IRR and ESR read 0.
 	 */
 	case ZXHV_X2APIC_TPR:
 	case ZXHV_X2APIC_PPR:
-	case ZXHV_X2APIC_LDR:
 	case ZXHV_X2APIC_ISR0 ... ZXHV_X2APIC_IRR7:
 	case ZXHV_X2APIC_ESR:
 	case ZXHV_X2APIC_LVT_MONITOR:
@@ -194,6 +210,19 @@ u64 zxhv_lapic_deadline_ns(u64 deadline, u64 now, u32 tsc_khz)
 	return mul_u64_u32_div(deadline - now, 1000000, tsc_khz ? tsc_khz : 1);
 }
 
+/*
+ * The APIC IDs (< 64) whose logical ID matches logical destination @dest:
+ * those of cluster dest[31:16] whose bit is set in dest[15:0] (SDM Vol. 3A
+ * 11.12.10.2, x2APIC logical mode is cluster mode only).
+ */
+static u64 lapic_logical_mask(u32 dest)
+{
+	u32 first = (dest >> LDR_CLUSTER_SHIFT) * LDR_CLUSTER_SIZE;
+	u64 bits = dest & GENMASK(LDR_CLUSTER_SIZE - 1, 0);
+
+	return first < 64 ? bits << first : 0;
+}
+
 static u64 lapic_icr_mask(u64 icr, u32 self)
 {
 	u32 dest = icr >> ICR_DEST_SHIFT;
@@ -209,6 +238,8 @@ static u64 lapic_icr_mask(u64 icr, u32 self)
 	default:
 		if (dest == ICR_BROADCAST)
 			return U64_MAX;
+		if (icr & ICR_LOGICAL)
+			return lapic_logical_mask(dest);
 		return dest < 64 ? BIT_ULL(dest) : 0;
 	}
 }
@@ -216,8 +247,6 @@ static u64 lapic_icr_mask(u64 icr, u32 self)
 void zxhv_lapic_icr_decode(u64 icr, u32 self, struct zxhv_lapic_ipi *ipi)
 {
 	*ipi = (struct zxhv_lapic_ipi){ .kind = ZXHV_LAPIC_IPI_UNSUPPORTED };
-	if (icr & ICR_LOGICAL)
-		return;
 	switch ((icr >> ICR_DELIVERY_SHIFT) & 7) {
 	case ICR_DELIVERY_FIXED:
 		ipi->kind = ZXHV_LAPIC_IPI_INTERRUPT;
@@ -233,6 +262,9 @@ void zxhv_lapic_icr_decode(u64 icr, u32 self, struct zxhv_lapic_ipi *ipi)
 		ipi->kind = ZXHV_LAPIC_IPI_IGNORE;
 		break;
 	case ICR_DELIVERY_STARTUP:
+		/* The packet names one APIC ID: a physical destination. */
+		if (icr & ICR_LOGICAL)
+			break;
 		ipi->kind = ZXHV_LAPIC_IPI_STARTUP;
 		ipi->id = icr >> ICR_DEST_SHIFT;
 		ipi->entry = (icr & ICR_VECTOR) << 12;

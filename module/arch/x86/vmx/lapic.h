@@ -90,6 +90,9 @@ enum zxhv_lapic_result {
 /* Reset state: LVT timer masked (spec §4 item 6), everything else 0. */
 void zxhv_lapic_reset(struct zxhv_lapic_regs *r);
 
+/* The x2APIC logical destination register (LDR) of APIC ID @apic_id. */
+u32 zxhv_lapic_ldr(u32 apic_id);
+
 /* RDMSR of x2APIC register @msr (or IA32_TSC_DEADLINE) of VCPU @vpid. */
 enum zxhv_lapic_result zxhv_lapic_read(const struct zxhv_lapic_regs *r, u16 vpid,
 				       u32 msr, u64 *val);
@@ -147,10 +150,13 @@ struct zxhv_lapic_ipi {
 };
 
 /*
- * The x2APIC ICR value @icr written by the VCPU with APIC ID @self:
- * physical destinations only.  FIXED and NMI give an INTERRUPT with the
- * mask of the destination (shorthand, or destination 0xFFFFFFFF = all,
- * < 64 = that one, otherwise none); an NMI never targets its sender.
+ * The x2APIC ICR value @icr written by the VCPU with APIC ID @self.  FIXED
+ * and NMI give an INTERRUPT with the mask of the destination: the
+ * shorthand, or destination 0xFFFFFFFF = all, else in physical mode the
+ * APIC ID (< 64, otherwise none), in logical mode the APIC IDs whose
+ * zxhv_lapic_ldr() the destination selects (cluster 31:16, bits 15:0);
+ * an NMI never targets its sender.  STARTUP takes a physical destination
+ * only (the packet carries one APIC ID).
  */
 void zxhv_lapic_icr_decode(u64 icr, u32 self, struct zxhv_lapic_ipi *ipi);
 
