@@ -51,6 +51,7 @@ step libzx-check make -s -C libzx check O="$top/build/libzx"
 # --- static checks -------------------------------------------------------------
 step layering scripts/check-layering.sh
 step citations scripts/check-citations.sh
+step man scripts/check-man.sh
 step checkpatch scripts/checkpatch.sh
 step sparse scripts/sparse.sh
 
@@ -73,7 +74,7 @@ kunit_tap() {
 	tap_files+=("$2")
 }
 
-tap_step qemu-debug run_in_vm "$out/qemu-debug.console" --novmx --kernel debug
+tap_step qemu-debug run_in_vm "$out/qemu-debug.console" --novmx --kernel debug --timeout 900
 kunit_tap "$out/qemu-debug.console" "$out/qemu-debug.kunit"
 
 # The stock kernel on the XSAVE model (docs/design.md, "the test bench").
