@@ -34,6 +34,7 @@ static int __init zxhv_init(void)
 	zxhv_report_probe();
 	/* Before the device: guests put their entries in it. */
 	zxhv_debugfs_init();
+	zxhv_arch_debugfs_init(zxhv_debugfs_root());
 
 	ret = zxhv_dev_init();
 	if (ret)

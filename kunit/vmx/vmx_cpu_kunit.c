@@ -22,6 +22,7 @@
 #include <zircon/errors.h>
 
 #include "../../module/arch.h"
+#include "../../module/arch/x86/vmx/lapic_vmx.h"
 #include "../../module/arch/x86/vmx/vcpu_priv.h"
 #include "../../module/arch/x86/vmx/vmcs.h"
 #include "../../module/arch/x86/vmx/vmx_cpu.h"
@@ -69,27 +70,27 @@ static void vmx_cpu_get_put(struct kunit *test)
 {
 	vmx_cpu_need_vmx(test);
 	expect_all_cpus(test, false);
-	KUNIT_ASSERT_EQ(test, zxhv_vmx_get(), ZX_OK);
+	KUNIT_ASSERT_EQ(test, zxhv_vmx_cpu_get(), ZX_OK);
 	expect_all_cpus(test, true);
-	zxhv_vmx_put();
+	zxhv_vmx_cpu_put();
 	expect_all_cpus(test, false);
 }
 
 static void vmx_cpu_nested_refcount(struct kunit *test)
 {
 	vmx_cpu_need_vmx(test);
-	KUNIT_ASSERT_EQ(test, zxhv_vmx_get(), ZX_OK);
-	KUNIT_ASSERT_EQ(test, zxhv_vmx_get(), ZX_OK);
-	zxhv_vmx_put();
+	KUNIT_ASSERT_EQ(test, zxhv_vmx_cpu_get(), ZX_OK);
+	KUNIT_ASSERT_EQ(test, zxhv_vmx_cpu_get(), ZX_OK);
+	zxhv_vmx_cpu_put();
 	expect_all_cpus(test, true);
-	KUNIT_ASSERT_EQ(test, zxhv_vmx_get(), ZX_OK);
-	zxhv_vmx_put();
-	zxhv_vmx_put();
+	KUNIT_ASSERT_EQ(test, zxhv_vmx_cpu_get(), ZX_OK);
+	zxhv_vmx_cpu_put();
+	zxhv_vmx_cpu_put();
 	expect_all_cpus(test, false);
 	/* And again from scratch. */
-	KUNIT_ASSERT_EQ(test, zxhv_vmx_get(), ZX_OK);
+	KUNIT_ASSERT_EQ(test, zxhv_vmx_cpu_get(), ZX_OK);
 	expect_all_cpus(test, true);
-	zxhv_vmx_put();
+	zxhv_vmx_cpu_put();
 	expect_all_cpus(test, false);
 }
 
@@ -122,7 +123,7 @@ static void vmx_cpu_refuses_foreign_vmxe(struct kunit *test)
 	smp_call_function_single(victim, set_vmxe, NULL, 1);
 	cpus_read_unlock();
 
-	KUNIT_EXPECT_EQ(test, zxhv_vmx_get(), ZX_ERR_NOT_SUPPORTED);
+	KUNIT_EXPECT_EQ(test, zxhv_vmx_cpu_get(), ZX_ERR_NOT_SUPPORTED);
 
 	cpus_read_lock();
 	on_each_cpu(read_cpu_state, s, 1);
@@ -133,9 +134,9 @@ static void vmx_cpu_refuses_foreign_vmxe(struct kunit *test)
 	smp_call_function_single(victim, clear_vmxe, NULL, 1);
 	cpus_read_unlock();
 
-	KUNIT_ASSERT_EQ(test, zxhv_vmx_get(), ZX_OK);
+	KUNIT_ASSERT_EQ(test, zxhv_vmx_cpu_get(), ZX_OK);
 	expect_all_cpus(test, true);
-	zxhv_vmx_put();
+	zxhv_vmx_cpu_put();
 	expect_all_cpus(test, false);
 }
 
@@ -172,9 +173,9 @@ static void vmx_cpu_vmcs_ops(struct kunit *test)
 	pa = page_to_phys(vmcs);
 	bad_pa = page_to_phys(bad);
 
-	KUNIT_ASSERT_EQ(test, zxhv_vmx_get(), ZX_OK);
-	*(u32 *)page_address(vmcs) = zxhv_vmx_revision();
-	*(u32 *)page_address(bad) = zxhv_vmx_revision() ^ 1;
+	KUNIT_ASSERT_EQ(test, zxhv_vmx_cpu_get(), ZX_OK);
+	*(u32 *)page_address(vmcs) = zxhv_vmx_cpu_revision();
+	*(u32 *)page_address(bad) = zxhv_vmx_cpu_revision() ^ 1;
 
 	memset(&r, 0, sizeof(r));
 	preempt_disable();
@@ -193,7 +194,7 @@ static void vmx_cpu_vmcs_ops(struct kunit *test)
 	r.read_after_clear = vmx_vmread(VMCS_GUEST_RIP, &r.rip);
 	preempt_enable();
 
-	zxhv_vmx_put();
+	zxhv_vmx_cpu_put();
 	__free_page(vmcs);
 	__free_page(bad);
 
@@ -229,7 +230,7 @@ static void vmx_cpu_invalidations(struct kunit *test)
 	enum vmx_insn_status st[5];
 
 	vmx_cpu_need_vmx(test);
-	KUNIT_ASSERT_EQ(test, zxhv_vmx_get(), ZX_OK);
+	KUNIT_ASSERT_EQ(test, zxhv_vmx_cpu_get(), ZX_OK);
 	preempt_disable();
 	st[0] = vmx_invept(VMX_INVEPT_ALL_CONTEXT, 0);
 	st[1] = vmx_invvpid(VMX_INVVPID_ALL_CONTEXT, 0, 0);
@@ -237,7 +238,7 @@ static void vmx_cpu_invalidations(struct kunit *test)
 	st[3] = vmx_invvpid(VMX_INVVPID_ADDRESS, 1, 0x1000);
 	st[4] = vmx_invvpid(VMX_INVVPID_SINGLE_CONTEXT_KEEP_GLOBALS, 1, 0);
 	preempt_enable();
-	zxhv_vmx_put();
+	zxhv_vmx_cpu_put();
 	KUNIT_EXPECT_EQ(test, st[0], VMX_INSN_OK);
 	KUNIT_EXPECT_EQ(test, st[1], VMX_INSN_OK);
 	KUNIT_EXPECT_EQ(test, st[2], VMX_INSN_OK);
@@ -342,7 +343,7 @@ static enum vmx_insn_status launch_host_state(struct desc_ptr *gdt, struct desc_
 /* A real-mode guest at CS:IP = 0:0 (unrestricted guest), and the controls. */
 static enum vmx_insn_status launch_guest_state(struct launch_pages *p)
 {
-	const struct vmx_ctls *c = zxhv_vmx_ctls();
+	const struct vmx_ctls *c = zxhv_vmx_cpu_ctls();
 	static const u32 seg_sel[] = {
 		VMCS_GUEST_ES_SELECTOR, VMCS_GUEST_SS_SELECTOR,
 		VMCS_GUEST_DS_SELECTOR, VMCS_GUEST_FS_SELECTOR, VMCS_GUEST_GS_SELECTOR,
@@ -444,8 +445,8 @@ static void vmx_cpu_launch_hlt(struct kunit *test)
 	}
 	*(u8 *)page_address(p.guest) = 0xf4;	/* hlt */
 	pa = page_to_phys(p.vmcs);
-	KUNIT_ASSERT_EQ(test, zxhv_vmx_get(), ZX_OK);
-	*(u32 *)page_address(p.vmcs) = zxhv_vmx_revision();
+	KUNIT_ASSERT_EQ(test, zxhv_vmx_cpu_get(), ZX_OK);
+	*(u32 *)page_address(p.vmcs) = zxhv_vmx_cpu_revision();
 
 	memset(&r, 0, sizeof(r));
 	for (i = 0; i < VMX_GPR_COUNT; i++)
@@ -478,7 +479,7 @@ static void vmx_cpu_launch_hlt(struct kunit *test)
 	vmx_vmclear(pa);
 	preempt_enable();
 
-	zxhv_vmx_put();
+	zxhv_vmx_cpu_put();
 	launch_free(&p);
 
 	KUNIT_ASSERT_EQ(test, r.setup, VMX_INSN_OK);
@@ -493,7 +494,7 @@ static void vmx_cpu_launch_hlt(struct kunit *test)
 }
 
 /*
- * The least of a VCPU that vmx_vcpu_load() and zxhv_arch_vcpu_enter() touch
+ * The least of a VCPU that zxhv_vmx_vcpu_load() and zxhv_arch_vcpu_enter() touch
  * before they notice VMX is off: its VMCS, the host MSR list, the FPU area
  * (x87 and SSE in their init state), the interrupt tracker, the local
  * APIC's timer.  Freed by zxhv_arch_vcpu_destroy().
@@ -505,7 +506,8 @@ static struct zxhv_arch_vcpu *fake_vcpu(void)
 
 	if (!v)
 		return NULL;
-	vmx_vcpu_init_state(v, 1);
+	zxhv_vmx_vcpu_init_state(v, 1);
+	zxhv_vmx_lapic_init(v);
 	v->vmcs = alloc_page(GFP_KERNEL | __GFP_ZERO);
 	v->msr_host = (void *)get_zeroed_page(GFP_KERNEL);
 	v->fpu = (void *)get_zeroed_page(GFP_KERNEL);
@@ -513,8 +515,8 @@ static struct zxhv_arch_vcpu *fake_vcpu(void)
 		zxhv_arch_vcpu_destroy(v);
 		return NULL;
 	}
-	*(u32 *)page_address(v->vmcs) = zxhv_vmx_revision();
-	v->vmcs_pa = page_to_phys(v->vmcs);
+	*(u32 *)page_address(v->vmcs) = zxhv_vmx_cpu_revision();
+	zxhv_vmx_cpu_vmcs_init(&v->lv, page_to_phys(v->vmcs));
 	fpu = v->fpu;
 	fpu[0] = 0x7f;		/* FCW 0x37f */
 	fpu[1] = 0x03;
@@ -525,7 +527,7 @@ static struct zxhv_arch_vcpu *fake_vcpu(void)
 
 static void emergency_ipi(void *unused)
 {
-	zxhv_vmx_emergency_disable_local();
+	zxhv_vmx_cpu_emergency_disable_local();
 }
 
 struct emergency_results {
@@ -551,44 +553,44 @@ static void vmx_cpu_emergency_off(struct kunit *test)
 	zx_status_t st1, st2;
 
 	vmx_cpu_need_vmx(test);
-	KUNIT_ASSERT_EQ(test, zxhv_vmx_get(), ZX_OK);
+	KUNIT_ASSERT_EQ(test, zxhv_vmx_cpu_get(), ZX_OK);
 #ifdef ZXHV_HAVE_EMERGENCY_VIRT_CB
-	KUNIT_EXPECT_TRUE_MSG(test, zxhv_vmx_emergency_cb_registered(),
+	KUNIT_EXPECT_TRUE_MSG(test, zxhv_vmx_cpu_emergency_cb_registered(),
 			      "crash callback not registered (kvm_intel loaded?)");
 #endif
 	v = fake_vcpu();
 	if (!v) {
-		zxhv_vmx_put();
+		zxhv_vmx_cpu_put();
 		KUNIT_FAIL(test, "no memory");
 		return;
 	}
 
 	memset(&r, 0, sizeof(r));
-	vmx_vcpu_load(v);
-	v->launched = true;
+	zxhv_vmx_vcpu_load(v);
+	v->lv.launched = true;
 	r.this_cpu = smp_processor_id();
-	r.cpu_before = v->cpu;
+	r.cpu_before = v->lv.cpu;
 	r.write_before = vmcs_writenat(VMCS_GUEST_RIP, 0x1234);
 	r.read_before = vmx_vmread(VMCS_GUEST_RIP, &r.val);
 	/* Every CPU, as a crash does: the thread may move once preemptible. */
 	on_each_cpu(emergency_ipi, NULL, 1);
 	r.on = zxhv_vmx_cpu_on();
 	r.vmxe = __read_cr4() & X86_CR4_VMXE;
-	r.cpu_after = v->cpu;
-	r.listed = !list_empty(&v->cpu_node);
-	r.launched = v->launched;
+	r.cpu_after = v->lv.cpu;
+	r.listed = !list_empty(&v->lv.node);
+	r.launched = v->lv.launched;
 	r.val = 0xdead;
 	r.read = vmx_vmread(VMCS_GUEST_RIP, &r.val);
 	r.acc = vmcs_readnat(VMCS_GUEST_RIP) | vmcs_read32(VMCS_VM_EXIT_REASON);
 	r.write = vmx_vmwrite(VMCS_GUEST_RIP, 0);
-	r.ptrld = vmx_vmptrld(v->vmcs_pa);
+	r.ptrld = vmx_vmptrld(v->lv.pa);
 	r.insn_err = vmx_insn_error();
-	vmx_vcpu_unload(v);
+	zxhv_vmx_vcpu_put(v);
 
 	st1 = zxhv_arch_vcpu_enter(v, &pkt);
 	st2 = zxhv_arch_vcpu_enter(v, &pkt);
 	zxhv_arch_vcpu_destroy(v);
-	zxhv_vmx_put();
+	zxhv_vmx_cpu_put();
 
 	KUNIT_EXPECT_EQ(test, r.cpu_before, r.this_cpu);
 	KUNIT_EXPECT_EQ(test, r.write_before, VMX_INSN_OK);
@@ -607,9 +609,9 @@ static void vmx_cpu_emergency_off(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, st1, ZX_ERR_BAD_STATE);
 	KUNIT_EXPECT_EQ(test, st2, ZX_ERR_BAD_STATE);
 	/* Once the last reference is gone, VMX comes back for the next user. */
-	KUNIT_ASSERT_EQ(test, zxhv_vmx_get(), ZX_OK);
+	KUNIT_ASSERT_EQ(test, zxhv_vmx_cpu_get(), ZX_OK);
 	expect_all_cpus(test, true);
-	zxhv_vmx_put();
+	zxhv_vmx_cpu_put();
 	expect_all_cpus(test, false);
 }
 
@@ -618,7 +620,7 @@ static void vmx_cpu_no_vmx(struct kunit *test)
 {
 	if (cpuid_ecx(1) & BIT(5))
 		kunit_skip(test, "this CPU has VMX");
-	KUNIT_EXPECT_EQ(test, zxhv_vmx_get(), ZX_ERR_NOT_SUPPORTED);
+	KUNIT_EXPECT_EQ(test, zxhv_vmx_cpu_get(), ZX_ERR_NOT_SUPPORTED);
 	expect_all_cpus(test, false);
 }
 

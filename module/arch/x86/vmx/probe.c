@@ -14,7 +14,7 @@
 #include <asm/processor.h>
 #include <asm/special_insns.h>
 
-#include "../../../arch.h"
+#include "arch.h"
 #include "probe.h"
 
 #define CPUID1_ECX_VMX		BIT(5)

@@ -23,6 +23,7 @@
 #include <linux/bug.h>
 #include <linux/types.h>
 
+#include "vmx_cpu.h"
 #include "vmx_ops.h"
 
 #define VMCS_WIDTH_16		0u
@@ -232,9 +233,6 @@ static __always_inline u32 vmx_insn_error(void)
 		return 0;
 	return (u32)err;
 }
-
-/* vmx_cpu.c: is this CPU in VMX operation by us? */
-bool zxhv_vmx_cpu_on(void);
 
 /*
  * Warn once per call site that a VMX instruction failed where it must not,
