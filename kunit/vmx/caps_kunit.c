@@ -34,7 +34,7 @@ static void caps_skylake_x(struct kunit *test)
 	const char *missing = "unset";
 	struct vmx_ctls c;
 
-	KUNIT_ASSERT_EQ(test, vmx_compute_ctls(&skylake_x, &c, &missing), 0);
+	KUNIT_ASSERT_EQ(test, zxhv_vmx_caps_compute_ctls(&skylake_x, &c, &missing), 0);
 	KUNIT_EXPECT_NULL(test, missing);
 	/* pin: ext-intr (0), NMI (3), plus allowed-0 bits 1, 2, 4 */
 	KUNIT_EXPECT_EQ(test, c.pin, 0x1fu);
@@ -139,7 +139,7 @@ static void caps_missing_feature(struct kunit *test)
 	caps.entry &= ~m->entry_clear;
 	caps.ept_vpid_cap &= ~m->ept_clear;
 
-	KUNIT_EXPECT_EQ(test, vmx_compute_ctls(&caps, &c, &missing), -EOPNOTSUPP);
+	KUNIT_EXPECT_EQ(test, zxhv_vmx_caps_compute_ctls(&caps, &c, &missing), -EOPNOTSUPP);
 	KUNIT_ASSERT_NOT_NULL(test, missing);
 	KUNIT_EXPECT_NOT_NULL_MSG(test, strstr(missing, m->want),
 				  "reported \"%s\", wanted \"%s\"", missing, m->want);
@@ -154,7 +154,7 @@ static void caps_optional_drop_out(struct kunit *test)
 
 	caps.procbased2 &= ~ALLOWED1(VMX_PROC2_PAUSE_LOOP_EXITING | VMX_PROC2_INVPCID);
 	caps.ept_vpid_cap &= ~(VMX_EPT_CAP_2M_PAGES | VMX_EPT_CAP_1G_PAGES);
-	KUNIT_ASSERT_EQ(test, vmx_compute_ctls(&caps, &c, &missing), 0);
+	KUNIT_ASSERT_EQ(test, zxhv_vmx_caps_compute_ctls(&caps, &c, &missing), 0);
 	KUNIT_EXPECT_EQ(test, c.proc2, 0xbau);
 	KUNIT_EXPECT_FALSE(test, c.pause_loop_exiting);
 	KUNIT_EXPECT_FALSE(test, c.invpcid);
@@ -177,7 +177,7 @@ static void caps_allowed0_forced(struct kunit *test)
 	caps.procbased2 |= VMX_PROC2_WBINVD_EXITING;
 	caps.entry |= VMX_ENTRY_IA32E_MODE_GUEST;
 	caps.exit |= VMX_EXIT_SAVE_DEBUG_CTLS;
-	KUNIT_ASSERT_EQ(test, vmx_compute_ctls(&caps, &c, &missing), 0);
+	KUNIT_ASSERT_EQ(test, zxhv_vmx_caps_compute_ctls(&caps, &c, &missing), 0);
 	KUNIT_EXPECT_EQ(test, c.pin, 0x1fu | VMX_PIN_VIRTUAL_NMIS);
 	KUNIT_EXPECT_EQ(test, c.proc, 0x952061f2u | VMX_PROC_CR3_LOAD_EXITING);
 	KUNIT_EXPECT_EQ(test, c.proc2, 0x14bau | VMX_PROC2_WBINVD_EXITING);
@@ -213,7 +213,7 @@ static void caps_ctl_adjust(struct kunit *test)
 	const struct adjust_case *a = test->param_value;
 	u32 value = 0xdeadbeef;
 
-	KUNIT_EXPECT_EQ(test, vmx_ctl_adjust(a->required, a->optional, a->cap, &value),
+	KUNIT_EXPECT_EQ(test, zxhv_vmx_caps_ctl_adjust(a->required, a->optional, a->cap, &value),
 			a->want_lacking);
 	KUNIT_EXPECT_EQ(test, value, a->want_value);
 }
@@ -225,14 +225,14 @@ static void caps_check_cr(struct kunit *test)
 	const unsigned long cr4 = 0x3706f0;	/* ...|OSXSAVE|FSGSBASE|... */
 	const char *what;
 
-	KUNIT_EXPECT_EQ(test, vmx_check_cr(&skylake_x, cr0, cr4 | BIT(13), &what), 0);
-	KUNIT_EXPECT_EQ(test, vmx_check_cr(&skylake_x, cr0, cr4, &what), -EOPNOTSUPP);
+	KUNIT_EXPECT_EQ(test, zxhv_vmx_caps_check_cr(&skylake_x, cr0, cr4 | BIT(13), &what), 0);
+	KUNIT_EXPECT_EQ(test, zxhv_vmx_caps_check_cr(&skylake_x, cr0, cr4, &what), -EOPNOTSUPP);
 	KUNIT_EXPECT_NOT_NULL(test, strstr(what, "CR4"));
-	KUNIT_EXPECT_EQ(test, vmx_check_cr(&skylake_x, cr0 & ~BIT(31), cr4 | BIT(13),
+	KUNIT_EXPECT_EQ(test, zxhv_vmx_caps_check_cr(&skylake_x, cr0 & ~BIT(31), cr4 | BIT(13),
 					   &what), -EOPNOTSUPP);
 	KUNIT_EXPECT_NOT_NULL(test, strstr(what, "CR0"));
 	/* CR4 bit 23 (CET) is not in this CPU's FIXED1. */
-	KUNIT_EXPECT_EQ(test, vmx_check_cr(&skylake_x, cr0, cr4 | BIT(13) | BIT(23),
+	KUNIT_EXPECT_EQ(test, zxhv_vmx_caps_check_cr(&skylake_x, cr0, cr4 | BIT(13) | BIT(23),
 					   &what), -EOPNOTSUPP);
 	KUNIT_EXPECT_NOT_NULL(test, strstr(what, "CR4"));
 }

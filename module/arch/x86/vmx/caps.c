@@ -15,7 +15,7 @@
 
 #include "caps.h"
 
-void vmx_caps_read(struct vmx_caps *caps)
+void zxhv_vmx_caps_read(struct vmx_caps *caps)
 {
 	bool true_ctls;
 	u32 allowed1;
@@ -44,7 +44,7 @@ void vmx_caps_read(struct vmx_caps *caps)
 	rdmsrl(MSR_IA32_VMX_CR4_FIXED1, caps->cr4_fixed1);
 }
 
-u32 vmx_ctl_adjust(u32 required, u32 optional, u64 cap, u32 *value)
+u32 zxhv_vmx_caps_ctl_adjust(u32 required, u32 optional, u64 cap, u32 *value)
 {
 	u32 allowed0 = (u32)cap;	/* 1 = must be 1 */
 	u32 allowed1 = cap >> 32;	/* 0 = must be 0 */
@@ -141,7 +141,7 @@ static const struct {
 	  "single-context-retaining-globals INVVPID (EPT_VPID_CAP bit 43)" },
 };
 
-int vmx_compute_ctls(const struct vmx_caps *caps, struct vmx_ctls *ctls,
+int zxhv_vmx_caps_compute_ctls(const struct vmx_caps *caps, struct vmx_ctls *ctls,
 		     const char **missing)
 {
 	const u64 cap_msr[VMX_CTL_NR] = {
@@ -175,7 +175,7 @@ int vmx_compute_ctls(const struct vmx_caps *caps, struct vmx_ctls *ctls,
 		(w->optional ? optional : required)[w->field] |= w->bit;
 
 	for (f = 0; f < VMX_CTL_NR; f++)
-		lacking[f] = vmx_ctl_adjust(required[f], optional[f], cap_msr[f],
+		lacking[f] = zxhv_vmx_caps_ctl_adjust(required[f], optional[f], cap_msr[f],
 					    &value[f]);
 	for (w = vmx_ctl_wants; w < vmx_ctl_wants + ARRAY_SIZE(vmx_ctl_wants); w++) {
 		if (lacking[w->field] & w->bit) {
@@ -211,7 +211,7 @@ int vmx_compute_ctls(const struct vmx_caps *caps, struct vmx_ctls *ctls,
 	return 0;
 }
 
-int vmx_check_cr(const struct vmx_caps *caps, unsigned long cr0,
+int zxhv_vmx_caps_check_cr(const struct vmx_caps *caps, unsigned long cr0,
 		 unsigned long cr4, const char **what)
 {
 	*what = NULL;

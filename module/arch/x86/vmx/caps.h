@@ -2,7 +2,7 @@
 /*
  * VMX capabilities (Intel SDM Vol. 3D, Appendix A "VMX Capability
  * Reporting Facility") and the VMCS control values zircon-hv derives from
- * them.  Everything but vmx_caps_read() is a pure function of the raw MSR
+ * them.  Everything but zxhv_vmx_caps_read() is a pure function of the raw MSR
  * values, so KUnit checks it against recorded CPUs.
  */
 #ifndef ZXHV_VMX_CAPS_H
@@ -140,10 +140,10 @@ struct vmx_ctls {
 };
 
 /* Read this CPU's capability MSRs (caller pins the CPU). */
-void vmx_caps_read(struct vmx_caps *caps);
+void zxhv_vmx_caps_read(struct vmx_caps *caps);
 
 /*
- * vmx_ctl_adjust - the value of one control field.
+ * zxhv_vmx_caps_ctl_adjust - the value of one control field.
  * @required: controls that must be on; one the CPU cannot set is an error
  * @optional: controls wanted if the CPU allows them
  * @cap: the field's capability MSR (allowed-0 in 31:0, allowed-1 in 63:32)
@@ -151,23 +151,23 @@ void vmx_caps_read(struct vmx_caps *caps);
  *
  * Returns the required bits the CPU cannot set (0 = success).
  */
-u32 vmx_ctl_adjust(u32 required, u32 optional, u64 cap, u32 *value);
+u32 zxhv_vmx_caps_ctl_adjust(u32 required, u32 optional, u64 cap, u32 *value);
 
 /*
- * vmx_compute_ctls - check a CPU against spec §4 items 1 and 4 and compute
+ * zxhv_vmx_caps_compute_ctls - check a CPU against spec §4 items 1 and 4 and compute
  * zircon-hv's control fields.  Returns 0, or -EOPNOTSUPP with *missing
  * naming the first missing feature (a static string).
  */
-int vmx_compute_ctls(const struct vmx_caps *caps, struct vmx_ctls *ctls,
+int zxhv_vmx_caps_compute_ctls(const struct vmx_caps *caps, struct vmx_ctls *ctls,
 		     const char **missing);
 
 /*
- * vmx_check_cr - CR0/CR4 against the FIXED MSRs (A.7, A.8): a bit set in
+ * zxhv_vmx_caps_check_cr - CR0/CR4 against the FIXED MSRs (A.7, A.8): a bit set in
  * FIXED0 must be 1, a bit clear in FIXED1 must be 0.  @cr4 is the value
  * VMXON would run with (CR4.VMXE included).  Returns 0, or -EOPNOTSUPP
  * with *what naming the register.
  */
-int vmx_check_cr(const struct vmx_caps *caps, unsigned long cr0,
+int zxhv_vmx_caps_check_cr(const struct vmx_caps *caps, unsigned long cr0,
 		 unsigned long cr4, const char **what);
 
 #endif /* ZXHV_VMX_CAPS_H */

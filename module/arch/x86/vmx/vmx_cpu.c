@@ -148,15 +148,15 @@ static int vmx_cpu_enable_local(struct vmx_pcpu *pc, const char **why)
 		return -EOPNOTSUPP;
 	}
 
-	vmx_caps_read(&caps);
-	if (vmx_compute_ctls(&caps, &ctls, why))
+	zxhv_vmx_caps_read(&caps);
+	if (zxhv_vmx_caps_compute_ctls(&caps, &ctls, why))
 		return -ENXIO;		/* *why names a missing feature */
 	if (memcmp(&ctls, &vmx_ctls, sizeof(ctls)) ||
 	    (caps.basic & VMXCAP_BASIC_REVISION_MASK) != vmx_revision) {
 		*why = "VMX capabilities differ from the first CPU's";
 		return -EOPNOTSUPP;
 	}
-	if (vmx_check_cr(&caps, read_cr0(), cr4 | X86_CR4_VMXE, why))
+	if (zxhv_vmx_caps_check_cr(&caps, read_cr0(), cr4 | X86_CR4_VMXE, why))
 		return -EOPNOTSUPP;
 
 	/* 24.11.5: the region starts with the revision id, bit 31 clear. */
@@ -467,8 +467,8 @@ static zx_status_t vmx_compute_global_ctls(void)
 
 	cpu = get_cpu();
 	if (cpuid_ecx(1) & CPUID1_ECX_VMX) {
-		vmx_caps_read(&caps);
-		ret = vmx_compute_ctls(&caps, &vmx_ctls, &missing);
+		zxhv_vmx_caps_read(&caps);
+		ret = zxhv_vmx_caps_compute_ctls(&caps, &vmx_ctls, &missing);
 		vmx_revision = caps.basic & VMXCAP_BASIC_REVISION_MASK;
 	} else {
 		missing = "VMX (CPUID.1:ECX.VMX = 0)";
