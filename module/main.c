@@ -5,7 +5,6 @@
  * This file is only the initialisation order; module_exit undoes it in
  * reverse.
  */
-#define pr_fmt(fmt) "zircon-hv: " fmt
 
 #include <linux/module.h>
 #include <linux/printk.h>

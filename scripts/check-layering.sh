@@ -14,8 +14,9 @@
 #     VMX header: nothing from module/arch/x86/vmx/, no <asm/vmx*.h>;
 #  4. every global symbol an object of the module defines starts with one
 #     of its row's prefixes, and no global of zircon-hv.ko starts otherwise
-#     (but the kernel's init_module, cleanup_module, __this_module) or has
-#     the name of any symbol of the stock kernel's kvm.ko or kvm-intel.ko.
+#     (but the kernel's init_module, cleanup_module, __this_module); no
+#     global and no static function of zircon-hv.ko has the name of any
+#     symbol of the stock kernel's kvm.ko or kvm-intel.ko.
 # Objects come from ZXHV_LAYERING_BUILD (default build/stock, `make
 # module-stock`); KVM's modules from scripts/kernel/stock.sh.
 set -euo pipefail
@@ -57,7 +58,9 @@ objsyms() {
 }
 
 objsyms >"$kvm_syms.objs"
-nm "$build/zircon-hv.ko" | awk 'NF == 3 && $2 ~ /^[TDBRVW]$/ { print $3 }' >"$kvm_syms.ko"
+# "G <symbol>" for the globals of zircon-hv.ko, "L <symbol>" for its static functions.
+nm "$build/zircon-hv.ko" | awk 'NF == 3 && $2 ~ /^[TDBRVW]$/ { print "G", $3 }
+	NF == 3 && $2 == "t" { print "L", $3 }' >"$kvm_syms.ko"
 trap 'rm -f "$kvm_syms" "$kvm_syms.objs" "$kvm_syms.ko"' EXIT
 
 python3 - docs/design.md "$kvm_syms.objs" "$kvm_syms.ko" "$kvm_syms" <<'EOF'
@@ -164,8 +167,9 @@ for sym, f in sorted(defs.items()):
     if not any(sym.startswith(p) for p in pfx):
         errors.append('%s defines %s: not one of its prefixes %s' % (f, sym, pfx))
 kvm_names = set(open(kvm).read().split())
-for sym in open(ko).read().split():
-    if not sym.startswith('zxhv_') and sym not in kernel_names:
+for line in open(ko):
+    kind, sym = line.split()
+    if kind == 'G' and not sym.startswith('zxhv_') and sym not in kernel_names:
         errors.append('zircon-hv.ko defines %s: globals start with zxhv_' % sym)
     if sym in kvm_names and sym not in kernel_names:
         errors.append('zircon-hv.ko defines %s, a name kvm.ko/kvm-intel.ko use' % sym)

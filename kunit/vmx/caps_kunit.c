@@ -229,11 +229,11 @@ static void caps_check_cr(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, zxhv_vmx_caps_check_cr(&skylake_x, cr0, cr4, &what), -EOPNOTSUPP);
 	KUNIT_EXPECT_NOT_NULL(test, strstr(what, "CR4"));
 	KUNIT_EXPECT_EQ(test, zxhv_vmx_caps_check_cr(&skylake_x, cr0 & ~BIT(31), cr4 | BIT(13),
-					   &what), -EOPNOTSUPP);
+						     &what), -EOPNOTSUPP);
 	KUNIT_EXPECT_NOT_NULL(test, strstr(what, "CR0"));
 	/* CR4 bit 23 (CET) is not in this CPU's FIXED1. */
 	KUNIT_EXPECT_EQ(test, zxhv_vmx_caps_check_cr(&skylake_x, cr0, cr4 | BIT(13) | BIT(23),
-					   &what), -EOPNOTSUPP);
+						     &what), -EOPNOTSUPP);
 	KUNIT_EXPECT_NOT_NULL(test, strstr(what, "CR4"));
 }
 

@@ -142,7 +142,7 @@ static const struct {
 };
 
 int zxhv_vmx_caps_compute_ctls(const struct vmx_caps *caps, struct vmx_ctls *ctls,
-		     const char **missing)
+			       const char **missing)
 {
 	const u64 cap_msr[VMX_CTL_NR] = {
 		caps->pinbased, caps->procbased, caps->procbased2,
@@ -175,8 +175,8 @@ int zxhv_vmx_caps_compute_ctls(const struct vmx_caps *caps, struct vmx_ctls *ctl
 		(w->optional ? optional : required)[w->field] |= w->bit;
 
 	for (f = 0; f < VMX_CTL_NR; f++)
-		lacking[f] = zxhv_vmx_caps_ctl_adjust(required[f], optional[f], cap_msr[f],
-					    &value[f]);
+		lacking[f] = zxhv_vmx_caps_ctl_adjust(required[f], optional[f],
+						      cap_msr[f], &value[f]);
 	for (w = vmx_ctl_wants; w < vmx_ctl_wants + ARRAY_SIZE(vmx_ctl_wants); w++) {
 		if (lacking[w->field] & w->bit) {
 			*missing = w->name;
@@ -212,7 +212,7 @@ int zxhv_vmx_caps_compute_ctls(const struct vmx_caps *caps, struct vmx_ctls *ctl
 }
 
 int zxhv_vmx_caps_check_cr(const struct vmx_caps *caps, unsigned long cr0,
-		 unsigned long cr4, const char **what)
+			   unsigned long cr4, const char **what)
 {
 	*what = NULL;
 	if ((cr0 & caps->cr0_fixed0) != caps->cr0_fixed0 ||

@@ -159,7 +159,7 @@ u32 zxhv_vmx_caps_ctl_adjust(u32 required, u32 optional, u64 cap, u32 *value);
  * naming the first missing feature (a static string).
  */
 int zxhv_vmx_caps_compute_ctls(const struct vmx_caps *caps, struct vmx_ctls *ctls,
-		     const char **missing);
+			       const char **missing);
 
 /*
  * zxhv_vmx_caps_check_cr - CR0/CR4 against the FIXED MSRs (A.7, A.8): a bit set in
@@ -168,6 +168,6 @@ int zxhv_vmx_caps_compute_ctls(const struct vmx_caps *caps, struct vmx_ctls *ctl
  * with *what naming the register.
  */
 int zxhv_vmx_caps_check_cr(const struct vmx_caps *caps, unsigned long cr0,
-		 unsigned long cr4, const char **what);
+			   unsigned long cr4, const char **what);
 
 #endif /* ZXHV_VMX_CAPS_H */

@@ -3,20 +3,20 @@
  * Guest memory into the EPT (spec §3.5): the fault-in of an EPT violation
  * that no trap claims.
  *
- * An EPT violation that no trap claims faults the guest-physical page in: the address space's read lock is held from the
- * lookup of the mapping until its translation is in the EPT, so an unmap or
- * protect (which hold the write lock and remove translations) cannot be
- * overtaken; concurrent faults of several VCPUs serialise on the guest's
- * fault mutex.  A translation that exists with fewer permissions than the
- * mapping now has (zx_vmar_protect granting more) is raised to them.  A
- * translation gets the mapping's permissions, as a 2 MiB
- * leaf when the mapping covers the whole aligned 2 MiB and the VMO backs it
- * with one contiguous block, else as a 4 KiB leaf.  A leaf that completes
- * a contiguous block of 512 (the last 4 KiB page of a block an unmap or
- * protect split, mapped again; the last 2 MiB of a 1 GiB-aligned range the
- * VMO happens to back contiguously) is merged into the next larger leaf,
- * 1 GiB ones only where the CPU offers them.  VMOs allocate contiguous
- * memory 2 MiB at a time, so 1 GiB leaves come only from such merges.
+ * The address space's read lock is held from the lookup of the mapping
+ * until its translation is in the EPT, so an unmap or protect (which hold
+ * the write lock and remove translations) cannot be overtaken; concurrent
+ * faults of several VCPUs serialise on the guest's fault mutex.  A
+ * translation that exists with fewer permissions than the mapping now has
+ * (zx_vmar_protect granting more) is raised to them.  A translation gets
+ * the mapping's permissions, as a 2 MiB leaf when the mapping covers the
+ * whole aligned 2 MiB and the VMO backs it with one contiguous block, else
+ * as a 4 KiB leaf.  A leaf that completes a contiguous block of 512 (the
+ * last 4 KiB page of a block an unmap or protect split, mapped again; the
+ * last 2 MiB of a 1 GiB-aligned range the VMO happens to back
+ * contiguously) is merged into the next larger leaf, 1 GiB ones only where
+ * the CPU offers them.  VMOs allocate contiguous memory 2 MiB at a time,
+ * so 1 GiB leaves come only from such merges.
  */
 #include <linux/io.h>
 #include <linux/mm.h>

@@ -39,7 +39,7 @@ void zxhv_pvclock_scale(u64 hz, u32 *mul, s8 *shift);
 /*
  * The time a guest computes from @p at TSC @tsc; a @tsc before
  * @p->tsc counts as @p->tsc (the guest never reads such a value from the
- * CPU it was written for, see pvclock.c).
+ * CPU it was written for, see pvclock_vmx.c).
  */
 u64 zxhv_pvclock_guest_ns(const struct zxhv_pvclock_params *p, u64 tsc);
 

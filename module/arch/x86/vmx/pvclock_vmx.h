@@ -16,12 +16,13 @@ struct zxhv_arch_vcpu;
 
 /*
  * RDMSR/WRMSR of a KVM clock MSR (ZXHV_EMU_MSR_PARAVIRT).  A write sleeps
- * (guest memory): the caller puts the VMCS around it (vcpu_priv.h).  Reads give the last value written.  System time with bit 0
- * set registers the structure at the rest of the value (a GPA failing
- * zxhv_pvclock_gpa_ok() or not mapped writable: #GP), with bit 0 clear
- * stops the clock.  Wall clock zeroes the 12-byte {version, sec, nsec} at
- * the GPA (boot time is always 0; unmapped: #GP).  ZXHV_EMU_MSR_OK (*@value
- * set for a read) or ZXHV_EMU_MSR_GP.
+ * (guest memory): the caller puts the VMCS around it (vcpu_priv.h). Reads
+ * give the last value written.  System time with bit 0 set registers the
+ * structure at the rest of the value (a GPA failing zxhv_pvclock_gpa_ok()
+ * or not mapped writable: #GP), with bit 0 clear stops the clock.  Wall
+ * clock zeroes the 12-byte {version, sec, nsec} at the GPA (boot time is
+ * always 0; unmapped: #GP).  ZXHV_EMU_MSR_OK (*@value set for a read) or
+ * ZXHV_EMU_MSR_GP.
  */
 enum zxhv_emu_msr zxhv_vmx_pvclock_msr(struct zxhv_arch_vcpu *v, u32 index, bool write,
 				       u64 *value);

@@ -278,7 +278,7 @@ static u32 vmx_backstop_ticks(u64 misc)
 	return clamp_val(ticks, 1, U32_MAX);
 }
 
-static void vmx_vcpu_free(struct zxhv_arch_vcpu *v)
+static void vcpu_free(struct zxhv_arch_vcpu *v)
 {
 	if (v->vmcs)
 		__free_page(v->vmcs);
@@ -315,7 +315,7 @@ zx_status_t zxhv_arch_vcpu_create(const struct zxhv_arch_vcpu_guest *g, u16 vpid
 	v->fpu = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
 	if (!v->vmcs || !v->msr_bitmap || !v->vapic || !v->msr_guest || !v->msr_host ||
 	    !v->fpu) {
-		vmx_vcpu_free(v);
+		vcpu_free(v);
 		return ZX_ERR_NO_MEMORY;
 	}
 	*(u32 *)page_address(v->vmcs) = zxhv_vmx_cpu_revision();
@@ -347,7 +347,7 @@ void zxhv_arch_vcpu_destroy(struct zxhv_arch_vcpu *v)
 	zxhv_vmx_lapic_destroy(v);
 	zxhv_vmx_pvclock_release(v);
 	zxhv_vmx_cpu_vmcs_clear(&v->lv);
-	vmx_vcpu_free(v);
+	vcpu_free(v);
 }
 
 /* --- kick, interrupt, state -------------------------------------------------------- */

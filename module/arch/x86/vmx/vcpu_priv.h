@@ -136,7 +136,7 @@ struct zxhv_arch_vcpu {
 
 	struct zxhv_cpuid_ctx cpuid;	/* xsave size follows @xcr0 */
 	struct vmx_lapic lapic;
-	struct zxhv_pvclock pv;		/* kvmclock (pvclock.c) */
+	struct zxhv_pvclock pv;		/* kvmclock (pvclock_vmx.c) */
 
 	/* Any thread: */
 	struct zxhv_irq_tracker irq;	/* vectors zx_vcpu_interrupt raised */

@@ -2,7 +2,7 @@
 /*
  * VM exits (spec §3.2, §3.5, §3.6): one table indexed by the basic exit
  * reason (SDM Vol. 3D, Appendix C), one static handler per reason,
- * handle_<exit>.
+ * exit_<reason>.
  *
  * The contract of a handler.  It runs on the bound thread with the VMCS
  * loaded and preemption disabled (vcpu_priv.h), as the run loop left it
@@ -90,15 +90,15 @@ typedef zx_status_t (*exit_handler)(struct zxhv_arch_vcpu *v, const struct vmx_e
  * entry injects); the preemption-timer backstop only had to return control
  * to the run loop.  Resume.
  */
-static zx_status_t handle_resume(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
+static zx_status_t exit_resume(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
 				 zx_port_packet_t *pkt)
 {
 	return ZX_OK;
 }
 
 /* A host NMI (handled by the run loop); guest exceptions never exit. */
-static zx_status_t handle_exception_nmi(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
-				       zx_port_packet_t *pkt)
+static zx_status_t exit_exception_nmi(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
+					zx_port_packet_t *pkt)
 {
 	if (exit_intr_info_decode(e->intr_info).type == ZXHV_INTR_TYPE_NMI)
 		return ZX_OK;
@@ -106,7 +106,7 @@ static zx_status_t handle_exception_nmi(struct zxhv_arch_vcpu *v, const struct v
 	return ZX_ERR_NOT_SUPPORTED;
 }
 
-static zx_status_t handle_triple_fault(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
+static zx_status_t exit_triple_fault(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
 				       zx_port_packet_t *pkt)
 {
 	zxhv_vmx_vcpu_report_failure(v, e, "triple fault");
@@ -114,7 +114,7 @@ static zx_status_t handle_triple_fault(struct zxhv_arch_vcpu *v, const struct vm
 }
 
 /* 33, 34, 41: the guest's state failed a VM-entry check (SDM 27.8). */
-static zx_status_t handle_entry_failure(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
+static zx_status_t exit_entry_failure(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
 					zx_port_packet_t *pkt)
 {
 	static const char *const what[] = {
@@ -127,7 +127,7 @@ static zx_status_t handle_entry_failure(struct zxhv_arch_vcpu *v, const struct v
 	return ZX_ERR_BAD_STATE;
 }
 
-static zx_status_t handle_ept_misconfig(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
+static zx_status_t exit_ept_misconfig(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
 					zx_port_packet_t *pkt)
 {
 	/* Our EPT entries are never misconfigured: a bug, contained to the guest. */
@@ -137,7 +137,7 @@ static zx_status_t handle_ept_misconfig(struct zxhv_arch_vcpu *v, const struct v
 }
 
 /* HLT: step over it and sleep in the run loop until an interrupt or kick. */
-static zx_status_t handle_hlt(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
+static zx_status_t exit_hlt(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
 			      zx_port_packet_t *pkt)
 {
 	zxhv_vmx_vcpu_skip_insn(v, e);
@@ -145,7 +145,7 @@ static zx_status_t handle_hlt(struct zxhv_arch_vcpu *v, const struct vmx_exit *e
 	return ZX_OK;
 }
 
-static zx_status_t handle_pause(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
+static zx_status_t exit_pause(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
 				zx_port_packet_t *pkt)
 {
 	zxhv_vmx_vcpu_skip_insn(v, e);
@@ -155,7 +155,7 @@ static zx_status_t handle_pause(struct zxhv_arch_vcpu *v, const struct vmx_exit 
 /* --- traps and guest memory ------------------------------------------------------------ */
 
 /* IN/OUT: a trapped port becomes a GUEST_IO packet (spec §3.2). */
-static zx_status_t handle_io(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
+static zx_status_t exit_io(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
 			     zx_port_packet_t *pkt)
 {
 	struct exit_io io = exit_io_decode(e->qual);
@@ -180,7 +180,7 @@ static zx_status_t handle_io(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
 }
 
 /* A MEM trap: RIP advanced first, then the packet (spec §3.2). */
-static zx_status_t handle_mem_trap(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
+static zx_status_t exit_mem_trap(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
 				   const struct zxhv_trap *trap, zx_port_packet_t *pkt)
 {
 	u32 cs_ar = vmcs_read32(VMCS_GUEST_CS_AR_BYTES);
@@ -220,7 +220,7 @@ zx_status_t zxhv_vmx_vmexit_deliver_bell(struct zxhv_arch_vcpu *v)
  * A BELL trap: writes queue a packet and the guest runs on; reads fail.
  * The run loop queues it (it may block) before the next entry.
  */
-static zx_status_t handle_bell_trap(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
+static zx_status_t exit_bell_trap(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
 				    const struct zxhv_trap *trap)
 {
 	struct exit_ept q = exit_ept_decode(e->qual);
@@ -234,7 +234,7 @@ static zx_status_t handle_bell_trap(struct zxhv_arch_vcpu *v, const struct vmx_e
 }
 
 /* Guest memory touched for the first time: fault it into the EPT (sleeps). */
-static zx_status_t handle_ept_fault(struct zxhv_arch_vcpu *v, const struct vmx_exit *e)
+static zx_status_t exit_ept_fault(struct zxhv_arch_vcpu *v, const struct vmx_exit *e)
 {
 	struct exit_ept q = exit_ept_decode(e->qual);
 	u32 perms = (q.read ? ZX_VM_PERM_READ : 0) | (q.write ? ZX_VM_PERM_WRITE : 0) |
@@ -249,17 +249,17 @@ static zx_status_t handle_ept_fault(struct zxhv_arch_vcpu *v, const struct vmx_e
 	return status;
 }
 
-static zx_status_t handle_ept_violation(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
+static zx_status_t exit_ept_violation(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
 					zx_port_packet_t *pkt)
 {
 	const struct zxhv_trap *trap;
 
 	trap = zxhv_trap_map_lookup(v->traps, ZX_GUEST_TRAP_MEM, e->gpa);
 	if (trap && trap->kind == ZX_GUEST_TRAP_BELL)
-		return handle_bell_trap(v, e, trap);
+		return exit_bell_trap(v, e, trap);
 	if (trap)
-		return handle_mem_trap(v, e, trap, pkt);
-	return handle_ept_fault(v, e);
+		return exit_mem_trap(v, e, trap, pkt);
+	return exit_ept_fault(v, e);
 }
 
 /* --- CPUID, control registers, XSETBV ----------------------------------------------- */
@@ -270,7 +270,7 @@ static void set_gpr32(struct zxhv_arch_vcpu *v, enum vmx_gpr r, u32 val)
 	v->gprs[r] = val;
 }
 
-static zx_status_t handle_cpuid(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
+static zx_status_t exit_cpuid(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
 				zx_port_packet_t *pkt)
 {
 	u32 leaf = lower_32_bits(v->gprs[VMX_GPR_RAX]);
@@ -307,7 +307,7 @@ static zx_status_t handle_cpuid(struct zxhv_arch_vcpu *v, const struct vmx_exit 
  * and MOV from CR0/CR4 (served from the read shadows) never do.  Everything
  * but MOV to CR0 is NOT_SUPPORTED (spec §3.6).
  */
-static zx_status_t handle_cr_access(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
+static zx_status_t exit_cr_access(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
 				    zx_port_packet_t *pkt)
 {
 	struct exit_cr c = exit_cr_decode(e->qual);
@@ -374,7 +374,7 @@ static zx_status_t handle_cr_access(struct zxhv_arch_vcpu *v, const struct vmx_e
 	return err == VMX_INSN_OK ? ZX_OK : ZX_ERR_INTERNAL;
 }
 
-static zx_status_t handle_xsetbv(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
+static zx_status_t exit_xsetbv(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
 				 zx_port_packet_t *pkt)
 {
 	u32 ecx = lower_32_bits(v->gprs[VMX_GPR_RCX]);
@@ -429,7 +429,7 @@ static zx_status_t msr_complete(struct zxhv_arch_vcpu *v, const struct vmx_exit 
  * IA32_TSC_DEADLINE; ZXHV_EMU_MSR_PARAVIRT: the KVM clock MSRs, whose
  * writes touch guest memory and so run with the VMCS put).
  */
-static zx_status_t handle_msr(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
+static zx_status_t exit_msr(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
 			      zx_port_packet_t *pkt, bool write)
 {
 	u32 index = lower_32_bits(v->gprs[VMX_GPR_RCX]);
@@ -462,16 +462,16 @@ static zx_status_t handle_msr(struct zxhv_arch_vcpu *v, const struct vmx_exit *e
 	return msr_complete(v, e, r, write, value);
 }
 
-static zx_status_t handle_rdmsr(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
+static zx_status_t exit_rdmsr(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
 				zx_port_packet_t *pkt)
 {
-	return handle_msr(v, e, pkt, false);
+	return exit_msr(v, e, pkt, false);
 }
 
-static zx_status_t handle_wrmsr(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
+static zx_status_t exit_wrmsr(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
 				zx_port_packet_t *pkt)
 {
-	return handle_msr(v, e, pkt, true);
+	return exit_msr(v, e, pkt, true);
 }
 
 /* --- VMCALL ---------------------------------------------------------------------------- */
@@ -509,7 +509,7 @@ static s64 clock_pairing(struct zxhv_arch_vcpu *v, u64 gpa)
  * VMCALL, KVM's hypercall ABI: number in RAX, arguments in RBX, RCX, RDX,
  * RSI, result in RAX.  The guest always continues after the VMCALL.
  */
-static zx_status_t handle_vmcall(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
+static zx_status_t exit_vmcall(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
 				 zx_port_packet_t *pkt)
 {
 	u8 cpl = zxhv_emu_cpl(vmcs_read32(VMCS_GUEST_SS_AR_BYTES));
@@ -532,25 +532,25 @@ static zx_status_t handle_vmcall(struct zxhv_arch_vcpu *v, const struct vmx_exit
 /* --- the table ------------------------------------------------------------------------ */
 
 static const exit_handler exit_handlers[VMX_EXIT_REASONS] = {
-	[VMX_EXIT_EXCEPTION_NMI] = handle_exception_nmi,
-	[VMX_EXIT_EXTERNAL_INTERRUPT] = handle_resume,
-	[VMX_EXIT_TRIPLE_FAULT] = handle_triple_fault,
-	[VMX_EXIT_INTERRUPT_WINDOW] = handle_resume,
-	[VMX_EXIT_CPUID] = handle_cpuid,
-	[VMX_EXIT_HLT] = handle_hlt,
-	[VMX_EXIT_VMCALL] = handle_vmcall,
-	[VMX_EXIT_CR_ACCESS] = handle_cr_access,
-	[VMX_EXIT_IO] = handle_io,
-	[VMX_EXIT_RDMSR] = handle_rdmsr,
-	[VMX_EXIT_WRMSR] = handle_wrmsr,
-	[VMX_EXIT_INVALID_GUEST_STATE] = handle_entry_failure,
-	[VMX_EXIT_MSR_LOADING] = handle_entry_failure,
-	[VMX_EXIT_PAUSE] = handle_pause,
-	[VMX_EXIT_MACHINE_CHECK] = handle_entry_failure,
-	[VMX_EXIT_EPT_VIOLATION] = handle_ept_violation,
-	[VMX_EXIT_EPT_MISCONFIG] = handle_ept_misconfig,
-	[VMX_EXIT_PREEMPTION_TIMER] = handle_resume,
-	[VMX_EXIT_XSETBV] = handle_xsetbv,
+	[VMX_EXIT_EXCEPTION_NMI] = exit_exception_nmi,
+	[VMX_EXIT_EXTERNAL_INTERRUPT] = exit_resume,
+	[VMX_EXIT_TRIPLE_FAULT] = exit_triple_fault,
+	[VMX_EXIT_INTERRUPT_WINDOW] = exit_resume,
+	[VMX_EXIT_CPUID] = exit_cpuid,
+	[VMX_EXIT_HLT] = exit_hlt,
+	[VMX_EXIT_VMCALL] = exit_vmcall,
+	[VMX_EXIT_CR_ACCESS] = exit_cr_access,
+	[VMX_EXIT_IO] = exit_io,
+	[VMX_EXIT_RDMSR] = exit_rdmsr,
+	[VMX_EXIT_WRMSR] = exit_wrmsr,
+	[VMX_EXIT_INVALID_GUEST_STATE] = exit_entry_failure,
+	[VMX_EXIT_MSR_LOADING] = exit_entry_failure,
+	[VMX_EXIT_PAUSE] = exit_pause,
+	[VMX_EXIT_MACHINE_CHECK] = exit_entry_failure,
+	[VMX_EXIT_EPT_VIOLATION] = exit_ept_violation,
+	[VMX_EXIT_EPT_MISCONFIG] = exit_ept_misconfig,
+	[VMX_EXIT_PREEMPTION_TIMER] = exit_resume,
+	[VMX_EXIT_XSETBV] = exit_xsetbv,
 };
 
 bool zxhv_vmx_vmexit_walks_host_mm(const struct vmx_exit *e)

@@ -68,7 +68,6 @@
  *    linux/kvm_host.h has kvm_arch_enable_virtualization()
  *    (ZXHV_KVM_REGISTERS_ON_ENABLE): both in Kbuild.
  */
-#define pr_fmt(fmt) "zircon-hv: " fmt
 
 #include <linux/cpu.h>
 #include <linux/cpuhotplug.h>
