@@ -91,14 +91,14 @@ typedef zx_status_t (*exit_handler)(struct zxhv_arch_vcpu *v, const struct vmx_e
  * to the run loop.  Resume.
  */
 static zx_status_t exit_resume(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
-				 zx_port_packet_t *pkt)
+			       zx_port_packet_t *pkt)
 {
 	return ZX_OK;
 }
 
 /* A host NMI (handled by the run loop); guest exceptions never exit. */
 static zx_status_t exit_exception_nmi(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
-					zx_port_packet_t *pkt)
+				      zx_port_packet_t *pkt)
 {
 	if (exit_intr_info_decode(e->intr_info).type == ZXHV_INTR_TYPE_NMI)
 		return ZX_OK;
@@ -107,7 +107,7 @@ static zx_status_t exit_exception_nmi(struct zxhv_arch_vcpu *v, const struct vmx
 }
 
 static zx_status_t exit_triple_fault(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
-				       zx_port_packet_t *pkt)
+				     zx_port_packet_t *pkt)
 {
 	zxhv_vmx_vcpu_report_failure(v, e, "triple fault");
 	return ZX_ERR_BAD_STATE;
@@ -115,7 +115,7 @@ static zx_status_t exit_triple_fault(struct zxhv_arch_vcpu *v, const struct vmx_
 
 /* 33, 34, 41: the guest's state failed a VM-entry check (SDM 27.8). */
 static zx_status_t exit_entry_failure(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
-					zx_port_packet_t *pkt)
+				      zx_port_packet_t *pkt)
 {
 	static const char *const what[] = {
 		[VMX_EXIT_INVALID_GUEST_STATE] = "VM entry failed: invalid guest state",
@@ -128,7 +128,7 @@ static zx_status_t exit_entry_failure(struct zxhv_arch_vcpu *v, const struct vmx
 }
 
 static zx_status_t exit_ept_misconfig(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
-					zx_port_packet_t *pkt)
+				      zx_port_packet_t *pkt)
 {
 	/* Our EPT entries are never misconfigured: a bug, contained to the guest. */
 	WARN_ONCE(1, "zircon-hv: EPT misconfiguration at GPA %#llx\n", e->gpa);
@@ -138,7 +138,7 @@ static zx_status_t exit_ept_misconfig(struct zxhv_arch_vcpu *v, const struct vmx
 
 /* HLT: step over it and sleep in the run loop until an interrupt or kick. */
 static zx_status_t exit_hlt(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
-			      zx_port_packet_t *pkt)
+			    zx_port_packet_t *pkt)
 {
 	zxhv_vmx_vcpu_skip_insn(v, e);
 	v->halted = true;
@@ -146,7 +146,7 @@ static zx_status_t exit_hlt(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
 }
 
 static zx_status_t exit_pause(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
-				zx_port_packet_t *pkt)
+			      zx_port_packet_t *pkt)
 {
 	zxhv_vmx_vcpu_skip_insn(v, e);
 	return ZX_OK;
@@ -156,7 +156,7 @@ static zx_status_t exit_pause(struct zxhv_arch_vcpu *v, const struct vmx_exit *e
 
 /* IN/OUT: a trapped port becomes a GUEST_IO packet (spec §3.2). */
 static zx_status_t exit_io(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
-			     zx_port_packet_t *pkt)
+			   zx_port_packet_t *pkt)
 {
 	struct exit_io io = exit_io_decode(e->qual);
 	const struct zxhv_trap *trap;
@@ -181,7 +181,7 @@ static zx_status_t exit_io(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
 
 /* A MEM trap: RIP advanced first, then the packet (spec §3.2). */
 static zx_status_t exit_mem_trap(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
-				   const struct zxhv_trap *trap, zx_port_packet_t *pkt)
+				 const struct zxhv_trap *trap, zx_port_packet_t *pkt)
 {
 	u32 cs_ar = vmcs_read32(VMCS_GUEST_CS_AR_BYTES);
 
@@ -221,7 +221,7 @@ zx_status_t zxhv_vmx_vmexit_deliver_bell(struct zxhv_arch_vcpu *v)
  * The run loop queues it (it may block) before the next entry.
  */
 static zx_status_t exit_bell_trap(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
-				    const struct zxhv_trap *trap)
+				  const struct zxhv_trap *trap)
 {
 	struct exit_ept q = exit_ept_decode(e->qual);
 
@@ -250,7 +250,7 @@ static zx_status_t exit_ept_fault(struct zxhv_arch_vcpu *v, const struct vmx_exi
 }
 
 static zx_status_t exit_ept_violation(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
-					zx_port_packet_t *pkt)
+				      zx_port_packet_t *pkt)
 {
 	const struct zxhv_trap *trap;
 
@@ -271,7 +271,7 @@ static void set_gpr32(struct zxhv_arch_vcpu *v, enum vmx_gpr r, u32 val)
 }
 
 static zx_status_t exit_cpuid(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
-				zx_port_packet_t *pkt)
+			      zx_port_packet_t *pkt)
 {
 	u32 leaf = lower_32_bits(v->gprs[VMX_GPR_RAX]);
 	u32 subleaf = lower_32_bits(v->gprs[VMX_GPR_RCX]);
@@ -308,7 +308,7 @@ static zx_status_t exit_cpuid(struct zxhv_arch_vcpu *v, const struct vmx_exit *e
  * but MOV to CR0 is NOT_SUPPORTED (spec §3.6).
  */
 static zx_status_t exit_cr_access(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
-				    zx_port_packet_t *pkt)
+				  zx_port_packet_t *pkt)
 {
 	struct exit_cr c = exit_cr_decode(e->qual);
 	struct zxhv_emu_cr0_env env;
@@ -375,7 +375,7 @@ static zx_status_t exit_cr_access(struct zxhv_arch_vcpu *v, const struct vmx_exi
 }
 
 static zx_status_t exit_xsetbv(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
-				 zx_port_packet_t *pkt)
+			       zx_port_packet_t *pkt)
 {
 	u32 ecx = lower_32_bits(v->gprs[VMX_GPR_RCX]);
 	u64 value = (u64)lower_32_bits(v->gprs[VMX_GPR_RDX]) << 32 |
@@ -430,7 +430,7 @@ static zx_status_t msr_complete(struct zxhv_arch_vcpu *v, const struct vmx_exit 
  * writes touch guest memory and so run with the VMCS put).
  */
 static zx_status_t exit_msr(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
-			      zx_port_packet_t *pkt, bool write)
+			    zx_port_packet_t *pkt, bool write)
 {
 	u32 index = lower_32_bits(v->gprs[VMX_GPR_RCX]);
 	u64 value = (u64)lower_32_bits(v->gprs[VMX_GPR_RDX]) << 32 |
@@ -463,13 +463,13 @@ static zx_status_t exit_msr(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
 }
 
 static zx_status_t exit_rdmsr(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
-				zx_port_packet_t *pkt)
+			      zx_port_packet_t *pkt)
 {
 	return exit_msr(v, e, pkt, false);
 }
 
 static zx_status_t exit_wrmsr(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
-				zx_port_packet_t *pkt)
+			      zx_port_packet_t *pkt)
 {
 	return exit_msr(v, e, pkt, true);
 }
@@ -510,7 +510,7 @@ static s64 clock_pairing(struct zxhv_arch_vcpu *v, u64 gpa)
  * RSI, result in RAX.  The guest always continues after the VMCALL.
  */
 static zx_status_t exit_vmcall(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
-				 zx_port_packet_t *pkt)
+			       zx_port_packet_t *pkt)
 {
 	u8 cpl = zxhv_emu_cpl(vmcs_read32(VMCS_GUEST_SS_AR_BYTES));
 	bool long_mode = zxhv_emu_long_mode(vmcs_read64(VMCS_GUEST_IA32_EFER),
