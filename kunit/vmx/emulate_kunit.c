@@ -226,7 +226,7 @@ static void wrmsr_table(struct kunit *test)
 #define FIXED0		0x80000021ULL
 #define FIXED1		0xffffffffULL
 #define CTLS		0xd1ffU		/* load EFER/PAT, ... */
-#define IA32E		VMX_ENTRY_IA32E_MODE_GUEST
+#define IA32E		VM_ENTRY_IA32E_MODE
 #define CR4_LONG	(X86_CR4_PAE | X86_CR4_PGE | X86_CR4_OSFXSR | X86_CR4_VMXE)
 
 struct cr0_case {

@@ -206,10 +206,10 @@ enum zxhv_emu_cr0_result zxhv_emu_mov_to_cr0(const struct zxhv_emu_cr0_env *env,
 	/* IA32_EFER.LMA follows LME & PG (SDM Vol. 3A 10.8.5, 10.8.6). */
 	if (new_pg && (st->efer & EFER_LME)) {
 		st->efer |= EFER_LMA;
-		st->entry_ctls |= VMX_ENTRY_IA32E_MODE_GUEST;
+		st->entry_ctls |= VM_ENTRY_IA32E_MODE;
 	} else if (!new_pg) {
 		st->efer &= ~EFER_LMA;
-		st->entry_ctls &= ~VMX_ENTRY_IA32E_MODE_GUEST;
+		st->entry_ctls &= ~VM_ENTRY_IA32E_MODE;
 	}
 	return ZXHV_EMU_CR0_PAGING;
 }
@@ -314,18 +314,14 @@ bool zxhv_emu_xsetbv_ok(u32 ecx, u64 value, u64 xsave_mask)
 	return !(value & ~xsave_mask);
 }
 
-/* Segment access rights in the VMCS (SDM Vol. 3C 25.4.1, Table 25-2). */
-#define VMX_AR_DPL		GENMASK(6, 5)
-#define VMX_AR_L		BIT(13)
-
 u8 zxhv_emu_cpl(u32 ss_ar)
 {
-	return FIELD_GET(VMX_AR_DPL, ss_ar);
+	return VMX_AR_DPL(ss_ar);
 }
 
 bool zxhv_emu_long_mode(u64 efer, u32 cs_ar)
 {
-	return (efer & EFER_LMA) && (cs_ar & VMX_AR_L);
+	return (efer & EFER_LMA) && (cs_ar & VMX_AR_L_MASK);
 }
 
 /* --- VMCALL --- */

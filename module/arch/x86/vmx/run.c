@@ -59,25 +59,25 @@
 /* Can the guest take an external interrupt (NMI) now?  VMCS loaded. */
 static bool vmx_can_inject(u32 vector)
 {
-	u32 intr = vmcs_read32(VMCS_GUEST_INTERRUPTIBILITY_INFO);
+	u32 intr = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO);
 
 	if (vector == ZXHV_IRQ_NMI)
-		return !(intr & (VMX_INTERRUPTIBILITY_NMI | VMX_INTERRUPTIBILITY_MOV_SS |
-				 VMX_INTERRUPTIBILITY_STI));
+		return !(intr & (GUEST_INTR_STATE_NMI | GUEST_INTR_STATE_MOV_SS |
+				 GUEST_INTR_STATE_STI));
 	if (vector < ZXHV_IRQ_FIRST_EXTERNAL)
 		return true;
-	return (vmcs_readnat(VMCS_GUEST_RFLAGS) & X86_EFLAGS_IF) &&
-	       !(intr & (VMX_INTERRUPTIBILITY_STI | VMX_INTERRUPTIBILITY_MOV_SS));
+	return (vmcs_readnat(GUEST_RFLAGS) & X86_EFLAGS_IF) &&
+	       !(intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
 }
 
 static void vmx_set_intr_window(struct zxhv_arch_vcpu *v, bool on)
 {
-	u32 proc = vmcs_read32(VMCS_CPU_BASED_VM_EXEC_CONTROL);
-	u32 want = on ? proc | VMX_PROC_INTR_WINDOW_EXITING :
-			proc & ~VMX_PROC_INTR_WINDOW_EXITING;
+	u32 proc = vmcs_read32(CPU_BASED_VM_EXEC_CONTROL);
+	u32 want = on ? proc | CPU_BASED_INTR_WINDOW_EXITING :
+			proc & ~CPU_BASED_INTR_WINDOW_EXITING;
 
 	if (want != proc)
-		vmcs_write32(VMCS_CPU_BASED_VM_EXEC_CONTROL, want);
+		vmcs_write32(CPU_BASED_VM_EXEC_CONTROL, want);
 }
 
 /*
@@ -91,9 +91,9 @@ static zx_status_t vmx_inject_pending(struct zxhv_arch_vcpu *v)
 	zx_status_t status;
 
 	if (v->reinject_info) {
-		vmcs_write32(VMCS_VM_ENTRY_INTR_INFO, v->reinject_info);
-		vmcs_write32(VMCS_VM_ENTRY_EXCEPTION_ERROR_CODE, v->reinject_error);
-		vmcs_write32(VMCS_VM_ENTRY_INSTRUCTION_LEN, v->reinject_len);
+		vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, v->reinject_info);
+		vmcs_write32(VM_ENTRY_EXCEPTION_ERROR_CODE, v->reinject_error);
+		vmcs_write32(VM_ENTRY_INSTRUCTION_LEN, v->reinject_len);
 		v->reinject_info = 0;
 		return ZX_OK;
 	}
@@ -111,10 +111,10 @@ static zx_status_t vmx_inject_pending(struct zxhv_arch_vcpu *v)
 	}
 	info = zxhv_irq_entry_info(vector);
 	if (info & ZXHV_INTR_INFO_ERROR_CODE)
-		vmcs_write32(VMCS_VM_ENTRY_EXCEPTION_ERROR_CODE, 0);
+		vmcs_write32(VM_ENTRY_EXCEPTION_ERROR_CODE, 0);
 	if (FIELD_GET(ZXHV_INTR_INFO_TYPE, info) == ZXHV_INTR_TYPE_SW_EXCEPTION)
-		vmcs_write32(VMCS_VM_ENTRY_INSTRUCTION_LEN, v->zero_len_inject ? 0 : 1);
-	vmcs_write32(VMCS_VM_ENTRY_INTR_INFO, info);
+		vmcs_write32(VM_ENTRY_INSTRUCTION_LEN, v->zero_len_inject ? 0 : 1);
+	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, info);
 	zxhv_irq_injected(&v->irq);
 	/* More may be pending: exit again as soon as the guest can take one. */
 	vmx_set_intr_window(v, zxhv_irq_pending(&v->irq));
@@ -124,14 +124,14 @@ static zx_status_t vmx_inject_pending(struct zxhv_arch_vcpu *v)
 /* An event whose delivery the exit interrupted is delivered again (SDM 28.2.4). */
 static void vmx_save_idt_vectoring(struct zxhv_arch_vcpu *v)
 {
-	u32 info = vmcs_read32(VMCS_IDT_VECTORING_INFO);
+	u32 info = vmcs_read32(IDT_VECTORING_INFO_FIELD);
 	struct exit_intr_info i = exit_intr_info_decode(info);
 
 	if (!i.valid)
 		return;
 	v->reinject_info = info & ~ZXHV_INTR_INFO_NMI_UNBLOCK;
-	v->reinject_error = i.error_code ? vmcs_read32(VMCS_IDT_VECTORING_ERROR_CODE) : 0;
-	v->reinject_len = vmcs_read32(VMCS_VM_EXIT_INSTRUCTION_LEN);
+	v->reinject_error = i.error_code ? vmcs_read32(IDT_VECTORING_ERROR_CODE) : 0;
+	v->reinject_len = vmcs_read32(VM_EXIT_INSTRUCTION_LEN);
 }
 
 static void xsave_guest(struct zxhv_arch_vcpu *v)
@@ -212,18 +212,18 @@ static zx_status_t vmx_run_once(struct zxhv_arch_vcpu *v, const struct vmx_host_
 	store_idt(&idt);
 	if (v->host_cr3 != __read_cr3()) {
 		v->host_cr3 = __read_cr3();
-		vmcs_writenat(VMCS_HOST_CR3, v->host_cr3);
+		vmcs_writenat(HOST_CR3, v->host_cr3);
 	}
 	if (v->host_cr4 != cr4_read_shadow()) {
 		v->host_cr4 = cr4_read_shadow();
-		vmcs_writenat(VMCS_HOST_CR4, v->host_cr4);
+		vmcs_writenat(HOST_CR4, v->host_cr4);
 	}
-	vmcs_writenat(VMCS_HOST_FS_BASE, hs->fs_base);
+	vmcs_writenat(HOST_FS_BASE, hs->fs_base);
 	v->msr_host[VMX_MSR_KERNEL_GS_BASE].value = hs->kernel_gs_base;
 
 	kernel_fpu_begin();
 	xrstor_guest(v);
-	swap_xcr0 = v->xsave_mask && (vmcs_readnat(VMCS_GUEST_CR4) & X86_CR4_OSXSAVE);
+	swap_xcr0 = v->xsave_mask && (vmcs_readnat(GUEST_CR4) & X86_CR4_OSXSAVE);
 	local_irq_disable();
 	/* The reboot IPI or the crash callback turned VMX off here: stop. */
 	if (unlikely(!zxhv_vmx_cpu_on())) {
@@ -242,9 +242,9 @@ static zx_status_t vmx_run_once(struct zxhv_arch_vcpu *v, const struct vmx_host_
 	vmx_restore_host_segs(hs, &gdt, &idt);
 	if (!fail) {
 		v->lv.launched = true;
-		e->full_reason = vmcs_read32(VMCS_VM_EXIT_REASON);
+		e->full_reason = vmcs_read32(VM_EXIT_REASON);
 		e->reason = e->full_reason & 0xffff;
-		e->intr_info = vmcs_read32(VMCS_VM_EXIT_INTR_INFO);
+		e->intr_info = vmcs_read32(VM_EXIT_INTR_INFO);
 		/* A host NMI made the guest exit: run the host's handler now. */
 		if (e->reason == 0 && exit_intr_info_decode(e->intr_info).type ==
 				      ZXHV_INTR_TYPE_NMI)
@@ -259,10 +259,10 @@ static zx_status_t vmx_run_once(struct zxhv_arch_vcpu *v, const struct vmx_host_
 				   v->vpid, vmx_insn_error());
 		return ZX_ERR_INTERNAL;
 	}
-	e->qual = vmcs_readnat(VMCS_EXIT_QUALIFICATION);
-	e->insn_len = vmcs_read32(VMCS_VM_EXIT_INSTRUCTION_LEN);
-	e->rip = vmcs_readnat(VMCS_GUEST_RIP);
-	e->gpa = vmcs_read64(VMCS_GUEST_PHYSICAL_ADDRESS);
+	e->qual = vmcs_readnat(EXIT_QUALIFICATION);
+	e->insn_len = vmcs_read32(VM_EXIT_INSTRUCTION_LEN);
+	e->rip = vmcs_readnat(GUEST_RIP);
+	e->gpa = vmcs_read64(GUEST_PHYSICAL_ADDRESS);
 	vmx_save_idt_vectoring(v);
 	return ZX_OK;
 }

@@ -48,14 +48,14 @@ static void vmx_write_host_cpu_state(struct zxhv_arch_vcpu *v)
 
 	native_store_gdt(&gdt);
 	store_idt(&idt);
-	vmcs_write16(VMCS_HOST_TR_SELECTOR, GDT_ENTRY_TSS * 8);
-	vmcs_writenat(VMCS_HOST_TR_BASE, vmx_tss_base(&gdt));
-	vmcs_writenat(VMCS_HOST_GDTR_BASE, gdt.address);
-	vmcs_writenat(VMCS_HOST_IDTR_BASE, idt.address);
+	vmcs_write16(HOST_TR_SELECTOR, GDT_ENTRY_TSS * 8);
+	vmcs_writenat(HOST_TR_BASE, vmx_tss_base(&gdt));
+	vmcs_writenat(HOST_GDTR_BASE, gdt.address);
+	vmcs_writenat(HOST_IDTR_BASE, idt.address);
 	rdmsrl(MSR_GS_BASE, val);
-	vmcs_writenat(VMCS_HOST_GS_BASE, val);
+	vmcs_writenat(HOST_GS_BASE, val);
 	rdmsrl(MSR_IA32_SYSENTER_ESP, val);
-	vmcs_writenat(VMCS_HOST_IA32_SYSENTER_ESP, val);
+	vmcs_writenat(HOST_IA32_SYSENTER_ESP, val);
 	rdmsrl(MSR_TSC_AUX, v->msr_host[VMX_MSR_TSC_AUX].value);
 }
 
@@ -66,7 +66,7 @@ static void vcpu_load(struct zxhv_arch_vcpu *v)
 	if (zxhv_vmx_cpu_vmcs_load(&v->lv)) {
 		vmx_write_host_cpu_state(v);
 		/* This CPU may hold stale translations of the VPID. */
-		VMX_INSN_WARN(vmx_invvpid(VMX_INVVPID_SINGLE_CONTEXT, v->vpid, 0),
+		VMX_INSN_WARN(vmx_invvpid(VMX_VPID_EXTENT_SINGLE_CONTEXT, v->vpid, 0),
 			      "invvpid", v->vpid);
 	}
 }
@@ -89,12 +89,12 @@ void zxhv_vmx_vcpu_put(struct zxhv_arch_vcpu *v)
 
 void zxhv_vmx_vcpu_skip_insn(struct zxhv_arch_vcpu *v, const struct vmx_exit *e)
 {
-	u32 intr = vmcs_read32(VMCS_GUEST_INTERRUPTIBILITY_INFO);
+	u32 intr = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO);
 
-	vmcs_writenat(VMCS_GUEST_RIP, e->rip + e->insn_len);
-	if (intr & (VMX_INTERRUPTIBILITY_STI | VMX_INTERRUPTIBILITY_MOV_SS))
-		vmcs_write32(VMCS_GUEST_INTERRUPTIBILITY_INFO,
-			     intr & ~(VMX_INTERRUPTIBILITY_STI | VMX_INTERRUPTIBILITY_MOV_SS));
+	vmcs_writenat(GUEST_RIP, e->rip + e->insn_len);
+	if (intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS))
+		vmcs_write32(GUEST_INTERRUPTIBILITY_INFO,
+			     intr & ~(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
 }
 
 void zxhv_vmx_vcpu_inject_exception(struct zxhv_arch_vcpu *v, u8 vector)
@@ -102,8 +102,8 @@ void zxhv_vmx_vcpu_inject_exception(struct zxhv_arch_vcpu *v, u8 vector)
 	u32 info = zxhv_irq_entry_info(vector);
 
 	if (info & ZXHV_INTR_INFO_ERROR_CODE)
-		vmcs_write32(VMCS_VM_ENTRY_EXCEPTION_ERROR_CODE, 0);
-	vmcs_write32(VMCS_VM_ENTRY_INTR_INFO, info);
+		vmcs_write32(VM_ENTRY_EXCEPTION_ERROR_CODE, 0);
+	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, info);
 }
 
 void zxhv_vmx_vcpu_report_failure(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
@@ -115,11 +115,11 @@ void zxhv_vmx_vcpu_report_failure(struct zxhv_arch_vcpu *v, const struct vmx_exi
 		return;
 	pr_warn("guest VCPU %u (pid %d) failed: %s (exit reason %u, qualification %#llx) rip %#llx rsp %#lx rflags %#lx cr0 %#lx cr3 %#lx cr4 %#lx efer %#llx cs.ar %#x interruptibility %#x\n",
 		v->vpid, task_pid_nr(current), what, e->full_reason, e->qual, e->rip,
-		vmcs_readnat(VMCS_GUEST_RSP), vmcs_readnat(VMCS_GUEST_RFLAGS),
-		vmcs_readnat(VMCS_GUEST_CR0), vmcs_readnat(VMCS_GUEST_CR3),
-		vmcs_readnat(VMCS_GUEST_CR4), vmcs_read64(VMCS_GUEST_IA32_EFER),
-		vmcs_read32(VMCS_GUEST_CS_AR_BYTES),
-		vmcs_read32(VMCS_GUEST_INTERRUPTIBILITY_INFO));
+		vmcs_readnat(GUEST_RSP), vmcs_readnat(GUEST_RFLAGS),
+		vmcs_readnat(GUEST_CR0), vmcs_readnat(GUEST_CR3),
+		vmcs_readnat(GUEST_CR4), vmcs_read64(GUEST_IA32_EFER),
+		vmcs_read32(GUEST_CS_AR_BYTES),
+		vmcs_read32(GUEST_INTERRUPTIBILITY_INFO));
 }
 
 void zxhv_vmx_vcpu_init_state(struct zxhv_arch_vcpu *v, u16 vpid)

@@ -42,13 +42,8 @@
 /* Segment access rights (SDM Vol. 3C 25.4.1, Table 25-2). */
 #define VMX_AR_DATA_RW_ACCESSED	0x93	/* present, S, read/write, accessed */
 #define VMX_AR_CODE_ACCESSED	0x9b	/* present, S, execute/read, accessed */
-#define VMX_AR_L		BIT(13)	/* 64-bit code */
 #define VMX_AR_TSS64_BUSY	0x8b
 #define VMX_AR_LDT		0x82
-#define VMX_AR_UNUSABLE		BIT(16)
-
-/* IA32_VMX_MISC bit 30: software exceptions may be injected with length 0. */
-#define VMX_MISC_ZERO_LEN_INJECT	BIT_ULL(30)
 
 #define XFEATURE_X87	BIT_ULL(0)
 #define XFEATURE_SSE	BIT_ULL(1)
@@ -59,23 +54,23 @@ static void vmx_write_host_const_state(void)
 {
 	u64 val;
 
-	vmcs_writenat(VMCS_HOST_CR0, read_cr0());
-	vmcs_write16(VMCS_HOST_CS_SELECTOR, __KERNEL_CS);
-	vmcs_write16(VMCS_HOST_SS_SELECTOR, __KERNEL_DS);
+	vmcs_writenat(HOST_CR0, read_cr0());
+	vmcs_write16(HOST_CS_SELECTOR, __KERNEL_CS);
+	vmcs_write16(HOST_SS_SELECTOR, __KERNEL_DS);
 	/* DS, ES, FS, GS need RPL = TI = 0; restored after exits if needed. */
-	vmcs_write16(VMCS_HOST_DS_SELECTOR, 0);
-	vmcs_write16(VMCS_HOST_ES_SELECTOR, 0);
-	vmcs_write16(VMCS_HOST_FS_SELECTOR, 0);
-	vmcs_write16(VMCS_HOST_GS_SELECTOR, 0);
+	vmcs_write16(HOST_DS_SELECTOR, 0);
+	vmcs_write16(HOST_ES_SELECTOR, 0);
+	vmcs_write16(HOST_FS_SELECTOR, 0);
+	vmcs_write16(HOST_GS_SELECTOR, 0);
 	rdmsrl(MSR_IA32_SYSENTER_CS, val);
-	vmcs_write32(VMCS_HOST_IA32_SYSENTER_CS, val);
+	vmcs_write32(HOST_IA32_SYSENTER_CS, val);
 	rdmsrl(MSR_IA32_SYSENTER_EIP, val);
-	vmcs_writenat(VMCS_HOST_IA32_SYSENTER_EIP, val);
+	vmcs_writenat(HOST_IA32_SYSENTER_EIP, val);
 	rdmsrl(MSR_IA32_CR_PAT, val);
-	vmcs_write64(VMCS_HOST_IA32_PAT, val);
+	vmcs_write64(HOST_IA32_PAT, val);
 	rdmsrl(MSR_EFER, val);
-	vmcs_write64(VMCS_HOST_IA32_EFER, val);
-	vmcs_writenat(VMCS_HOST_RIP, (unsigned long)zxhv_vmx_exit_point);
+	vmcs_write64(HOST_IA32_EFER, val);
+	vmcs_writenat(HOST_RIP, (unsigned long)zxhv_vmx_exit_point);
 }
 
 static void vmx_msr_bitmap_pass(u8 *bitmap, u32 msr)
@@ -123,20 +118,20 @@ static void vmx_init_msrs(struct zxhv_arch_vcpu *v)
 static void vmx_init_segment(u32 sel_field, u16 sel, u64 base, u32 limit, u32 ar)
 {
 	/* Selector, limit, AR bytes and base fields are laid out in step. */
-	u32 n = (sel_field - VMCS_GUEST_ES_SELECTOR) / 2;
+	u32 n = (sel_field - GUEST_ES_SELECTOR) / 2;
 
 	__vmcs_write(sel_field, sel);
-	__vmcs_write(VMCS_GUEST_ES_BASE + 2 * n, base);
-	__vmcs_write(VMCS_GUEST_ES_LIMIT + 2 * n, limit);
-	__vmcs_write(VMCS_GUEST_ES_AR_BYTES + 2 * n, ar);
+	__vmcs_write(GUEST_ES_BASE + 2 * n, base);
+	__vmcs_write(GUEST_ES_LIMIT + 2 * n, limit);
+	__vmcs_write(GUEST_ES_AR_BYTES + 2 * n, ar);
 }
 
 /* The guest state of spec §3.4; the VMCS is current. */
 static void vmx_init_guest_state(struct zxhv_arch_vcpu *v, u64 entry)
 {
 	static const u32 data_segs[] = {
-		VMCS_GUEST_ES_SELECTOR, VMCS_GUEST_SS_SELECTOR, VMCS_GUEST_DS_SELECTOR,
-		VMCS_GUEST_FS_SELECTOR, VMCS_GUEST_GS_SELECTOR,
+		GUEST_ES_SELECTOR, GUEST_SS_SELECTOR, GUEST_DS_SELECTOR,
+		GUEST_FS_SELECTOR, GUEST_GS_SELECTOR,
 	};
 	bool bsp = v->vpid == 1;
 	u64 cr0 = X86_CR0_ET | X86_CR0_NE | X86_CR0_WP;
@@ -155,47 +150,47 @@ static void vmx_init_guest_state(struct zxhv_arch_vcpu *v, u64 entry)
 		rdmsrl(MSR_EFER, efer);
 		efer &= EFER_SCE | EFER_NX;
 		efer |= EFER_LME | EFER_LMA;
-		cs_ar |= VMX_AR_L;
+		cs_ar |= VMX_AR_L_MASK;
 	}
 	for (i = 0; i < ARRAY_SIZE(data_segs); i++)
 		vmx_init_segment(data_segs[i], 0, 0, 0xffff, VMX_AR_DATA_RW_ACCESSED);
 	if (bsp)
-		vmx_init_segment(VMCS_GUEST_CS_SELECTOR, 0, 0, 0xffff, cs_ar);
+		vmx_init_segment(GUEST_CS_SELECTOR, 0, 0, 0xffff, cs_ar);
 	else
-		vmx_init_segment(VMCS_GUEST_CS_SELECTOR, entry >> 4, entry, 0xffff, cs_ar);
-	vmx_init_segment(VMCS_GUEST_TR_SELECTOR, 0, 0, 0xffff, VMX_AR_TSS64_BUSY);
-	vmx_init_segment(VMCS_GUEST_LDTR_SELECTOR, 0, 0, 0xffff, VMX_AR_LDT);
-	vmcs_writenat(VMCS_GUEST_GDTR_BASE, 0);
-	vmcs_write32(VMCS_GUEST_GDTR_LIMIT, 0xffff);
-	vmcs_writenat(VMCS_GUEST_IDTR_BASE, 0);
-	vmcs_write32(VMCS_GUEST_IDTR_LIMIT, 0xffff);
+		vmx_init_segment(GUEST_CS_SELECTOR, entry >> 4, entry, 0xffff, cs_ar);
+	vmx_init_segment(GUEST_TR_SELECTOR, 0, 0, 0xffff, VMX_AR_TSS64_BUSY);
+	vmx_init_segment(GUEST_LDTR_SELECTOR, 0, 0, 0xffff, VMX_AR_LDT);
+	vmcs_writenat(GUEST_GDTR_BASE, 0);
+	vmcs_write32(GUEST_GDTR_LIMIT, 0xffff);
+	vmcs_writenat(GUEST_IDTR_BASE, 0);
+	vmcs_write32(GUEST_IDTR_LIMIT, 0xffff);
 
-	vmcs_writenat(VMCS_GUEST_CR0, cr0);
-	vmcs_writenat(VMCS_GUEST_CR3, 0);
-	vmcs_writenat(VMCS_GUEST_CR4, cr4);
+	vmcs_writenat(GUEST_CR0, cr0);
+	vmcs_writenat(GUEST_CR3, 0);
+	vmcs_writenat(GUEST_CR4, cr4);
 	/* The guest owns CR0 but ET, NE, NW, CD; it reads ET set, the rest clear. */
-	vmcs_writenat(VMCS_CR0_GUEST_HOST_MASK,
+	vmcs_writenat(CR0_GUEST_HOST_MASK,
 		      X86_CR0_ET | X86_CR0_NE | X86_CR0_NW | X86_CR0_CD);
-	vmcs_writenat(VMCS_CR0_READ_SHADOW, X86_CR0_ET);
-	vmcs_writenat(VMCS_CR4_GUEST_HOST_MASK, X86_CR4_VMXE);
-	vmcs_writenat(VMCS_CR4_READ_SHADOW, 0);
-	vmcs_write64(VMCS_GUEST_IA32_EFER, efer);
+	vmcs_writenat(CR0_READ_SHADOW, X86_CR0_ET);
+	vmcs_writenat(CR4_GUEST_HOST_MASK, X86_CR4_VMXE);
+	vmcs_writenat(CR4_READ_SHADOW, 0);
+	vmcs_write64(GUEST_IA32_EFER, efer);
 	rdmsrl(MSR_IA32_CR_PAT, pat);
-	vmcs_write64(VMCS_GUEST_IA32_PAT, pat);
-	vmcs_write64(VMCS_GUEST_IA32_DEBUGCTL, 0);
-	vmcs_writenat(VMCS_GUEST_DR7, 0x400);
-	vmcs_writenat(VMCS_GUEST_RSP, 0);
-	vmcs_writenat(VMCS_GUEST_RIP, bsp ? entry : 0);
-	vmcs_writenat(VMCS_GUEST_RFLAGS, VMX_RFLAGS_RESERVED1);
-	vmcs_write32(VMCS_GUEST_INTERRUPTIBILITY_INFO, 0);
-	vmcs_write32(VMCS_GUEST_ACTIVITY_STATE, 0);
-	vmcs_writenat(VMCS_GUEST_PENDING_DBG_EXCEPTIONS, 0);
-	vmcs_write32(VMCS_GUEST_SYSENTER_CS, 0);
-	vmcs_writenat(VMCS_GUEST_SYSENTER_ESP, 0);
-	vmcs_writenat(VMCS_GUEST_SYSENTER_EIP, 0);
-	vmcs_writenat(VMCS_GUEST_FS_BASE, 0);
-	vmcs_writenat(VMCS_GUEST_GS_BASE, 0);
-	vmcs_write64(VMCS_VMCS_LINK_POINTER, ~0ull);
+	vmcs_write64(GUEST_IA32_PAT, pat);
+	vmcs_write64(GUEST_IA32_DEBUGCTL, 0);
+	vmcs_writenat(GUEST_DR7, 0x400);
+	vmcs_writenat(GUEST_RSP, 0);
+	vmcs_writenat(GUEST_RIP, bsp ? entry : 0);
+	vmcs_writenat(GUEST_RFLAGS, VMX_RFLAGS_RESERVED1);
+	vmcs_write32(GUEST_INTERRUPTIBILITY_INFO, 0);
+	vmcs_write32(GUEST_ACTIVITY_STATE, 0);
+	vmcs_writenat(GUEST_PENDING_DBG_EXCEPTIONS, 0);
+	vmcs_write32(GUEST_SYSENTER_CS, 0);
+	vmcs_writenat(GUEST_SYSENTER_ESP, 0);
+	vmcs_writenat(GUEST_SYSENTER_EIP, 0);
+	vmcs_writenat(GUEST_FS_BASE, 0);
+	vmcs_writenat(GUEST_GS_BASE, 0);
+	vmcs_write64(VMCS_LINK_POINTER, ~0ull);
 }
 
 /* The controls of spec §4 item 4; the VMCS is current. */
@@ -205,41 +200,41 @@ static void vmx_init_controls(struct zxhv_arch_vcpu *v)
 	u32 entry = c->entry;
 
 	if (v->vpid == 1)
-		entry |= VMX_ENTRY_IA32E_MODE_GUEST;
-	vmcs_write32(VMCS_PIN_BASED_VM_EXEC_CONTROL,
-		     c->pin | (v->backstop_ticks ? VMX_PIN_PREEMPTION_TIMER : 0));
+		entry |= VM_ENTRY_IA32E_MODE;
+	vmcs_write32(PIN_BASED_VM_EXEC_CONTROL,
+		     c->pin | (v->backstop_ticks ? PIN_BASED_VMX_PREEMPTION_TIMER : 0));
 	if (v->backstop_ticks)
-		vmcs_write32(VMCS_VMX_PREEMPTION_TIMER_VALUE, v->backstop_ticks);
-	vmcs_write32(VMCS_CPU_BASED_VM_EXEC_CONTROL, c->proc);
-	vmcs_write32(VMCS_SECONDARY_VM_EXEC_CONTROL, c->proc2);
+		vmcs_write32(VMX_PREEMPTION_TIMER_VALUE, v->backstop_ticks);
+	vmcs_write32(CPU_BASED_VM_EXEC_CONTROL, c->proc);
+	vmcs_write32(SECONDARY_VM_EXEC_CONTROL, c->proc2);
 	/*
 	 * No acknowledge-interrupt-on-exit: a host interrupt that makes the
 	 * guest exit stays pending in the local APIC and is delivered through
 	 * the host IDT as soon as the run loop enables interrupts.
 	 */
-	vmcs_write32(VMCS_VM_EXIT_CONTROLS, c->exit & ~VMX_EXIT_ACK_INTR_ON_EXIT);
-	vmcs_write32(VMCS_VM_ENTRY_CONTROLS, entry);
+	vmcs_write32(VM_EXIT_CONTROLS, c->exit & ~VM_EXIT_ACK_INTR_ON_EXIT);
+	vmcs_write32(VM_ENTRY_CONTROLS, entry);
 	if (c->pause_loop_exiting) {
-		vmcs_write32(VMCS_PLE_GAP, 128);
-		vmcs_write32(VMCS_PLE_WINDOW, 4096);
+		vmcs_write32(PLE_GAP, 128);
+		vmcs_write32(PLE_WINDOW, 4096);
 	}
-	vmcs_write16(VMCS_VPID, v->vpid);
-	vmcs_write64(VMCS_EPT_POINTER, v->ag->eptp);
-	vmcs_write64(VMCS_MSR_BITMAP, page_to_phys(v->msr_bitmap));
-	vmcs_write64(VMCS_VIRTUAL_APIC_PAGE_ADDR, page_to_phys(v->vapic));
-	vmcs_write32(VMCS_TPR_THRESHOLD, 0);
-	vmcs_write32(VMCS_EXCEPTION_BITMAP, 0);
-	vmcs_write32(VMCS_PAGE_FAULT_ERROR_CODE_MASK, 0);
-	vmcs_write32(VMCS_PAGE_FAULT_ERROR_CODE_MATCH, 0);
-	vmcs_write32(VMCS_CR3_TARGET_COUNT, 0);
-	vmcs_write64(VMCS_TSC_OFFSET, 0);
-	vmcs_write32(VMCS_VM_ENTRY_INTR_INFO, 0);
-	vmcs_write64(VMCS_VM_ENTRY_MSR_LOAD_ADDR, virt_to_phys(v->msr_guest));
-	vmcs_write32(VMCS_VM_ENTRY_MSR_LOAD_COUNT, VMX_MSR_SWAPPED);
-	vmcs_write64(VMCS_VM_EXIT_MSR_STORE_ADDR, virt_to_phys(v->msr_guest));
-	vmcs_write32(VMCS_VM_EXIT_MSR_STORE_COUNT, VMX_MSR_SWAPPED);
-	vmcs_write64(VMCS_VM_EXIT_MSR_LOAD_ADDR, virt_to_phys(v->msr_host));
-	vmcs_write32(VMCS_VM_EXIT_MSR_LOAD_COUNT, VMX_MSR_SWAPPED);
+	vmcs_write16(VIRTUAL_PROCESSOR_ID, v->vpid);
+	vmcs_write64(EPT_POINTER, v->ag->eptp);
+	vmcs_write64(MSR_BITMAP, page_to_phys(v->msr_bitmap));
+	vmcs_write64(VIRTUAL_APIC_PAGE_ADDR, page_to_phys(v->vapic));
+	vmcs_write32(TPR_THRESHOLD, 0);
+	vmcs_write32(EXCEPTION_BITMAP, 0);
+	vmcs_write32(PAGE_FAULT_ERROR_CODE_MASK, 0);
+	vmcs_write32(PAGE_FAULT_ERROR_CODE_MATCH, 0);
+	vmcs_write32(CR3_TARGET_COUNT, 0);
+	vmcs_write64(TSC_OFFSET, 0);
+	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, 0);
+	vmcs_write64(VM_ENTRY_MSR_LOAD_ADDR, virt_to_phys(v->msr_guest));
+	vmcs_write32(VM_ENTRY_MSR_LOAD_COUNT, VMX_MSR_SWAPPED);
+	vmcs_write64(VM_EXIT_MSR_STORE_ADDR, virt_to_phys(v->msr_guest));
+	vmcs_write32(VM_EXIT_MSR_STORE_COUNT, VMX_MSR_SWAPPED);
+	vmcs_write64(VM_EXIT_MSR_LOAD_ADDR, virt_to_phys(v->msr_host));
+	vmcs_write32(VM_EXIT_MSR_LOAD_COUNT, VMX_MSR_SWAPPED);
 }
 
 /* The guest's FPU state at reset: x87 and SSE in their init state. */
@@ -321,9 +316,9 @@ zx_status_t zxhv_arch_vcpu_create(const struct zxhv_arch_vcpu_guest *g, u16 vpid
 	*(u32 *)page_address(v->vmcs) = zxhv_vmx_cpu_revision();
 	zxhv_vmx_cpu_vmcs_init(&v->lv, page_to_phys(v->vmcs));
 	rdmsrl(MSR_IA32_VMX_MISC, misc);
-	v->zero_len_inject = misc & VMX_MISC_ZERO_LEN_INJECT;
+	v->zero_len_inject = misc & VMX_MISC_ZERO_LEN_INS;
 	rdmsrl(MSR_IA32_VMX_TRUE_PINBASED_CTLS, pin_caps);
-	if ((pin_caps >> 32) & VMX_PIN_PREEMPTION_TIMER)
+	if ((pin_caps >> 32) & PIN_BASED_VMX_PREEMPTION_TIMER)
 		v->backstop_ticks = vmx_backstop_ticks(misc);
 	vmx_init_msrs(v);
 	vmx_init_fpu(v);
@@ -375,8 +370,8 @@ u32 zxhv_arch_vcpu_info_flags(struct zxhv_arch_vcpu *v)
 void zxhv_arch_vcpu_read_state(struct zxhv_arch_vcpu *v, zx_vcpu_state_t *s)
 {
 	zxhv_vmx_vcpu_load(v);
-	s->rsp = vmcs_readnat(VMCS_GUEST_RSP);
-	s->rflags = vmcs_readnat(VMCS_GUEST_RFLAGS) & VMX_RFLAGS_USER;
+	s->rsp = vmcs_readnat(GUEST_RSP);
+	s->rflags = vmcs_readnat(GUEST_RFLAGS) & VMX_RFLAGS_USER;
 	zxhv_vmx_vcpu_put(v);
 	s->rax = v->gprs[VMX_GPR_RAX];
 	s->rcx = v->gprs[VMX_GPR_RCX];
@@ -413,13 +408,13 @@ void zxhv_arch_vcpu_write_state(struct zxhv_arch_vcpu *v, const zx_vcpu_state_t 
 	v->gprs[VMX_GPR_R14] = s->r14;
 	v->gprs[VMX_GPR_R15] = s->r15;
 	zxhv_vmx_vcpu_load(v);
-	vmcs_writenat(VMCS_GUEST_RSP, s->rsp);
+	vmcs_writenat(GUEST_RSP, s->rsp);
 	/* Spec §1: RFLAGS only when its reserved-one bit is set, user bits only. */
 	if (s->rflags & VMX_RFLAGS_RESERVED1) {
-		u64 rflags = vmcs_readnat(VMCS_GUEST_RFLAGS);
+		u64 rflags = vmcs_readnat(GUEST_RFLAGS);
 
 		rflags = (rflags & ~VMX_RFLAGS_USER) | (s->rflags & VMX_RFLAGS_USER);
-		vmcs_writenat(VMCS_GUEST_RFLAGS, rflags);
+		vmcs_writenat(GUEST_RFLAGS, rflags);
 	}
 	zxhv_vmx_vcpu_put(v);
 }

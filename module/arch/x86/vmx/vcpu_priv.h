@@ -35,6 +35,7 @@
 #include "irq_tracker.h"
 #include "lapic.h"
 #include "pvclock.h"
+#include "vmx_compat.h"
 #include "vmx_cpu.h"
 #include "vmx_ops.h"
 
@@ -43,13 +44,6 @@ struct zxhv_gpas;
 struct zxhv_trap;
 struct zxhv_trap_map;
 struct task_struct;
-
-/* An entry of the VM-entry/VM-exit MSR lists (SDM Vol. 3C 25.7.2, 25.8.2). */
-struct vmx_msr_entry {
-	u32 index;
-	u32 reserved;
-	u64 value;
-} __aligned(16);
 
 /*
  * MSRs that the guest reads and writes directly (pass-through in the MSR
@@ -65,11 +59,6 @@ enum vmx_swapped_msr {
 	VMX_MSR_TSC_AUX,
 	VMX_MSR_SWAPPED
 };
-
-/* Guest interruptibility state (SDM Vol. 3C 25.4.2, Table 25-3). */
-#define VMX_INTERRUPTIBILITY_STI	BIT(0)
-#define VMX_INTERRUPTIBILITY_MOV_SS	BIT(1)
-#define VMX_INTERRUPTIBILITY_NMI	BIT(3)
 
 /* The exit being handled, read once after the VM exit (run.c). */
 struct vmx_exit {

@@ -44,37 +44,8 @@
 #include "vmexit.h"
 #include "vmx_ops.h"
 
-/* Basic exit reasons (SDM Vol. 3D, Table C-1) handled here. */
-enum vmx_exit_reason {
-	VMX_EXIT_EXCEPTION_NMI = 0,
-	VMX_EXIT_EXTERNAL_INTERRUPT = 1,
-	VMX_EXIT_TRIPLE_FAULT = 2,
-	VMX_EXIT_INTERRUPT_WINDOW = 7,
-	VMX_EXIT_CPUID = 10,
-	VMX_EXIT_HLT = 12,
-	VMX_EXIT_VMCALL = 18,
-	VMX_EXIT_CR_ACCESS = 28,
-	VMX_EXIT_IO = 30,
-	VMX_EXIT_RDMSR = 31,
-	VMX_EXIT_WRMSR = 32,
-	VMX_EXIT_INVALID_GUEST_STATE = 33,
-	VMX_EXIT_MSR_LOADING = 34,
-	VMX_EXIT_PAUSE = 40,
-	VMX_EXIT_MACHINE_CHECK = 41,
-	VMX_EXIT_EPT_VIOLATION = 48,
-	VMX_EXIT_EPT_MISCONFIG = 49,
-	VMX_EXIT_PREEMPTION_TIMER = 52,
-	VMX_EXIT_XSETBV = 55,
-	VMX_EXIT_REASONS = 76
-};
-
-/* CS access rights: L (64-bit code) and D/B (32-bit default operands). */
-#define VMX_AR_L	BIT(13)
-#define VMX_AR_DB	BIT(14)
-
-/* CS access rights: L (64-bit code) and D/B (32-bit default operands). */
-#define VMX_AR_L	BIT(13)
-#define VMX_AR_DB	BIT(14)
+/* Size of the exit-handler table: basic exit reasons 0-75 (SDM Vol. 3D, Table C-1). */
+#define ZXHV_VMX_NR_EXIT_REASONS	76
 
 /* CPUID leaf 0xD: the XSAVE features and sizes. */
 #define LEAF_XSAVE	0xd
@@ -118,9 +89,9 @@ static zx_status_t exit_entry_failure(struct zxhv_arch_vcpu *v, const struct vmx
 				      zx_port_packet_t *pkt)
 {
 	static const char *const what[] = {
-		[VMX_EXIT_INVALID_GUEST_STATE] = "VM entry failed: invalid guest state",
-		[VMX_EXIT_MSR_LOADING] = "VM entry failed: MSR loading",
-		[VMX_EXIT_MACHINE_CHECK] = "VM entry failed: machine-check event",
+		[EXIT_REASON_INVALID_STATE] = "VM entry failed: invalid guest state",
+		[EXIT_REASON_MSR_LOAD_FAIL] = "VM entry failed: MSR loading",
+		[EXIT_REASON_MCE_DURING_VMENTRY] = "VM entry failed: machine-check event",
 	};
 
 	zxhv_vmx_vcpu_report_failure(v, e, what[e->reason]);
@@ -183,16 +154,16 @@ static zx_status_t exit_io(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
 static zx_status_t exit_mem_trap(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
 				 const struct zxhv_trap *trap, zx_port_packet_t *pkt)
 {
-	u32 cs_ar = vmcs_read32(VMCS_GUEST_CS_AR_BYTES);
+	u32 cs_ar = vmcs_read32(GUEST_CS_AR_BYTES);
 
-	pkt->guest_mem.cr3 = vmcs_readnat(VMCS_GUEST_CR3);
+	pkt->guest_mem.cr3 = vmcs_readnat(GUEST_CR3);
 	zxhv_vmx_vcpu_skip_insn(v, e);
 	pkt->key = trap->key;
 	pkt->type = ZX_PKT_TYPE_GUEST_MEM;
 	pkt->guest_mem.addr = e->gpa;
 	pkt->guest_mem.rip = e->rip;
 	pkt->guest_mem.instruction_size = e->insn_len;
-	pkt->guest_mem.default_operand_size = cs_ar & (VMX_AR_L | VMX_AR_DB) ? 4 : 2;
+	pkt->guest_mem.default_operand_size = cs_ar & (VMX_AR_L_MASK | VMX_AR_DB_MASK) ? 4 : 2;
 	return ZX_ERR_NEXT;
 }
 
@@ -287,7 +258,7 @@ static zx_status_t exit_cpuid(struct zxhv_arch_vcpu *v, const struct vmx_exit *e
 	env.xsave_max = 0;
 	if (q.query && q.leaf == LEAF_XSAVE && subleaf == 0)
 		env.xsave_max = zxhv_cpuid_host_xsave_size(v->xsave_mask);
-	env.cr4 = vmcs_readnat(VMCS_GUEST_CR4);
+	env.cr4 = vmcs_readnat(GUEST_CR4);
 	if (q.query)
 		zxhv_emu_cpuid_guest_bits(q.leaf, subleaf, &env, regs);
 
@@ -327,17 +298,17 @@ static zx_status_t exit_cr_access(struct zxhv_arch_vcpu *v, const struct vmx_exi
 	rdmsrl(MSR_IA32_VMX_CR0_FIXED0, env.fixed0);
 	rdmsrl(MSR_IA32_VMX_CR0_FIXED1, env.fixed1);
 	if (c.gpr == VMX_GPR_RSP_UNUSED)
-		value = vmcs_readnat(VMCS_GUEST_RSP);
+		value = vmcs_readnat(GUEST_RSP);
 	else
 		value = v->gprs[c.gpr];
-	env.mask = vmcs_readnat(VMCS_CR0_GUEST_HOST_MASK);
-	env.cr4 = vmcs_readnat(VMCS_GUEST_CR4);
-	old.cr0 = vmcs_readnat(VMCS_GUEST_CR0);
-	old.shadow = vmcs_readnat(VMCS_CR0_READ_SHADOW);
-	old.efer = vmcs_read64(VMCS_GUEST_IA32_EFER);
-	old.entry_ctls = vmcs_read32(VMCS_VM_ENTRY_CONTROLS);
-	env.long_mode = zxhv_emu_long_mode(old.efer, vmcs_read32(VMCS_GUEST_CS_AR_BYTES));
-	cr3 = vmcs_readnat(VMCS_GUEST_CR3);
+	env.mask = vmcs_readnat(CR0_GUEST_HOST_MASK);
+	env.cr4 = vmcs_readnat(GUEST_CR4);
+	old.cr0 = vmcs_readnat(GUEST_CR0);
+	old.shadow = vmcs_readnat(CR0_READ_SHADOW);
+	old.efer = vmcs_read64(GUEST_IA32_EFER);
+	old.entry_ctls = vmcs_read32(VM_ENTRY_CONTROLS);
+	env.long_mode = zxhv_emu_long_mode(old.efer, vmcs_read32(GUEST_CS_AR_BYTES));
+	cr3 = vmcs_readnat(GUEST_CR3);
 
 	st = old;
 	r = zxhv_emu_mov_to_cr0(&env, value, &st);
@@ -356,19 +327,19 @@ static zx_status_t exit_cr_access(struct zxhv_arch_vcpu *v, const struct vmx_exi
 		return ZX_OK;
 	}
 
-	err = vmcs_writenat(VMCS_GUEST_CR0, st.cr0);
-	err |= vmcs_writenat(VMCS_CR0_READ_SHADOW, st.shadow);
-	err |= vmcs_write64(VMCS_GUEST_IA32_EFER, st.efer);
-	err |= vmcs_write32(VMCS_VM_ENTRY_CONTROLS, st.entry_ctls);
+	err = vmcs_writenat(GUEST_CR0, st.cr0);
+	err |= vmcs_writenat(CR0_READ_SHADOW, st.shadow);
+	err |= vmcs_write64(GUEST_IA32_EFER, st.efer);
+	err |= vmcs_write32(VM_ENTRY_CONTROLS, st.entry_ctls);
 	if (pae) {
-		err |= vmcs_write64(VMCS_GUEST_PDPTE0, pdpte[0]);
-		err |= vmcs_write64(VMCS_GUEST_PDPTE1, pdpte[1]);
-		err |= vmcs_write64(VMCS_GUEST_PDPTE2, pdpte[2]);
-		err |= vmcs_write64(VMCS_GUEST_PDPTE3, pdpte[3]);
+		err |= vmcs_write64(GUEST_PDPTR0, pdpte[0]);
+		err |= vmcs_write64(GUEST_PDPTR1, pdpte[1]);
+		err |= vmcs_write64(GUEST_PDPTR2, pdpte[2]);
+		err |= vmcs_write64(GUEST_PDPTR3, pdpte[3]);
 	}
 	/* Translations cached with the old paging mode must go. */
 	if (r == ZXHV_EMU_CR0_PAGING)
-		VMX_INSN_WARN(vmx_invvpid(VMX_INVVPID_SINGLE_CONTEXT, v->vpid, 0),
+		VMX_INSN_WARN(vmx_invvpid(VMX_VPID_EXTENT_SINGLE_CONTEXT, v->vpid, 0),
 			      "invvpid", v->vpid);
 	zxhv_vmx_vcpu_skip_insn(v, e);
 	return err == VMX_INSN_OK ? ZX_OK : ZX_ERR_INTERNAL;
@@ -512,9 +483,9 @@ static s64 clock_pairing(struct zxhv_arch_vcpu *v, u64 gpa)
 static zx_status_t exit_vmcall(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
 			       zx_port_packet_t *pkt)
 {
-	u8 cpl = zxhv_emu_cpl(vmcs_read32(VMCS_GUEST_SS_AR_BYTES));
-	bool long_mode = zxhv_emu_long_mode(vmcs_read64(VMCS_GUEST_IA32_EFER),
-					    vmcs_read32(VMCS_GUEST_CS_AR_BYTES));
+	u8 cpl = zxhv_emu_cpl(vmcs_read32(GUEST_SS_AR_BYTES));
+	bool long_mode = zxhv_emu_long_mode(vmcs_read64(GUEST_IA32_EFER),
+					    vmcs_read32(GUEST_CS_AR_BYTES));
 	s64 ret;
 
 	if (zxhv_emu_vmcall(cpl, zxhv_emu_hc_arg(long_mode, v->gprs[VMX_GPR_RAX]),
@@ -531,31 +502,31 @@ static zx_status_t exit_vmcall(struct zxhv_arch_vcpu *v, const struct vmx_exit *
 
 /* --- the table ------------------------------------------------------------------------ */
 
-static const exit_handler exit_handlers[VMX_EXIT_REASONS] = {
-	[VMX_EXIT_EXCEPTION_NMI] = exit_exception_nmi,
-	[VMX_EXIT_EXTERNAL_INTERRUPT] = exit_resume,
-	[VMX_EXIT_TRIPLE_FAULT] = exit_triple_fault,
-	[VMX_EXIT_INTERRUPT_WINDOW] = exit_resume,
-	[VMX_EXIT_CPUID] = exit_cpuid,
-	[VMX_EXIT_HLT] = exit_hlt,
-	[VMX_EXIT_VMCALL] = exit_vmcall,
-	[VMX_EXIT_CR_ACCESS] = exit_cr_access,
-	[VMX_EXIT_IO] = exit_io,
-	[VMX_EXIT_RDMSR] = exit_rdmsr,
-	[VMX_EXIT_WRMSR] = exit_wrmsr,
-	[VMX_EXIT_INVALID_GUEST_STATE] = exit_entry_failure,
-	[VMX_EXIT_MSR_LOADING] = exit_entry_failure,
-	[VMX_EXIT_PAUSE] = exit_pause,
-	[VMX_EXIT_MACHINE_CHECK] = exit_entry_failure,
-	[VMX_EXIT_EPT_VIOLATION] = exit_ept_violation,
-	[VMX_EXIT_EPT_MISCONFIG] = exit_ept_misconfig,
-	[VMX_EXIT_PREEMPTION_TIMER] = exit_resume,
-	[VMX_EXIT_XSETBV] = exit_xsetbv,
+static const exit_handler exit_handlers[ZXHV_VMX_NR_EXIT_REASONS] = {
+	[EXIT_REASON_EXCEPTION_NMI] = exit_exception_nmi,
+	[EXIT_REASON_EXTERNAL_INTERRUPT] = exit_resume,
+	[EXIT_REASON_TRIPLE_FAULT] = exit_triple_fault,
+	[EXIT_REASON_INTERRUPT_WINDOW] = exit_resume,
+	[EXIT_REASON_CPUID] = exit_cpuid,
+	[EXIT_REASON_HLT] = exit_hlt,
+	[EXIT_REASON_VMCALL] = exit_vmcall,
+	[EXIT_REASON_CR_ACCESS] = exit_cr_access,
+	[EXIT_REASON_IO_INSTRUCTION] = exit_io,
+	[EXIT_REASON_MSR_READ] = exit_rdmsr,
+	[EXIT_REASON_MSR_WRITE] = exit_wrmsr,
+	[EXIT_REASON_INVALID_STATE] = exit_entry_failure,
+	[EXIT_REASON_MSR_LOAD_FAIL] = exit_entry_failure,
+	[EXIT_REASON_PAUSE_INSTRUCTION] = exit_pause,
+	[EXIT_REASON_MCE_DURING_VMENTRY] = exit_entry_failure,
+	[EXIT_REASON_EPT_VIOLATION] = exit_ept_violation,
+	[EXIT_REASON_EPT_MISCONFIG] = exit_ept_misconfig,
+	[EXIT_REASON_PREEMPTION_TIMER] = exit_resume,
+	[EXIT_REASON_XSETBV] = exit_xsetbv,
 };
 
 bool zxhv_vmx_vmexit_walks_host_mm(const struct vmx_exit *e)
 {
-	return e->reason == VMX_EXIT_EPT_VIOLATION || e->reason == VMX_EXIT_EPT_MISCONFIG;
+	return e->reason == EXIT_REASON_EPT_VIOLATION || e->reason == EXIT_REASON_EPT_MISCONFIG;
 }
 
 zx_status_t zxhv_vmx_vmexit_handle(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
@@ -563,7 +534,7 @@ zx_status_t zxhv_vmx_vmexit_handle(struct zxhv_arch_vcpu *v, const struct vmx_ex
 {
 	exit_handler h = NULL;
 
-	if (e->reason < VMX_EXIT_REASONS)
+	if (e->reason < ZXHV_VMX_NR_EXIT_REASONS)
 		h = exit_handlers[e->reason];
 	if (h)
 		return h(v, e, pkt);

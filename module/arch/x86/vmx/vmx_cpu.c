@@ -151,7 +151,7 @@ static int vmx_cpu_enable_local(struct vmx_pcpu *pc, const char **why)
 	if (zxhv_vmx_caps_compute_ctls(&caps, &ctls, why))
 		return -ENXIO;		/* *why names a missing feature */
 	if (memcmp(&ctls, &vmx_ctls, sizeof(ctls)) ||
-	    (caps.basic & VMXCAP_BASIC_REVISION_MASK) != vmx_revision) {
+	    vmx_basic_vmcs_revision_id(caps.basic) != vmx_revision) {
 		*why = "VMX capabilities differ from the first CPU's";
 		return -EOPNOTSUPP;
 	}
@@ -170,7 +170,7 @@ static int vmx_cpu_enable_local(struct vmx_pcpu *pc, const char **why)
 	}
 	pc->on = true;
 	/* Nothing may survive from a previous owner's EPT translations. */
-	st = vmx_invept(VMX_INVEPT_ALL_CONTEXT, 0);
+	st = vmx_invept(VMX_EPT_EXTENT_GLOBAL, 0);
 	VMX_INSN_WARN(st, "invept all-context", 0);
 	return 0;
 }
@@ -265,7 +265,7 @@ static void vmx_invept_one(void *arg)
 
 	/* A CPU not (yet) in VMX operation flushes everything at VMXON. */
 	if (zxhv_vmx_cpu_on())
-		VMX_INSN_WARN(vmx_invept(VMX_INVEPT_SINGLE_CONTEXT, eptp),
+		VMX_INSN_WARN(vmx_invept(VMX_EPT_EXTENT_CONTEXT, eptp),
 			      "invept single-context", eptp);
 }
 
@@ -468,7 +468,7 @@ static zx_status_t vmx_compute_global_ctls(void)
 	if (cpuid_ecx(1) & CPUID1_ECX_VMX) {
 		zxhv_vmx_caps_read(&caps);
 		ret = zxhv_vmx_caps_compute_ctls(&caps, &vmx_ctls, &missing);
-		vmx_revision = caps.basic & VMXCAP_BASIC_REVISION_MASK;
+		vmx_revision = vmx_basic_vmcs_revision_id(caps.basic);
 	} else {
 		missing = "VMX (CPUID.1:ECX.VMX = 0)";
 	}

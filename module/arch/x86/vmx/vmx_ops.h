@@ -24,22 +24,8 @@
 enum vmx_insn_status {
 	VMX_INSN_OK = 0,
 	VMX_INSN_FAIL_INVALID,	/* CF = 1: no current VMCS */
-	VMX_INSN_FAIL_VALID,	/* ZF = 1: see VMCS_VM_INSTRUCTION_ERROR */
+	VMX_INSN_FAIL_VALID,	/* ZF = 1: see VM_INSTRUCTION_ERROR */
 	VMX_INSN_FAULT,		/* #UD or #GP, recovered by the exception table */
-};
-
-/* INVEPT types, SDM Vol. 3C 31.3 "INVEPT". */
-enum vmx_invept_type {
-	VMX_INVEPT_SINGLE_CONTEXT = 1,
-	VMX_INVEPT_ALL_CONTEXT = 2,
-};
-
-/* INVVPID types, SDM Vol. 3C 31.3 "INVVPID". */
-enum vmx_invvpid_type {
-	VMX_INVVPID_ADDRESS = 0,
-	VMX_INVVPID_SINGLE_CONTEXT = 1,
-	VMX_INVVPID_ALL_CONTEXT = 2,
-	VMX_INVVPID_SINGLE_CONTEXT_KEEP_GLOBALS = 3,
 };
 
 /*
@@ -154,7 +140,10 @@ fault:
 	return VMX_INSN_FAULT;
 }
 
-/* The 128-bit descriptors of INVEPT and INVVPID (SDM Vol. 3C 31.3). */
+/*
+ * The 128-bit descriptors of INVEPT and INVVPID (SDM Vol. 3C 31.3).  The
+ * types are the kernel's VMX_EPT_EXTENT_* and VMX_VPID_EXTENT_* (<asm/vmx.h>).
+ */
 struct vmx_invept_desc {
 	u64 eptp;
 	u64 reserved;
@@ -166,12 +155,12 @@ struct vmx_invvpid_desc {
 };
 
 static __always_inline enum vmx_insn_status
-vmx_invept(enum vmx_invept_type type, u64 eptp)
+vmx_invept(unsigned long type, u64 eptp)
 {
 	struct vmx_invept_desc desc = { .eptp = eptp };
 
 	asm goto("1: invept %[desc], %[type]\n\t" VMX_INSN_BRANCHES
-		 : : [desc] "m"(desc), [type] "r"((unsigned long)type)
+		 : : [desc] "m"(desc), [type] "r"(type)
 		 : "cc", "memory" : fail_invalid, fail_valid, fault);
 	return VMX_INSN_OK;
 fail_invalid:
@@ -183,12 +172,12 @@ fault:
 }
 
 static __always_inline enum vmx_insn_status
-vmx_invvpid(enum vmx_invvpid_type type, u16 vpid, u64 gla)
+vmx_invvpid(unsigned long type, u16 vpid, u64 gla)
 {
 	struct vmx_invvpid_desc desc = { .vpid = vpid, .gla = gla };
 
 	asm goto("1: invvpid %[desc], %[type]\n\t" VMX_INSN_BRANCHES
-		 : : [desc] "m"(desc), [type] "r"((unsigned long)type)
+		 : : [desc] "m"(desc), [type] "r"(type)
 		 : "cc", "memory" : fail_invalid, fail_valid, fault);
 	return VMX_INSN_OK;
 fail_invalid:
