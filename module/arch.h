@@ -78,16 +78,23 @@ void zxhv_arch_guest_leaves(struct zxhv_arch_guest *ag,
  * which owns the thread binding and calls these only as documented.
  */
 struct zxhv_arch_vcpu;
-struct zxhv_guest;
+struct zxhv_gpas;
+struct zxhv_trap_map;
+
+/* What a VCPU uses of its guest; all of it outlives the VCPU. */
+struct zxhv_arch_vcpu_guest {
+	struct zxhv_arch_guest *ag;	/* from zxhv_arch_guest_create() */
+	struct zxhv_gpas *gpas;		/* its guest-physical address space */
+	struct zxhv_trap_map *traps;	/* its traps */
+};
 
 /*
- * zxhv_arch_vcpu_create - a VCPU of @guest (whose arch part is
- * @guest->arch) with @vpid in [1, 64): VPID 1 starts in 64-bit mode at
- * @entry with CR3 = 0, the others in real mode with CS.base = @entry
- * (spec §3.4).  ZX_OK, ZX_ERR_NO_MEMORY, ZX_ERR_NOT_SUPPORTED,
- * ZX_ERR_BAD_STATE.  Sleeps.  @guest outlives the VCPU.
+ * zxhv_arch_vcpu_create - a VCPU of the guest @g describes, with @vpid
+ * in [1, 64): VPID 1 starts in 64-bit mode at @entry with CR3 = 0, the
+ * others in real mode with CS.base = @entry (spec §3.4).  ZX_OK,
+ * ZX_ERR_NO_MEMORY, ZX_ERR_NOT_SUPPORTED, ZX_ERR_BAD_STATE.  Sleeps.
  */
-zx_status_t zxhv_arch_vcpu_create(struct zxhv_guest *guest, u16 vpid, u64 entry,
+zx_status_t zxhv_arch_vcpu_create(const struct zxhv_arch_vcpu_guest *g, u16 vpid, u64 entry,
 				  struct zxhv_arch_vcpu **out);
 
 /*
@@ -119,5 +126,14 @@ u32 zxhv_arch_vcpu_info_flags(struct zxhv_arch_vcpu *av);
 void zxhv_arch_vcpu_read_state(struct zxhv_arch_vcpu *av, zx_vcpu_state_t *state);
 void zxhv_arch_vcpu_write_state(struct zxhv_arch_vcpu *av, const zx_vcpu_state_t *state);
 zx_status_t zxhv_arch_vcpu_write_io(struct zxhv_arch_vcpu *av, const zx_vcpu_io_t *io);
+
+/*
+ * zxhv_arch_debugfs_init - the arch's files in the module's debugfs
+ * directory @dir (module/debugfs.h; diagnostics, errors ignored): VMX has
+ * vmcs_loads, the VMCS loads of all VCPUs ("loads N") and those of them
+ * after a sleep inside zx_vcpu_enter ("after_sleep N").  Module init.
+ */
+struct dentry;
+void zxhv_arch_debugfs_init(struct dentry *dir);
 
 #endif /* ZXHV_ARCH_H */

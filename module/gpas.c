@@ -14,6 +14,7 @@
  * after the lock is released; invalidations of contiguous ranges are
  * merged and reported before the lock is released.
  */
+#include <linux/highmem.h>
 #include <linux/lockdep.h>
 #include <linux/minmax.h>
 #include <linux/mm.h>
@@ -468,4 +469,63 @@ zx_status_t zxhv_gpas_lookup(struct zxhv_gpas *gpas, u64 gpa,
 		gpas->ops->vmo_get(out->vmo);
 	up_read(&gpas->lock);
 	return status;
+}
+
+zx_status_t zxhv_gpas_page_locked(struct zxhv_gpas *gpas, u64 gpa, u32 perms,
+				  struct zxhv_gpas_lookup *l, struct page **page,
+				  unsigned int *order)
+{
+	zx_status_t status;
+
+	status = zxhv_gpas_lookup_locked(gpas, gpa, l);
+	if (status != ZX_OK)
+		return status;
+	if ((l->perms & perms) != perms)
+		return ZX_ERR_ACCESS_DENIED;
+	return gpas->ops->vmo_page(l->vmo, round_down(l->vmo_offset, PAGE_SIZE), page, order);
+}
+
+zx_status_t zxhv_gpas_get_page(struct zxhv_gpas *gpas, u64 gpa, u32 perms,
+			       struct page **page, unsigned int *offset)
+{
+	struct zxhv_gpas_lookup l;
+	unsigned int order;
+	zx_status_t status;
+
+	down_read(&gpas->lock);
+	status = zxhv_gpas_page_locked(gpas, gpa, perms, &l, page, &order);
+	up_read(&gpas->lock);
+	if (status == ZX_OK)
+		*offset = offset_in_page(l.vmo_offset);
+	return status;
+}
+
+zx_status_t zxhv_gpas_copy(struct zxhv_gpas *gpas, u64 gpa, void *buf, size_t len,
+			   bool write)
+{
+	u32 perms = write ? ZX_VM_PERM_WRITE : ZX_VM_PERM_READ;
+	u8 *p = buf;
+
+	while (len) {
+		size_t n = min_t(size_t, len, PAGE_SIZE - offset_in_page(gpa));
+		unsigned int offset;
+		struct page *page;
+		zx_status_t status;
+		u8 *va;
+
+		status = zxhv_gpas_get_page(gpas, gpa, perms, &page, &offset);
+		if (status != ZX_OK)
+			return status;
+		va = kmap_local_page(page);
+		if (write)
+			memcpy(va + offset, p, n);
+		else
+			memcpy(p, va + offset, n);
+		kunmap_local(va);
+		put_page(page);
+		gpa += n;
+		p += n;
+		len -= n;
+	}
+	return ZX_OK;
 }

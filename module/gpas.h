@@ -44,6 +44,7 @@
 #include <zircon/errors.h>
 #include <zircon/types.h>
 
+struct page;
 struct zxhv_gpas;
 /* The backing object; opaque here (the VMO implementation owns it). */
 struct zxhv_vmo;
@@ -56,6 +57,14 @@ struct zxhv_gpas_ops {
 	/* Required: take / drop one reference to @vmo (may not fail). */
 	void (*vmo_get)(struct zxhv_vmo *vmo);
 	void (*vmo_put)(struct zxhv_vmo *vmo);
+	/*
+	 * Required by the page and copy calls below: the page of @vmo at
+	 * page-aligned @offset with a reference in *@page, and in *@order the
+	 * order of the physically contiguous, aligned block around it that
+	 * the VMO guarantees (0: just the page).  A zx_status_t.  May sleep.
+	 */
+	zx_status_t (*vmo_page)(struct zxhv_vmo *vmo, u64 offset, struct page **page,
+				unsigned int *order);
 	/*
 	 * Optional: [gpa, gpa + len) lost some or all access (unmap, protect
 	 * to fewer permissions, overwrite).  Called with the address space
@@ -126,5 +135,32 @@ zx_status_t zxhv_gpas_lookup_locked(struct zxhv_gpas *gpas, u64 gpa,
 				    struct zxhv_gpas_lookup *out);
 zx_status_t zxhv_gpas_lookup(struct zxhv_gpas *gpas, u64 gpa,
 			     struct zxhv_gpas_lookup *out);
+
+/*
+ * Guest-physical access, the one place every reader and writer of guest
+ * memory goes through (the EPT fault path, instruction emulation,
+ * kvmclock).  A GPA gives a page only where the mapping holding it grants
+ * every permission in @perms (ZX_VM_PERM_*): ZX_OK; ZX_ERR_OUT_OF_RANGE or
+ * ZX_ERR_NOT_FOUND as lookup; ZX_ERR_ACCESS_DENIED; or the VMO's status
+ * (ZX_ERR_NO_MEMORY).  Callers convert these to what their guest sees
+ * (#GP, a hypercall's error).
+ *
+ * zxhv_gpas_page_locked() - under the read lock: *@l as lookup, and the
+ * page holding @gpa with a reference (put_page()) in *@page and its block
+ * order (ops->vmo_page) in *@order.
+ * zxhv_gpas_get_page() - locks by itself; *@offset is @gpa's offset in
+ * the page.  The page outlives an unmap: it is the caller's to put.
+ * zxhv_gpas_copy() - copies @len bytes between @buf and [@gpa, @gpa +
+ * @len), to the guest when @write, page by page; the first page that fails
+ * stops it with that page's status, and the pages before it were copied.
+ * All sleep.
+ */
+zx_status_t zxhv_gpas_page_locked(struct zxhv_gpas *gpas, u64 gpa, u32 perms,
+				  struct zxhv_gpas_lookup *l, struct page **page,
+				  unsigned int *order);
+zx_status_t zxhv_gpas_get_page(struct zxhv_gpas *gpas, u64 gpa, u32 perms,
+			       struct page **page, unsigned int *offset);
+zx_status_t zxhv_gpas_copy(struct zxhv_gpas *gpas, u64 gpa, void *buf, size_t len,
+			   bool write);
 
 #endif /* ZXHV_GPAS_H */

@@ -36,6 +36,7 @@ static void zxhv_guest_invalidate(struct zxhv_gpas *gpas, u64 gpa, u64 len)
 static const struct zxhv_gpas_ops zxhv_guest_gpas_ops = {
 	.vmo_get = zxhv_guest_vmo_get,
 	.vmo_put = zxhv_guest_vmo_put,
+	.vmo_page = zxhv_vmo_get_run,
 	.invalidate = zxhv_guest_invalidate,
 };
 

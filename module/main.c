@@ -5,7 +5,6 @@
  * This file is only the initialisation order; module_exit undoes it in
  * reverse.
  */
-#define pr_fmt(fmt) "zircon-hv: " fmt
 
 #include <linux/module.h>
 #include <linux/printk.h>
@@ -34,6 +33,7 @@ static int __init zxhv_init(void)
 	zxhv_report_probe();
 	/* Before the device: guests put their entries in it. */
 	zxhv_debugfs_init();
+	zxhv_arch_debugfs_init(zxhv_debugfs_root());
 
 	ret = zxhv_dev_init();
 	if (ret)

@@ -93,6 +93,9 @@ static const struct zxhv_object_ops zxhv_vcpu_ops = {
 
 zx_status_t zxhv_vcpu_create(struct zxhv_guest *guest, u64 entry, struct zxhv_vcpu **out)
 {
+	const struct zxhv_arch_vcpu_guest g = {
+		.ag = guest->arch, .gpas = guest->gpas, .traps = &guest->traps,
+	};
 	struct zxhv_vcpu *vcpu;
 	zx_status_t status;
 	int vpid;
@@ -115,7 +118,7 @@ zx_status_t zxhv_vcpu_create(struct zxhv_guest *guest, u64 entry, struct zxhv_vc
 		status = ZX_ERR_BAD_STATE;
 		goto err_free;
 	}
-	status = zxhv_arch_vcpu_create(guest, vpid, entry, &vcpu->arch);
+	status = zxhv_arch_vcpu_create(&g, vpid, entry, &vcpu->arch);
 	if (status != ZX_OK)
 		goto err_unbind;
 	zxhv_object_get(zxhv_guest_object(guest));

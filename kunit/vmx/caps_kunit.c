@@ -34,25 +34,25 @@ static void caps_skylake_x(struct kunit *test)
 	const char *missing = "unset";
 	struct vmx_ctls c;
 
-	KUNIT_ASSERT_EQ(test, vmx_compute_ctls(&skylake_x, &c, &missing), 0);
+	KUNIT_ASSERT_EQ(test, zxhv_vmx_caps_compute_ctls(&skylake_x, &c, &missing), 0);
 	KUNIT_EXPECT_NULL(test, missing);
 	/* pin: ext-intr (0), NMI (3), plus allowed-0 bits 1, 2, 4 */
 	KUNIT_EXPECT_EQ(test, c.pin, 0x1fu);
 	/* primary: HLT, TPR shadow, uncond IO, MSR bitmaps, secondary + forced */
 	KUNIT_EXPECT_EQ(test, c.proc, 0x952061f2u);
-	KUNIT_EXPECT_FALSE(test, c.proc & VMX_PROC_INTR_WINDOW_EXITING);
-	KUNIT_EXPECT_FALSE(test, c.proc & (VMX_PROC_CR3_LOAD_EXITING |
-					   VMX_PROC_CR3_STORE_EXITING |
-					   VMX_PROC_CR8_LOAD_EXITING |
-					   VMX_PROC_CR8_STORE_EXITING |
-					   VMX_PROC_IO_BITMAPS));
+	KUNIT_EXPECT_FALSE(test, c.proc & CPU_BASED_INTR_WINDOW_EXITING);
+	KUNIT_EXPECT_FALSE(test, c.proc & (CPU_BASED_CR3_LOAD_EXITING |
+					   CPU_BASED_CR3_STORE_EXITING |
+					   CPU_BASED_CR8_LOAD_EXITING |
+					   CPU_BASED_CR8_STORE_EXITING |
+					   CPU_BASED_USE_IO_BITMAPS));
 	/* secondary: EPT, RDTSCP, x2APIC, VPID, UG, PLE, INVPCID */
 	KUNIT_EXPECT_EQ(test, c.proc2, 0x14bau);
 	/* exit: 64-bit host, ack, PAT and EFER save/load, plus forced */
 	KUNIT_EXPECT_EQ(test, c.exit, 0x3feffbu);
 	/* entry: PAT and EFER load, plus forced; IA-32e mode is per VCPU */
 	KUNIT_EXPECT_EQ(test, c.entry, 0xd1fbu);
-	KUNIT_EXPECT_FALSE(test, c.entry & VMX_ENTRY_IA32E_MODE_GUEST);
+	KUNIT_EXPECT_FALSE(test, c.entry & VM_ENTRY_IA32E_MODE);
 	KUNIT_EXPECT_TRUE(test, c.pause_loop_exiting);
 	KUNIT_EXPECT_TRUE(test, c.invpcid);
 	KUNIT_EXPECT_TRUE(test, c.ept_2m_pages);
@@ -68,51 +68,52 @@ struct missing_case {
 
 static const struct missing_case missing_cases[] = {
 	{ .name = "no-unrestricted-guest",
-	  .proc2_clear = ALLOWED1(VMX_PROC2_UNRESTRICTED_GUEST),
+	  .proc2_clear = ALLOWED1(SECONDARY_EXEC_UNRESTRICTED_GUEST),
 	  .want = "unrestricted guest" },
-	{ .name = "no-ept", .proc2_clear = ALLOWED1(VMX_PROC2_EPT),
+	{ .name = "no-ept", .proc2_clear = ALLOWED1(SECONDARY_EXEC_ENABLE_EPT),
 	  .want = "enable EPT" },
-	{ .name = "no-vpid", .proc2_clear = ALLOWED1(VMX_PROC2_VPID),
+	{ .name = "no-vpid", .proc2_clear = ALLOWED1(SECONDARY_EXEC_ENABLE_VPID),
 	  .want = "enable VPID" },
 	{ .name = "no-x2apic-mode",
-	  .proc2_clear = ALLOWED1(VMX_PROC2_VIRT_X2APIC_MODE),
+	  .proc2_clear = ALLOWED1(SECONDARY_EXEC_VIRTUALIZE_X2APIC_MODE),
 	  .want = "virtualize x2APIC mode" },
-	{ .name = "no-secondary", .proc_clear = ALLOWED1(VMX_PROC_SECONDARY_CTLS),
+	{ .name = "no-secondary", .proc_clear = ALLOWED1(CPU_BASED_ACTIVATE_SECONDARY_CONTROLS),
 	  .want = "activate secondary controls" },
-	{ .name = "no-tpr-shadow", .proc_clear = ALLOWED1(VMX_PROC_TPR_SHADOW),
+	{ .name = "no-tpr-shadow", .proc_clear = ALLOWED1(CPU_BASED_TPR_SHADOW),
 	  .want = "TPR shadow" },
 	{ .name = "no-intr-window",
-	  .proc_clear = ALLOWED1(VMX_PROC_INTR_WINDOW_EXITING),
+	  .proc_clear = ALLOWED1(CPU_BASED_INTR_WINDOW_EXITING),
 	  .want = "interrupt-window exiting" },
-	{ .name = "no-nmi-exiting", .pin_clear = ALLOWED1(VMX_PIN_NMI_EXITING),
+	{ .name = "no-nmi-exiting", .pin_clear = ALLOWED1(PIN_BASED_NMI_EXITING),
 	  .want = "NMI exiting" },
-	{ .name = "no-ack-intr", .exit_clear = ALLOWED1(VMX_EXIT_ACK_INTR_ON_EXIT),
+	{ .name = "no-ack-intr", .exit_clear = ALLOWED1(VM_EXIT_ACK_INTR_ON_EXIT),
 	  .want = "acknowledge interrupt" },
-	{ .name = "no-entry-load-efer", .entry_clear = ALLOWED1(VMX_ENTRY_LOAD_EFER),
+	{ .name = "no-entry-load-efer", .entry_clear = ALLOWED1(VM_ENTRY_LOAD_IA32_EFER),
 	  .want = "load IA32_EFER (entry" },
 	{ .name = "no-ia32e-guest",
-	  .entry_clear = ALLOWED1(VMX_ENTRY_IA32E_MODE_GUEST),
+	  .entry_clear = ALLOWED1(VM_ENTRY_IA32E_MODE),
 	  .want = "IA-32e mode guest" },
-	{ .name = "no-io-exit-info", .basic_clear = VMXCAP_BASIC_IO_EXIT_INFO,
+	{ .name = "no-io-exit-info", .basic_clear = VMX_BASIC_INOUT,
 	  .want = "I/O exit information" },
-	{ .name = "no-true-ctls", .basic_clear = VMXCAP_BASIC_TRUE_CTLS,
+	{ .name = "no-true-ctls", .basic_clear = VMX_BASIC_TRUE_CTLS,
 	  .want = "true VMX controls" },
 	{ .name = "vmcs-not-wb", .basic_clear = 0x4ULL << 50,	/* type 6 -> 2 */
 	  .want = "write-back VMCS" },
 	{ .name = "vmcs-too-big", .basic_set = 0x1fffULL << 32,
 	  .want = "at most 4 KiB" },
-	{ .name = "no-4-level-ept", .ept_clear = VMX_EPT_CAP_WALK_4,
+	{ .name = "no-4-level-ept", .ept_clear = VMX_EPT_PAGE_WALK_4_BIT,
 	  .want = "4-level EPT" },
-	{ .name = "no-ept-wb", .ept_clear = VMX_EPT_CAP_MEMTYPE_WB,
+	{ .name = "no-ept-wb", .ept_clear = VMX_EPTP_WB_BIT,
 	  .want = "write-back EPT" },
-	{ .name = "no-invept-single", .ept_clear = VMX_EPT_CAP_INVEPT_SINGLE,
+	{ .name = "no-invept-single", .ept_clear = VMX_EPT_EXTENT_CONTEXT_BIT,
 	  .want = "single-context INVEPT" },
-	{ .name = "no-invept-all", .ept_clear = VMX_EPT_CAP_INVEPT_ALL,
+	{ .name = "no-invept-all", .ept_clear = VMX_EPT_EXTENT_GLOBAL_BIT,
 	  .want = "all-context INVEPT" },
-	{ .name = "no-invvpid-addr", .ept_clear = VMX_VPID_CAP_INVVPID_ADDR,
+	{ .name = "no-invvpid-addr",
+	  .ept_clear = ZXHV_VPID_CAP(VMX_VPID_EXTENT_INDIVIDUAL_ADDR_BIT),
 	  .want = "individual-address INVVPID" },
 	{ .name = "no-invvpid-keep-globals",
-	  .ept_clear = VMX_VPID_CAP_INVVPID_SINGLE_KEEP_GLOBALS,
+	  .ept_clear = ZXHV_VPID_CAP(VMX_VPID_EXTENT_SINGLE_NON_GLOBAL_BIT),
 	  .want = "retaining-globals INVVPID" },
 };
 
@@ -139,7 +140,7 @@ static void caps_missing_feature(struct kunit *test)
 	caps.entry &= ~m->entry_clear;
 	caps.ept_vpid_cap &= ~m->ept_clear;
 
-	KUNIT_EXPECT_EQ(test, vmx_compute_ctls(&caps, &c, &missing), -EOPNOTSUPP);
+	KUNIT_EXPECT_EQ(test, zxhv_vmx_caps_compute_ctls(&caps, &c, &missing), -EOPNOTSUPP);
 	KUNIT_ASSERT_NOT_NULL(test, missing);
 	KUNIT_EXPECT_NOT_NULL_MSG(test, strstr(missing, m->want),
 				  "reported \"%s\", wanted \"%s\"", missing, m->want);
@@ -152,9 +153,10 @@ static void caps_optional_drop_out(struct kunit *test)
 	const char *missing = NULL;
 	struct vmx_ctls c;
 
-	caps.procbased2 &= ~ALLOWED1(VMX_PROC2_PAUSE_LOOP_EXITING | VMX_PROC2_INVPCID);
-	caps.ept_vpid_cap &= ~(VMX_EPT_CAP_2M_PAGES | VMX_EPT_CAP_1G_PAGES);
-	KUNIT_ASSERT_EQ(test, vmx_compute_ctls(&caps, &c, &missing), 0);
+	caps.procbased2 &= ~ALLOWED1(SECONDARY_EXEC_PAUSE_LOOP_EXITING |
+				     SECONDARY_EXEC_ENABLE_INVPCID);
+	caps.ept_vpid_cap &= ~(VMX_EPT_2MB_PAGE_BIT | VMX_EPT_1GB_PAGE_BIT);
+	KUNIT_ASSERT_EQ(test, zxhv_vmx_caps_compute_ctls(&caps, &c, &missing), 0);
 	KUNIT_EXPECT_EQ(test, c.proc2, 0xbau);
 	KUNIT_EXPECT_FALSE(test, c.pause_loop_exiting);
 	KUNIT_EXPECT_FALSE(test, c.invpcid);
@@ -172,17 +174,17 @@ static void caps_allowed0_forced(struct kunit *test)
 	const char *missing = NULL;
 	struct vmx_ctls c;
 
-	caps.pinbased |= VMX_PIN_VIRTUAL_NMIS;
-	caps.procbased |= VMX_PROC_CR3_LOAD_EXITING;	/* as without true ctls */
-	caps.procbased2 |= VMX_PROC2_WBINVD_EXITING;
-	caps.entry |= VMX_ENTRY_IA32E_MODE_GUEST;
-	caps.exit |= VMX_EXIT_SAVE_DEBUG_CTLS;
-	KUNIT_ASSERT_EQ(test, vmx_compute_ctls(&caps, &c, &missing), 0);
-	KUNIT_EXPECT_EQ(test, c.pin, 0x1fu | VMX_PIN_VIRTUAL_NMIS);
-	KUNIT_EXPECT_EQ(test, c.proc, 0x952061f2u | VMX_PROC_CR3_LOAD_EXITING);
-	KUNIT_EXPECT_EQ(test, c.proc2, 0x14bau | VMX_PROC2_WBINVD_EXITING);
-	KUNIT_EXPECT_EQ(test, c.entry, 0xd1fbu | VMX_ENTRY_IA32E_MODE_GUEST);
-	KUNIT_EXPECT_EQ(test, c.exit, 0x3feffbu | VMX_EXIT_SAVE_DEBUG_CTLS);
+	caps.pinbased |= PIN_BASED_VIRTUAL_NMIS;
+	caps.procbased |= CPU_BASED_CR3_LOAD_EXITING;	/* as without true ctls */
+	caps.procbased2 |= SECONDARY_EXEC_WBINVD_EXITING;
+	caps.entry |= VM_ENTRY_IA32E_MODE;
+	caps.exit |= VM_EXIT_SAVE_DEBUG_CONTROLS;
+	KUNIT_ASSERT_EQ(test, zxhv_vmx_caps_compute_ctls(&caps, &c, &missing), 0);
+	KUNIT_EXPECT_EQ(test, c.pin, 0x1fu | PIN_BASED_VIRTUAL_NMIS);
+	KUNIT_EXPECT_EQ(test, c.proc, 0x952061f2u | CPU_BASED_CR3_LOAD_EXITING);
+	KUNIT_EXPECT_EQ(test, c.proc2, 0x14bau | SECONDARY_EXEC_WBINVD_EXITING);
+	KUNIT_EXPECT_EQ(test, c.entry, 0xd1fbu | VM_ENTRY_IA32E_MODE);
+	KUNIT_EXPECT_EQ(test, c.exit, 0x3feffbu | VM_EXIT_SAVE_DEBUG_CONTROLS);
 }
 
 struct adjust_case {
@@ -213,7 +215,7 @@ static void caps_ctl_adjust(struct kunit *test)
 	const struct adjust_case *a = test->param_value;
 	u32 value = 0xdeadbeef;
 
-	KUNIT_EXPECT_EQ(test, vmx_ctl_adjust(a->required, a->optional, a->cap, &value),
+	KUNIT_EXPECT_EQ(test, zxhv_vmx_caps_ctl_adjust(a->required, a->optional, a->cap, &value),
 			a->want_lacking);
 	KUNIT_EXPECT_EQ(test, value, a->want_value);
 }
@@ -225,15 +227,15 @@ static void caps_check_cr(struct kunit *test)
 	const unsigned long cr4 = 0x3706f0;	/* ...|OSXSAVE|FSGSBASE|... */
 	const char *what;
 
-	KUNIT_EXPECT_EQ(test, vmx_check_cr(&skylake_x, cr0, cr4 | BIT(13), &what), 0);
-	KUNIT_EXPECT_EQ(test, vmx_check_cr(&skylake_x, cr0, cr4, &what), -EOPNOTSUPP);
+	KUNIT_EXPECT_EQ(test, zxhv_vmx_caps_check_cr(&skylake_x, cr0, cr4 | BIT(13), &what), 0);
+	KUNIT_EXPECT_EQ(test, zxhv_vmx_caps_check_cr(&skylake_x, cr0, cr4, &what), -EOPNOTSUPP);
 	KUNIT_EXPECT_NOT_NULL(test, strstr(what, "CR4"));
-	KUNIT_EXPECT_EQ(test, vmx_check_cr(&skylake_x, cr0 & ~BIT(31), cr4 | BIT(13),
-					   &what), -EOPNOTSUPP);
+	KUNIT_EXPECT_EQ(test, zxhv_vmx_caps_check_cr(&skylake_x, cr0 & ~BIT(31), cr4 | BIT(13),
+						     &what), -EOPNOTSUPP);
 	KUNIT_EXPECT_NOT_NULL(test, strstr(what, "CR0"));
 	/* CR4 bit 23 (CET) is not in this CPU's FIXED1. */
-	KUNIT_EXPECT_EQ(test, vmx_check_cr(&skylake_x, cr0, cr4 | BIT(13) | BIT(23),
-					   &what), -EOPNOTSUPP);
+	KUNIT_EXPECT_EQ(test, zxhv_vmx_caps_check_cr(&skylake_x, cr0, cr4 | BIT(13) | BIT(23),
+						     &what), -EOPNOTSUPP);
 	KUNIT_EXPECT_NOT_NULL(test, strstr(what, "CR4"));
 }
 

@@ -226,7 +226,7 @@ static void wrmsr_table(struct kunit *test)
 #define FIXED0		0x80000021ULL
 #define FIXED1		0xffffffffULL
 #define CTLS		0xd1ffU		/* load EFER/PAT, ... */
-#define IA32E		VMX_ENTRY_IA32E_MODE_GUEST
+#define IA32E		VM_ENTRY_IA32E_MODE
 #define CR4_LONG	(X86_CR4_PAE | X86_CR4_PGE | X86_CR4_OSFXSR | X86_CR4_VMXE)
 
 struct cr0_case {
@@ -451,24 +451,6 @@ static void vmcall_args(struct kunit *test)
 			ZXHV_EMU_HC_CLOCK_PAIRING);
 }
 
-/* The clock-pairing struct is written page by page. */
-static void page_chunk(struct kunit *test)
-{
-	static const struct { u64 gpa; size_t len, want; } rows[] = {
-		{ 0x1000, 64, 64 }, { 0x1fc0, 64, 64 }, { 0x1fc1, 64, 63 },
-		{ 0x1ff8, 64, 8 }, { 0x1fff, 64, 1 }, { 0x2000, 64, 64 },
-		{ 0xfff, 1, 1 }, { 0x0, 0, 0 }, { 0x1fc1, 0x2000, 63 },
-		{ 0xffffffffffffffc0ULL, 64, 64 },
-	};
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(rows); i++)
-		KUNIT_EXPECT_EQ_MSG(test, zxhv_emu_page_chunk(rows[i].gpa,
-							      rows[i].len),
-				    rows[i].want, "gpa %#llx len %zu",
-				    rows[i].gpa, rows[i].len);
-}
-
 /* --- CPUID bits that follow CR4 and the XSAVE mask ---------------------------- */
 
 static void cpuid_guest_bits(struct kunit *test)
@@ -622,7 +604,6 @@ static struct kunit_case emulate_cases[] = {
 	KUNIT_CASE(long_mode),
 	KUNIT_CASE(vmcall_table),
 	KUNIT_CASE(vmcall_args),
-	KUNIT_CASE(page_chunk),
 	KUNIT_CASE(cr0_loads_pdptes),
 	KUNIT_CASE(pdptes_ok),
 	KUNIT_CASE(cpuid_guest_bits),

@@ -48,7 +48,7 @@ static void vmx_classify_table(struct kunit *test)
 {
 	const struct classify_case *c = test->param_value;
 
-	KUNIT_EXPECT_EQ(test, vmx_classify(&c->facts), c->want);
+	KUNIT_EXPECT_EQ(test, zxhv_vmx_probe_classify(&c->facts), c->want);
 }
 
 /* Every result has its own explanation, and unknown values are named so. */

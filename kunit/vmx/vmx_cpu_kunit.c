@@ -22,6 +22,7 @@
 #include <zircon/errors.h>
 
 #include "../../module/arch.h"
+#include "../../module/arch/x86/vmx/lapic_vmx.h"
 #include "../../module/arch/x86/vmx/vcpu_priv.h"
 #include "../../module/arch/x86/vmx/vmcs.h"
 #include "../../module/arch/x86/vmx/vmx_cpu.h"
@@ -69,27 +70,27 @@ static void vmx_cpu_get_put(struct kunit *test)
 {
 	vmx_cpu_need_vmx(test);
 	expect_all_cpus(test, false);
-	KUNIT_ASSERT_EQ(test, zxhv_vmx_get(), ZX_OK);
+	KUNIT_ASSERT_EQ(test, zxhv_vmx_cpu_get(), ZX_OK);
 	expect_all_cpus(test, true);
-	zxhv_vmx_put();
+	zxhv_vmx_cpu_put();
 	expect_all_cpus(test, false);
 }
 
 static void vmx_cpu_nested_refcount(struct kunit *test)
 {
 	vmx_cpu_need_vmx(test);
-	KUNIT_ASSERT_EQ(test, zxhv_vmx_get(), ZX_OK);
-	KUNIT_ASSERT_EQ(test, zxhv_vmx_get(), ZX_OK);
-	zxhv_vmx_put();
+	KUNIT_ASSERT_EQ(test, zxhv_vmx_cpu_get(), ZX_OK);
+	KUNIT_ASSERT_EQ(test, zxhv_vmx_cpu_get(), ZX_OK);
+	zxhv_vmx_cpu_put();
 	expect_all_cpus(test, true);
-	KUNIT_ASSERT_EQ(test, zxhv_vmx_get(), ZX_OK);
-	zxhv_vmx_put();
-	zxhv_vmx_put();
+	KUNIT_ASSERT_EQ(test, zxhv_vmx_cpu_get(), ZX_OK);
+	zxhv_vmx_cpu_put();
+	zxhv_vmx_cpu_put();
 	expect_all_cpus(test, false);
 	/* And again from scratch. */
-	KUNIT_ASSERT_EQ(test, zxhv_vmx_get(), ZX_OK);
+	KUNIT_ASSERT_EQ(test, zxhv_vmx_cpu_get(), ZX_OK);
 	expect_all_cpus(test, true);
-	zxhv_vmx_put();
+	zxhv_vmx_cpu_put();
 	expect_all_cpus(test, false);
 }
 
@@ -122,7 +123,7 @@ static void vmx_cpu_refuses_foreign_vmxe(struct kunit *test)
 	smp_call_function_single(victim, set_vmxe, NULL, 1);
 	cpus_read_unlock();
 
-	KUNIT_EXPECT_EQ(test, zxhv_vmx_get(), ZX_ERR_NOT_SUPPORTED);
+	KUNIT_EXPECT_EQ(test, zxhv_vmx_cpu_get(), ZX_ERR_NOT_SUPPORTED);
 
 	cpus_read_lock();
 	on_each_cpu(read_cpu_state, s, 1);
@@ -133,9 +134,9 @@ static void vmx_cpu_refuses_foreign_vmxe(struct kunit *test)
 	smp_call_function_single(victim, clear_vmxe, NULL, 1);
 	cpus_read_unlock();
 
-	KUNIT_ASSERT_EQ(test, zxhv_vmx_get(), ZX_OK);
+	KUNIT_ASSERT_EQ(test, zxhv_vmx_cpu_get(), ZX_OK);
 	expect_all_cpus(test, true);
-	zxhv_vmx_put();
+	zxhv_vmx_cpu_put();
 	expect_all_cpus(test, false);
 }
 
@@ -172,28 +173,28 @@ static void vmx_cpu_vmcs_ops(struct kunit *test)
 	pa = page_to_phys(vmcs);
 	bad_pa = page_to_phys(bad);
 
-	KUNIT_ASSERT_EQ(test, zxhv_vmx_get(), ZX_OK);
-	*(u32 *)page_address(vmcs) = zxhv_vmx_revision();
-	*(u32 *)page_address(bad) = zxhv_vmx_revision() ^ 1;
+	KUNIT_ASSERT_EQ(test, zxhv_vmx_cpu_get(), ZX_OK);
+	*(u32 *)page_address(vmcs) = zxhv_vmx_cpu_revision();
+	*(u32 *)page_address(bad) = zxhv_vmx_cpu_revision() ^ 1;
 
 	memset(&r, 0, sizeof(r));
 	preempt_disable();
 	r.clear = vmx_vmclear(pa);
 	r.ptrld = vmx_vmptrld(pa);
-	r.write = vmcs_writenat(VMCS_GUEST_RIP, 0x1234) |
-		  vmcs_write64(VMCS_VMCS_LINK_POINTER, ~0ULL);
-	r.rip = vmcs_readnat(VMCS_GUEST_RIP);
-	r.link = vmcs_read64(VMCS_VMCS_LINK_POINTER);
-	r.read = vmx_vmread(VMCS_GUEST_RIP, &r.rip);
+	r.write = vmcs_writenat(GUEST_RIP, 0x1234) |
+		  vmcs_write64(VMCS_LINK_POINTER, ~0ULL);
+	r.rip = vmcs_readnat(GUEST_RIP);
+	r.link = vmcs_read64(VMCS_LINK_POINTER);
+	r.read = vmx_vmread(GUEST_RIP, &r.rip);
 	r.read_bad = vmx_vmread(0x6ffe, &r.rip);	/* no such field */
 	r.err_bad_field = vmx_insn_error();
 	r.ptrld_bad_rev = vmx_vmptrld(bad_pa);
 	r.err_bad_rev = vmx_insn_error();
 	r.clear_again = vmx_vmclear(pa);
-	r.read_after_clear = vmx_vmread(VMCS_GUEST_RIP, &r.rip);
+	r.read_after_clear = vmx_vmread(GUEST_RIP, &r.rip);
 	preempt_enable();
 
-	zxhv_vmx_put();
+	zxhv_vmx_cpu_put();
 	__free_page(vmcs);
 	__free_page(bad);
 
@@ -206,7 +207,7 @@ static void vmx_cpu_vmcs_ops(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, r.read_bad, VMX_INSN_FAIL_VALID);
 	KUNIT_EXPECT_EQ(test, r.err_bad_field, (u32)VMXERR_UNSUPPORTED_VMCS_COMPONENT);
 	KUNIT_EXPECT_EQ(test, r.ptrld_bad_rev, VMX_INSN_FAIL_VALID);
-	KUNIT_EXPECT_EQ(test, r.err_bad_rev, (u32)VMXERR_VMPTRLD_INCORRECT_REVISION_ID);
+	KUNIT_EXPECT_EQ(test, r.err_bad_rev, (u32)VMXERR_VMPTRLD_INCORRECT_VMCS_REVISION_ID);
 	KUNIT_EXPECT_EQ(test, r.clear_again, VMX_INSN_OK);
 	KUNIT_EXPECT_EQ(test, r.read_after_clear, VMX_INSN_FAIL_INVALID);
 }
@@ -229,15 +230,15 @@ static void vmx_cpu_invalidations(struct kunit *test)
 	enum vmx_insn_status st[5];
 
 	vmx_cpu_need_vmx(test);
-	KUNIT_ASSERT_EQ(test, zxhv_vmx_get(), ZX_OK);
+	KUNIT_ASSERT_EQ(test, zxhv_vmx_cpu_get(), ZX_OK);
 	preempt_disable();
-	st[0] = vmx_invept(VMX_INVEPT_ALL_CONTEXT, 0);
-	st[1] = vmx_invvpid(VMX_INVVPID_ALL_CONTEXT, 0, 0);
-	st[2] = vmx_invvpid(VMX_INVVPID_SINGLE_CONTEXT, 1, 0);
-	st[3] = vmx_invvpid(VMX_INVVPID_ADDRESS, 1, 0x1000);
-	st[4] = vmx_invvpid(VMX_INVVPID_SINGLE_CONTEXT_KEEP_GLOBALS, 1, 0);
+	st[0] = vmx_invept(VMX_EPT_EXTENT_GLOBAL, 0);
+	st[1] = vmx_invvpid(VMX_VPID_EXTENT_ALL_CONTEXT, 0, 0);
+	st[2] = vmx_invvpid(VMX_VPID_EXTENT_SINGLE_CONTEXT, 1, 0);
+	st[3] = vmx_invvpid(VMX_VPID_EXTENT_INDIVIDUAL_ADDR, 1, 0x1000);
+	st[4] = vmx_invvpid(VMX_VPID_EXTENT_SINGLE_NON_GLOBAL, 1, 0);
 	preempt_enable();
-	zxhv_vmx_put();
+	zxhv_vmx_cpu_put();
 	KUNIT_EXPECT_EQ(test, st[0], VMX_INSN_OK);
 	KUNIT_EXPECT_EQ(test, st[1], VMX_INSN_OK);
 	KUNIT_EXPECT_EQ(test, st[2], VMX_INSN_OK);
@@ -306,115 +307,115 @@ static enum vmx_insn_status launch_host_state(struct desc_ptr *gdt, struct desc_
 	tr_base = tss->base0 | ((u64)tss->base1 << 16) | ((u64)tss->base2 << 24) |
 		  ((u64)tss->base3 << 32);
 
-	err = vmcs_writenat(VMCS_HOST_CR0, read_cr0());
-	err |= vmcs_writenat(VMCS_HOST_CR3, __read_cr3());
-	err |= vmcs_writenat(VMCS_HOST_CR4, __read_cr4());
-	err |= vmcs_write16(VMCS_HOST_CS_SELECTOR, __KERNEL_CS);
-	err |= vmcs_write16(VMCS_HOST_SS_SELECTOR, __KERNEL_DS);
+	err = vmcs_writenat(HOST_CR0, read_cr0());
+	err |= vmcs_writenat(HOST_CR3, __read_cr3());
+	err |= vmcs_writenat(HOST_CR4, __read_cr4());
+	err |= vmcs_write16(HOST_CS_SELECTOR, __KERNEL_CS);
+	err |= vmcs_write16(HOST_SS_SELECTOR, __KERNEL_DS);
 	/* DS, ES, FS, GS: RPL = TI = 0 required; 0 is what the kernel uses. */
-	err |= vmcs_write16(VMCS_HOST_DS_SELECTOR, 0);
-	err |= vmcs_write16(VMCS_HOST_ES_SELECTOR, 0);
-	err |= vmcs_write16(VMCS_HOST_FS_SELECTOR, 0);
-	err |= vmcs_write16(VMCS_HOST_GS_SELECTOR, 0);
-	err |= vmcs_write16(VMCS_HOST_TR_SELECTOR, tr);
+	err |= vmcs_write16(HOST_DS_SELECTOR, 0);
+	err |= vmcs_write16(HOST_ES_SELECTOR, 0);
+	err |= vmcs_write16(HOST_FS_SELECTOR, 0);
+	err |= vmcs_write16(HOST_GS_SELECTOR, 0);
+	err |= vmcs_write16(HOST_TR_SELECTOR, tr);
 	rdmsrl(MSR_FS_BASE, v);
-	err |= vmcs_writenat(VMCS_HOST_FS_BASE, v);
+	err |= vmcs_writenat(HOST_FS_BASE, v);
 	rdmsrl(MSR_GS_BASE, v);
-	err |= vmcs_writenat(VMCS_HOST_GS_BASE, v);
-	err |= vmcs_writenat(VMCS_HOST_TR_BASE, tr_base);
-	err |= vmcs_writenat(VMCS_HOST_GDTR_BASE, gdt->address);
-	err |= vmcs_writenat(VMCS_HOST_IDTR_BASE, idt->address);
+	err |= vmcs_writenat(HOST_GS_BASE, v);
+	err |= vmcs_writenat(HOST_TR_BASE, tr_base);
+	err |= vmcs_writenat(HOST_GDTR_BASE, gdt->address);
+	err |= vmcs_writenat(HOST_IDTR_BASE, idt->address);
 	rdmsrl(MSR_IA32_SYSENTER_CS, v);
-	err |= vmcs_write32(VMCS_HOST_IA32_SYSENTER_CS, v);
+	err |= vmcs_write32(HOST_IA32_SYSENTER_CS, v);
 	rdmsrl(MSR_IA32_SYSENTER_ESP, v);
-	err |= vmcs_writenat(VMCS_HOST_IA32_SYSENTER_ESP, v);
+	err |= vmcs_writenat(HOST_IA32_SYSENTER_ESP, v);
 	rdmsrl(MSR_IA32_SYSENTER_EIP, v);
-	err |= vmcs_writenat(VMCS_HOST_IA32_SYSENTER_EIP, v);
+	err |= vmcs_writenat(HOST_IA32_SYSENTER_EIP, v);
 	rdmsrl(MSR_IA32_CR_PAT, v);
-	err |= vmcs_write64(VMCS_HOST_IA32_PAT, v);
-	err |= vmcs_write64(VMCS_GUEST_IA32_PAT, v);
+	err |= vmcs_write64(HOST_IA32_PAT, v);
+	err |= vmcs_write64(GUEST_IA32_PAT, v);
 	rdmsrl(MSR_EFER, v);
-	err |= vmcs_write64(VMCS_HOST_IA32_EFER, v);
-	err |= vmcs_writenat(VMCS_HOST_RIP, (unsigned long)zxhv_vmx_exit_point);
+	err |= vmcs_write64(HOST_IA32_EFER, v);
+	err |= vmcs_writenat(HOST_RIP, (unsigned long)zxhv_vmx_exit_point);
 	return err;
 }
 
 /* A real-mode guest at CS:IP = 0:0 (unrestricted guest), and the controls. */
 static enum vmx_insn_status launch_guest_state(struct launch_pages *p)
 {
-	const struct vmx_ctls *c = zxhv_vmx_ctls();
+	const struct vmx_ctls *c = zxhv_vmx_cpu_ctls();
 	static const u32 seg_sel[] = {
-		VMCS_GUEST_ES_SELECTOR, VMCS_GUEST_SS_SELECTOR,
-		VMCS_GUEST_DS_SELECTOR, VMCS_GUEST_FS_SELECTOR, VMCS_GUEST_GS_SELECTOR,
+		GUEST_ES_SELECTOR, GUEST_SS_SELECTOR,
+		GUEST_DS_SELECTOR, GUEST_FS_SELECTOR, GUEST_GS_SELECTOR,
 	};
 	enum vmx_insn_status err = 0;
 	unsigned int i;
 
 	/* Seg i: selector at seg_sel[i]; limit, AR, base at fixed strides. */
 	for (i = 0; i < ARRAY_SIZE(seg_sel); i++) {
-		u32 n = (seg_sel[i] - VMCS_GUEST_ES_SELECTOR) / 2;
+		u32 n = (seg_sel[i] - GUEST_ES_SELECTOR) / 2;
 
 		err |= __vmcs_write(seg_sel[i], 0);
-		err |= __vmcs_write(VMCS_GUEST_ES_LIMIT + 2 * n, 0xffff);
-		err |= __vmcs_write(VMCS_GUEST_ES_AR_BYTES + 2 * n, 0x93);
-		err |= __vmcs_write(VMCS_GUEST_ES_BASE + 2 * n, 0);
+		err |= __vmcs_write(GUEST_ES_LIMIT + 2 * n, 0xffff);
+		err |= __vmcs_write(GUEST_ES_AR_BYTES + 2 * n, 0x93);
+		err |= __vmcs_write(GUEST_ES_BASE + 2 * n, 0);
 	}
-	err |= vmcs_write16(VMCS_GUEST_CS_SELECTOR, 0);
-	err |= vmcs_write32(VMCS_GUEST_CS_LIMIT, 0xffff);
-	err |= vmcs_write32(VMCS_GUEST_CS_AR_BYTES, 0x9b);
-	err |= vmcs_writenat(VMCS_GUEST_CS_BASE, 0);
-	err |= vmcs_write16(VMCS_GUEST_LDTR_SELECTOR, 0);
-	err |= vmcs_write32(VMCS_GUEST_LDTR_AR_BYTES, 0x10000);	/* unusable */
-	err |= vmcs_write16(VMCS_GUEST_TR_SELECTOR, 0);
-	err |= vmcs_write32(VMCS_GUEST_TR_LIMIT, 0xff);
-	err |= vmcs_write32(VMCS_GUEST_TR_AR_BYTES, 0x8b);	/* busy TSS */
-	err |= vmcs_writenat(VMCS_GUEST_TR_BASE, 0);
-	err |= vmcs_write32(VMCS_GUEST_GDTR_LIMIT, 0xffff);
-	err |= vmcs_write32(VMCS_GUEST_IDTR_LIMIT, 0xffff);
-	err |= vmcs_writenat(VMCS_GUEST_GDTR_BASE, 0);
-	err |= vmcs_writenat(VMCS_GUEST_IDTR_BASE, 0);
-	err |= vmcs_writenat(VMCS_GUEST_CR0, X86_CR0_NE | X86_CR0_ET);
-	err |= vmcs_writenat(VMCS_GUEST_CR3, 0);
-	err |= vmcs_writenat(VMCS_GUEST_CR4, X86_CR4_VMXE);
-	err |= vmcs_writenat(VMCS_CR4_GUEST_HOST_MASK, X86_CR4_VMXE);
-	err |= vmcs_writenat(VMCS_CR4_READ_SHADOW, 0);
-	err |= vmcs_writenat(VMCS_GUEST_DR7, 0x400);
-	err |= vmcs_writenat(VMCS_GUEST_RSP, 0);
-	err |= vmcs_writenat(VMCS_GUEST_RIP, 0);
-	err |= vmcs_writenat(VMCS_GUEST_RFLAGS, 0x2);
-	err |= vmcs_write64(VMCS_GUEST_IA32_EFER, 0);
-	err |= vmcs_write64(VMCS_GUEST_IA32_DEBUGCTL, 0);
-	err |= vmcs_write64(VMCS_VMCS_LINK_POINTER, ~0ULL);
-	err |= vmcs_write32(VMCS_GUEST_INTERRUPTIBILITY_INFO, 0);
-	err |= vmcs_write32(VMCS_GUEST_ACTIVITY_STATE, 0);
-	err |= vmcs_writenat(VMCS_GUEST_PENDING_DBG_EXCEPTIONS, 0);
-	err |= vmcs_write32(VMCS_GUEST_SYSENTER_CS, 0);
-	err |= vmcs_writenat(VMCS_GUEST_SYSENTER_ESP, 0);
-	err |= vmcs_writenat(VMCS_GUEST_SYSENTER_EIP, 0);
-	err |= vmcs_writenat(VMCS_CR0_GUEST_HOST_MASK, 0);
-	err |= vmcs_writenat(VMCS_CR0_READ_SHADOW, 0);
+	err |= vmcs_write16(GUEST_CS_SELECTOR, 0);
+	err |= vmcs_write32(GUEST_CS_LIMIT, 0xffff);
+	err |= vmcs_write32(GUEST_CS_AR_BYTES, 0x9b);
+	err |= vmcs_writenat(GUEST_CS_BASE, 0);
+	err |= vmcs_write16(GUEST_LDTR_SELECTOR, 0);
+	err |= vmcs_write32(GUEST_LDTR_AR_BYTES, 0x10000);	/* unusable */
+	err |= vmcs_write16(GUEST_TR_SELECTOR, 0);
+	err |= vmcs_write32(GUEST_TR_LIMIT, 0xff);
+	err |= vmcs_write32(GUEST_TR_AR_BYTES, 0x8b);	/* busy TSS */
+	err |= vmcs_writenat(GUEST_TR_BASE, 0);
+	err |= vmcs_write32(GUEST_GDTR_LIMIT, 0xffff);
+	err |= vmcs_write32(GUEST_IDTR_LIMIT, 0xffff);
+	err |= vmcs_writenat(GUEST_GDTR_BASE, 0);
+	err |= vmcs_writenat(GUEST_IDTR_BASE, 0);
+	err |= vmcs_writenat(GUEST_CR0, X86_CR0_NE | X86_CR0_ET);
+	err |= vmcs_writenat(GUEST_CR3, 0);
+	err |= vmcs_writenat(GUEST_CR4, X86_CR4_VMXE);
+	err |= vmcs_writenat(CR4_GUEST_HOST_MASK, X86_CR4_VMXE);
+	err |= vmcs_writenat(CR4_READ_SHADOW, 0);
+	err |= vmcs_writenat(GUEST_DR7, 0x400);
+	err |= vmcs_writenat(GUEST_RSP, 0);
+	err |= vmcs_writenat(GUEST_RIP, 0);
+	err |= vmcs_writenat(GUEST_RFLAGS, 0x2);
+	err |= vmcs_write64(GUEST_IA32_EFER, 0);
+	err |= vmcs_write64(GUEST_IA32_DEBUGCTL, 0);
+	err |= vmcs_write64(VMCS_LINK_POINTER, ~0ULL);
+	err |= vmcs_write32(GUEST_INTERRUPTIBILITY_INFO, 0);
+	err |= vmcs_write32(GUEST_ACTIVITY_STATE, 0);
+	err |= vmcs_writenat(GUEST_PENDING_DBG_EXCEPTIONS, 0);
+	err |= vmcs_write32(GUEST_SYSENTER_CS, 0);
+	err |= vmcs_writenat(GUEST_SYSENTER_ESP, 0);
+	err |= vmcs_writenat(GUEST_SYSENTER_EIP, 0);
+	err |= vmcs_writenat(CR0_GUEST_HOST_MASK, 0);
+	err |= vmcs_writenat(CR0_READ_SHADOW, 0);
 
-	err |= vmcs_write32(VMCS_EXCEPTION_BITMAP, 0);
-	err |= vmcs_write32(VMCS_PAGE_FAULT_ERROR_CODE_MASK, 0);
-	err |= vmcs_write32(VMCS_PAGE_FAULT_ERROR_CODE_MATCH, 0);
-	err |= vmcs_write32(VMCS_CR3_TARGET_COUNT, 0);
-	err |= vmcs_write32(VMCS_VM_EXIT_MSR_STORE_COUNT, 0);
-	err |= vmcs_write32(VMCS_VM_EXIT_MSR_LOAD_COUNT, 0);
-	err |= vmcs_write32(VMCS_VM_ENTRY_MSR_LOAD_COUNT, 0);
-	err |= vmcs_write32(VMCS_VM_ENTRY_INTR_INFO, 0);
-	err |= vmcs_write32(VMCS_TPR_THRESHOLD, 0);
-	err |= vmcs_write64(VMCS_TSC_OFFSET, 0);
+	err |= vmcs_write32(EXCEPTION_BITMAP, 0);
+	err |= vmcs_write32(PAGE_FAULT_ERROR_CODE_MASK, 0);
+	err |= vmcs_write32(PAGE_FAULT_ERROR_CODE_MATCH, 0);
+	err |= vmcs_write32(CR3_TARGET_COUNT, 0);
+	err |= vmcs_write32(VM_EXIT_MSR_STORE_COUNT, 0);
+	err |= vmcs_write32(VM_EXIT_MSR_LOAD_COUNT, 0);
+	err |= vmcs_write32(VM_ENTRY_MSR_LOAD_COUNT, 0);
+	err |= vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, 0);
+	err |= vmcs_write32(TPR_THRESHOLD, 0);
+	err |= vmcs_write64(TSC_OFFSET, 0);
 
-	err |= vmcs_write32(VMCS_PIN_BASED_VM_EXEC_CONTROL, c->pin);
-	err |= vmcs_write32(VMCS_CPU_BASED_VM_EXEC_CONTROL, c->proc);
-	err |= vmcs_write32(VMCS_SECONDARY_VM_EXEC_CONTROL, c->proc2);
+	err |= vmcs_write32(PIN_BASED_VM_EXEC_CONTROL, c->pin);
+	err |= vmcs_write32(CPU_BASED_VM_EXEC_CONTROL, c->proc);
+	err |= vmcs_write32(SECONDARY_VM_EXEC_CONTROL, c->proc2);
 	/* No acknowledge-on-exit: a host interrupt stays pending in the APIC. */
-	err |= vmcs_write32(VMCS_VM_EXIT_CONTROLS, c->exit & ~VMX_EXIT_ACK_INTR_ON_EXIT);
-	err |= vmcs_write32(VMCS_VM_ENTRY_CONTROLS, c->entry);
-	err |= vmcs_write16(VMCS_VPID, 1);
-	err |= vmcs_write64(VMCS_EPT_POINTER, launch_ept(p));
-	err |= vmcs_write64(VMCS_MSR_BITMAP, page_to_phys(p->msr_bitmap));
-	err |= vmcs_write64(VMCS_VIRTUAL_APIC_PAGE_ADDR, page_to_phys(p->vapic));
+	err |= vmcs_write32(VM_EXIT_CONTROLS, c->exit & ~VM_EXIT_ACK_INTR_ON_EXIT);
+	err |= vmcs_write32(VM_ENTRY_CONTROLS, c->entry);
+	err |= vmcs_write16(VIRTUAL_PROCESSOR_ID, 1);
+	err |= vmcs_write64(EPT_POINTER, launch_ept(p));
+	err |= vmcs_write64(MSR_BITMAP, page_to_phys(p->msr_bitmap));
+	err |= vmcs_write64(VIRTUAL_APIC_PAGE_ADDR, page_to_phys(p->vapic));
 	return err;
 }
 
@@ -444,8 +445,8 @@ static void vmx_cpu_launch_hlt(struct kunit *test)
 	}
 	*(u8 *)page_address(p.guest) = 0xf4;	/* hlt */
 	pa = page_to_phys(p.vmcs);
-	KUNIT_ASSERT_EQ(test, zxhv_vmx_get(), ZX_OK);
-	*(u32 *)page_address(p.vmcs) = zxhv_vmx_revision();
+	KUNIT_ASSERT_EQ(test, zxhv_vmx_cpu_get(), ZX_OK);
+	*(u32 *)page_address(p.vmcs) = zxhv_vmx_cpu_revision();
 
 	memset(&r, 0, sizeof(r));
 	for (i = 0; i < VMX_GPR_COUNT; i++)
@@ -467,18 +468,18 @@ static void vmx_cpu_launch_hlt(struct kunit *test)
 		local_irq_restore(flags);
 		if (r.setup != VMX_INSN_OK || r.fail)
 			break;
-		r.reason = vmcs_read32(VMCS_VM_EXIT_REASON);
+		r.reason = vmcs_read32(VM_EXIT_REASON);
 		if ((r.reason & 0xffff) != 1)
 			break;
 	}
 	if (r.fail)
 		r.insn_err = vmx_insn_error();
-	r.insn_len = vmcs_read32(VMCS_VM_EXIT_INSTRUCTION_LEN);
-	r.rip = vmcs_readnat(VMCS_GUEST_RIP);
+	r.insn_len = vmcs_read32(VM_EXIT_INSTRUCTION_LEN);
+	r.rip = vmcs_readnat(GUEST_RIP);
 	vmx_vmclear(pa);
 	preempt_enable();
 
-	zxhv_vmx_put();
+	zxhv_vmx_cpu_put();
 	launch_free(&p);
 
 	KUNIT_ASSERT_EQ(test, r.setup, VMX_INSN_OK);
@@ -493,7 +494,7 @@ static void vmx_cpu_launch_hlt(struct kunit *test)
 }
 
 /*
- * The least of a VCPU that vmx_vcpu_load() and zxhv_arch_vcpu_enter() touch
+ * The least of a VCPU that zxhv_vmx_vcpu_load() and zxhv_arch_vcpu_enter() touch
  * before they notice VMX is off: its VMCS, the host MSR list, the FPU area
  * (x87 and SSE in their init state), the interrupt tracker, the local
  * APIC's timer.  Freed by zxhv_arch_vcpu_destroy().
@@ -505,7 +506,8 @@ static struct zxhv_arch_vcpu *fake_vcpu(void)
 
 	if (!v)
 		return NULL;
-	vmx_vcpu_init_state(v, 1);
+	zxhv_vmx_vcpu_init_state(v, 1);
+	zxhv_vmx_lapic_init(v);
 	v->vmcs = alloc_page(GFP_KERNEL | __GFP_ZERO);
 	v->msr_host = (void *)get_zeroed_page(GFP_KERNEL);
 	v->fpu = (void *)get_zeroed_page(GFP_KERNEL);
@@ -513,8 +515,8 @@ static struct zxhv_arch_vcpu *fake_vcpu(void)
 		zxhv_arch_vcpu_destroy(v);
 		return NULL;
 	}
-	*(u32 *)page_address(v->vmcs) = zxhv_vmx_revision();
-	v->vmcs_pa = page_to_phys(v->vmcs);
+	*(u32 *)page_address(v->vmcs) = zxhv_vmx_cpu_revision();
+	zxhv_vmx_cpu_vmcs_init(&v->lv, page_to_phys(v->vmcs));
 	fpu = v->fpu;
 	fpu[0] = 0x7f;		/* FCW 0x37f */
 	fpu[1] = 0x03;
@@ -525,7 +527,7 @@ static struct zxhv_arch_vcpu *fake_vcpu(void)
 
 static void emergency_ipi(void *unused)
 {
-	zxhv_vmx_emergency_disable_local();
+	zxhv_vmx_cpu_emergency_disable_local();
 }
 
 struct emergency_results {
@@ -551,44 +553,44 @@ static void vmx_cpu_emergency_off(struct kunit *test)
 	zx_status_t st1, st2;
 
 	vmx_cpu_need_vmx(test);
-	KUNIT_ASSERT_EQ(test, zxhv_vmx_get(), ZX_OK);
+	KUNIT_ASSERT_EQ(test, zxhv_vmx_cpu_get(), ZX_OK);
 #ifdef ZXHV_HAVE_EMERGENCY_VIRT_CB
-	KUNIT_EXPECT_TRUE_MSG(test, zxhv_vmx_emergency_cb_registered(),
+	KUNIT_EXPECT_TRUE_MSG(test, zxhv_vmx_cpu_emergency_cb_registered(),
 			      "crash callback not registered (kvm_intel loaded?)");
 #endif
 	v = fake_vcpu();
 	if (!v) {
-		zxhv_vmx_put();
+		zxhv_vmx_cpu_put();
 		KUNIT_FAIL(test, "no memory");
 		return;
 	}
 
 	memset(&r, 0, sizeof(r));
-	vmx_vcpu_load(v);
-	v->launched = true;
+	zxhv_vmx_vcpu_load(v);
+	v->lv.launched = true;
 	r.this_cpu = smp_processor_id();
-	r.cpu_before = v->cpu;
-	r.write_before = vmcs_writenat(VMCS_GUEST_RIP, 0x1234);
-	r.read_before = vmx_vmread(VMCS_GUEST_RIP, &r.val);
+	r.cpu_before = v->lv.cpu;
+	r.write_before = vmcs_writenat(GUEST_RIP, 0x1234);
+	r.read_before = vmx_vmread(GUEST_RIP, &r.val);
 	/* Every CPU, as a crash does: the thread may move once preemptible. */
 	on_each_cpu(emergency_ipi, NULL, 1);
 	r.on = zxhv_vmx_cpu_on();
 	r.vmxe = __read_cr4() & X86_CR4_VMXE;
-	r.cpu_after = v->cpu;
-	r.listed = !list_empty(&v->cpu_node);
-	r.launched = v->launched;
+	r.cpu_after = v->lv.cpu;
+	r.listed = !list_empty(&v->lv.node);
+	r.launched = v->lv.launched;
 	r.val = 0xdead;
-	r.read = vmx_vmread(VMCS_GUEST_RIP, &r.val);
-	r.acc = vmcs_readnat(VMCS_GUEST_RIP) | vmcs_read32(VMCS_VM_EXIT_REASON);
-	r.write = vmx_vmwrite(VMCS_GUEST_RIP, 0);
-	r.ptrld = vmx_vmptrld(v->vmcs_pa);
+	r.read = vmx_vmread(GUEST_RIP, &r.val);
+	r.acc = vmcs_readnat(GUEST_RIP) | vmcs_read32(VM_EXIT_REASON);
+	r.write = vmx_vmwrite(GUEST_RIP, 0);
+	r.ptrld = vmx_vmptrld(v->lv.pa);
 	r.insn_err = vmx_insn_error();
-	vmx_vcpu_unload(v);
+	zxhv_vmx_vcpu_put(v);
 
 	st1 = zxhv_arch_vcpu_enter(v, &pkt);
 	st2 = zxhv_arch_vcpu_enter(v, &pkt);
 	zxhv_arch_vcpu_destroy(v);
-	zxhv_vmx_put();
+	zxhv_vmx_cpu_put();
 
 	KUNIT_EXPECT_EQ(test, r.cpu_before, r.this_cpu);
 	KUNIT_EXPECT_EQ(test, r.write_before, VMX_INSN_OK);
@@ -607,9 +609,9 @@ static void vmx_cpu_emergency_off(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, st1, ZX_ERR_BAD_STATE);
 	KUNIT_EXPECT_EQ(test, st2, ZX_ERR_BAD_STATE);
 	/* Once the last reference is gone, VMX comes back for the next user. */
-	KUNIT_ASSERT_EQ(test, zxhv_vmx_get(), ZX_OK);
+	KUNIT_ASSERT_EQ(test, zxhv_vmx_cpu_get(), ZX_OK);
 	expect_all_cpus(test, true);
-	zxhv_vmx_put();
+	zxhv_vmx_cpu_put();
 	expect_all_cpus(test, false);
 }
 
@@ -618,7 +620,7 @@ static void vmx_cpu_no_vmx(struct kunit *test)
 {
 	if (cpuid_ecx(1) & BIT(5))
 		kunit_skip(test, "this CPU has VMX");
-	KUNIT_EXPECT_EQ(test, zxhv_vmx_get(), ZX_ERR_NOT_SUPPORTED);
+	KUNIT_EXPECT_EQ(test, zxhv_vmx_cpu_get(), ZX_ERR_NOT_SUPPORTED);
 	expect_all_cpus(test, false);
 }
 

@@ -15,14 +15,14 @@
 
 #include "caps.h"
 
-void vmx_caps_read(struct vmx_caps *caps)
+void zxhv_vmx_caps_read(struct vmx_caps *caps)
 {
 	bool true_ctls;
 	u32 allowed1;
 
 	memset(caps, 0, sizeof(*caps));
 	rdmsrl(MSR_IA32_VMX_BASIC, caps->basic);
-	true_ctls = caps->basic & VMXCAP_BASIC_TRUE_CTLS;
+	true_ctls = caps->basic & VMX_BASIC_TRUE_CTLS;
 	rdmsrl(true_ctls ? MSR_IA32_VMX_TRUE_PINBASED_CTLS :
 	       MSR_IA32_VMX_PINBASED_CTLS, caps->pinbased);
 	rdmsrl(true_ctls ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS :
@@ -32,10 +32,10 @@ void vmx_caps_read(struct vmx_caps *caps)
 	rdmsrl(true_ctls ? MSR_IA32_VMX_TRUE_ENTRY_CTLS :
 	       MSR_IA32_VMX_ENTRY_CTLS, caps->entry);
 	/* The MSRs below exist only when the controls that need them do. */
-	if ((caps->procbased >> 32) & VMX_PROC_SECONDARY_CTLS)
+	if ((caps->procbased >> 32) & CPU_BASED_ACTIVATE_SECONDARY_CONTROLS)
 		rdmsrl(MSR_IA32_VMX_PROCBASED_CTLS2, caps->procbased2);
 	allowed1 = caps->procbased2 >> 32;
-	if (allowed1 & (VMX_PROC2_EPT | VMX_PROC2_VPID))
+	if (allowed1 & (SECONDARY_EXEC_ENABLE_EPT | SECONDARY_EXEC_ENABLE_VPID))
 		rdmsrl(MSR_IA32_VMX_EPT_VPID_CAP, caps->ept_vpid_cap);
 	rdmsrl(MSR_IA32_VMX_MISC, caps->misc);
 	rdmsrl(MSR_IA32_VMX_CR0_FIXED0, caps->cr0_fixed0);
@@ -44,7 +44,7 @@ void vmx_caps_read(struct vmx_caps *caps)
 	rdmsrl(MSR_IA32_VMX_CR4_FIXED1, caps->cr4_fixed1);
 }
 
-u32 vmx_ctl_adjust(u32 required, u32 optional, u64 cap, u32 *value)
+u32 zxhv_vmx_caps_ctl_adjust(u32 required, u32 optional, u64 cap, u32 *value)
 {
 	u32 allowed0 = (u32)cap;	/* 1 = must be 1 */
 	u32 allowed1 = cap >> 32;	/* 0 = must be 0 */
@@ -68,53 +68,53 @@ struct vmx_ctl_want {
 
 /* Spec §4 item 4; a missing required control is named in the error. */
 static const struct vmx_ctl_want vmx_ctl_wants[] = {
-	{ VMX_CTL_PIN, false, false, VMX_PIN_EXT_INTR_EXITING,
+	{ VMX_CTL_PIN, false, false, PIN_BASED_EXT_INTR_MASK,
 	  "external-interrupt exiting (pin-based control 0)" },
-	{ VMX_CTL_PIN, false, false, VMX_PIN_NMI_EXITING,
+	{ VMX_CTL_PIN, false, false, PIN_BASED_NMI_EXITING,
 	  "NMI exiting (pin-based control 3)" },
-	{ VMX_CTL_PROC, false, true, VMX_PROC_INTR_WINDOW_EXITING,
+	{ VMX_CTL_PROC, false, true, CPU_BASED_INTR_WINDOW_EXITING,
 	  "interrupt-window exiting (primary control 2)" },
-	{ VMX_CTL_PROC, false, false, VMX_PROC_HLT_EXITING,
+	{ VMX_CTL_PROC, false, false, CPU_BASED_HLT_EXITING,
 	  "HLT exiting (primary control 7)" },
-	{ VMX_CTL_PROC, false, false, VMX_PROC_TPR_SHADOW,
+	{ VMX_CTL_PROC, false, false, CPU_BASED_TPR_SHADOW,
 	  "use TPR shadow (primary control 21)" },
-	{ VMX_CTL_PROC, false, false, VMX_PROC_UNCOND_IO_EXITING,
+	{ VMX_CTL_PROC, false, false, CPU_BASED_UNCOND_IO_EXITING,
 	  "unconditional I/O exiting (primary control 24)" },
-	{ VMX_CTL_PROC, false, false, VMX_PROC_MSR_BITMAPS,
+	{ VMX_CTL_PROC, false, false, CPU_BASED_USE_MSR_BITMAPS,
 	  "use MSR bitmaps (primary control 28)" },
-	{ VMX_CTL_PROC, false, false, VMX_PROC_SECONDARY_CTLS,
+	{ VMX_CTL_PROC, false, false, CPU_BASED_ACTIVATE_SECONDARY_CONTROLS,
 	  "activate secondary controls (primary control 31)" },
-	{ VMX_CTL_PROC2, false, false, VMX_PROC2_EPT,
+	{ VMX_CTL_PROC2, false, false, SECONDARY_EXEC_ENABLE_EPT,
 	  "enable EPT (secondary control 1)" },
-	{ VMX_CTL_PROC2, false, false, VMX_PROC2_RDTSCP,
+	{ VMX_CTL_PROC2, false, false, SECONDARY_EXEC_ENABLE_RDTSCP,
 	  "enable RDTSCP (secondary control 3)" },
-	{ VMX_CTL_PROC2, false, false, VMX_PROC2_VIRT_X2APIC_MODE,
+	{ VMX_CTL_PROC2, false, false, SECONDARY_EXEC_VIRTUALIZE_X2APIC_MODE,
 	  "virtualize x2APIC mode (secondary control 4)" },
-	{ VMX_CTL_PROC2, false, false, VMX_PROC2_VPID,
+	{ VMX_CTL_PROC2, false, false, SECONDARY_EXEC_ENABLE_VPID,
 	  "enable VPID (secondary control 5)" },
-	{ VMX_CTL_PROC2, false, false, VMX_PROC2_UNRESTRICTED_GUEST,
+	{ VMX_CTL_PROC2, false, false, SECONDARY_EXEC_UNRESTRICTED_GUEST,
 	  "unrestricted guest (secondary control 7)" },
-	{ VMX_CTL_PROC2, true, false, VMX_PROC2_PAUSE_LOOP_EXITING,
+	{ VMX_CTL_PROC2, true, false, SECONDARY_EXEC_PAUSE_LOOP_EXITING,
 	  "PAUSE-loop exiting (secondary control 10)" },
-	{ VMX_CTL_PROC2, true, false, VMX_PROC2_INVPCID,
+	{ VMX_CTL_PROC2, true, false, SECONDARY_EXEC_ENABLE_INVPCID,
 	  "enable INVPCID (secondary control 12)" },
-	{ VMX_CTL_EXIT, false, false, VMX_EXIT_HOST_ADDR_SPACE_SIZE,
+	{ VMX_CTL_EXIT, false, false, VM_EXIT_HOST_ADDR_SPACE_SIZE,
 	  "host address-space size (exit control 9)" },
-	{ VMX_CTL_EXIT, false, false, VMX_EXIT_ACK_INTR_ON_EXIT,
+	{ VMX_CTL_EXIT, false, false, VM_EXIT_ACK_INTR_ON_EXIT,
 	  "acknowledge interrupt on exit (exit control 15)" },
-	{ VMX_CTL_EXIT, false, false, VMX_EXIT_SAVE_PAT,
+	{ VMX_CTL_EXIT, false, false, VM_EXIT_SAVE_IA32_PAT,
 	  "save IA32_PAT (exit control 18)" },
-	{ VMX_CTL_EXIT, false, false, VMX_EXIT_LOAD_PAT,
+	{ VMX_CTL_EXIT, false, false, VM_EXIT_LOAD_IA32_PAT,
 	  "load IA32_PAT (exit control 19)" },
-	{ VMX_CTL_EXIT, false, false, VMX_EXIT_SAVE_EFER,
+	{ VMX_CTL_EXIT, false, false, VM_EXIT_SAVE_IA32_EFER,
 	  "save IA32_EFER (exit control 20)" },
-	{ VMX_CTL_EXIT, false, false, VMX_EXIT_LOAD_EFER,
+	{ VMX_CTL_EXIT, false, false, VM_EXIT_LOAD_IA32_EFER,
 	  "load IA32_EFER (exit control 21)" },
-	{ VMX_CTL_ENTRY, false, true, VMX_ENTRY_IA32E_MODE_GUEST,
+	{ VMX_CTL_ENTRY, false, true, VM_ENTRY_IA32E_MODE,
 	  "IA-32e mode guest (entry control 9)" },
-	{ VMX_CTL_ENTRY, false, false, VMX_ENTRY_LOAD_PAT,
+	{ VMX_CTL_ENTRY, false, false, VM_ENTRY_LOAD_IA32_PAT,
 	  "load IA32_PAT (entry control 14)" },
-	{ VMX_CTL_ENTRY, false, false, VMX_ENTRY_LOAD_EFER,
+	{ VMX_CTL_ENTRY, false, false, VM_ENTRY_LOAD_IA32_EFER,
 	  "load IA32_EFER (entry control 15)" },
 };
 
@@ -124,25 +124,26 @@ static const struct {
 	u64 bit;
 	const char *name;
 } vmx_cap_wants[] = {
-	{ true, VMXCAP_BASIC_IO_EXIT_INFO, "I/O exit information (IA32_VMX_BASIC bit 54)" },
-	{ true, VMXCAP_BASIC_TRUE_CTLS, "true VMX controls (IA32_VMX_BASIC bit 55)" },
-	{ false, VMX_EPT_CAP_WALK_4, "4-level EPT page walk (EPT_VPID_CAP bit 6)" },
-	{ false, VMX_EPT_CAP_MEMTYPE_WB, "write-back EPT paging structures (EPT_VPID_CAP bit 14)" },
-	{ false, VMX_EPT_CAP_INVEPT, "INVEPT (EPT_VPID_CAP bit 20)" },
-	{ false, VMX_EPT_CAP_INVEPT_SINGLE, "single-context INVEPT (EPT_VPID_CAP bit 25)" },
-	{ false, VMX_EPT_CAP_INVEPT_ALL, "all-context INVEPT (EPT_VPID_CAP bit 26)" },
-	{ false, VMX_VPID_CAP_INVVPID, "INVVPID (EPT_VPID_CAP bit 32)" },
-	{ false, VMX_VPID_CAP_INVVPID_ADDR,
+	{ true, VMX_BASIC_INOUT, "I/O exit information (IA32_VMX_BASIC bit 54)" },
+	{ true, VMX_BASIC_TRUE_CTLS, "true VMX controls (IA32_VMX_BASIC bit 55)" },
+	{ false, VMX_EPT_PAGE_WALK_4_BIT, "4-level EPT page walk (EPT_VPID_CAP bit 6)" },
+	{ false, VMX_EPTP_WB_BIT, "write-back EPT paging structures (EPT_VPID_CAP bit 14)" },
+	{ false, VMX_EPT_INVEPT_BIT, "INVEPT (EPT_VPID_CAP bit 20)" },
+	{ false, VMX_EPT_EXTENT_CONTEXT_BIT, "single-context INVEPT (EPT_VPID_CAP bit 25)" },
+	{ false, VMX_EPT_EXTENT_GLOBAL_BIT, "all-context INVEPT (EPT_VPID_CAP bit 26)" },
+	{ false, ZXHV_VPID_CAP(VMX_VPID_INVVPID_BIT), "INVVPID (EPT_VPID_CAP bit 32)" },
+	{ false, ZXHV_VPID_CAP(VMX_VPID_EXTENT_INDIVIDUAL_ADDR_BIT),
 	  "individual-address INVVPID (EPT_VPID_CAP bit 40)" },
-	{ false, VMX_VPID_CAP_INVVPID_SINGLE,
+	{ false, ZXHV_VPID_CAP(VMX_VPID_EXTENT_SINGLE_CONTEXT_BIT),
 	  "single-context INVVPID (EPT_VPID_CAP bit 41)" },
-	{ false, VMX_VPID_CAP_INVVPID_ALL, "all-context INVVPID (EPT_VPID_CAP bit 42)" },
-	{ false, VMX_VPID_CAP_INVVPID_SINGLE_KEEP_GLOBALS,
+	{ false, ZXHV_VPID_CAP(VMX_VPID_EXTENT_GLOBAL_CONTEXT_BIT),
+	  "all-context INVVPID (EPT_VPID_CAP bit 42)" },
+	{ false, ZXHV_VPID_CAP(VMX_VPID_EXTENT_SINGLE_NON_GLOBAL_BIT),
 	  "single-context-retaining-globals INVVPID (EPT_VPID_CAP bit 43)" },
 };
 
-int vmx_compute_ctls(const struct vmx_caps *caps, struct vmx_ctls *ctls,
-		     const char **missing)
+int zxhv_vmx_caps_compute_ctls(const struct vmx_caps *caps, struct vmx_ctls *ctls,
+			       const char **missing)
 {
 	const u64 cap_msr[VMX_CTL_NR] = {
 		caps->pinbased, caps->procbased, caps->procbased2,
@@ -157,16 +158,16 @@ int vmx_compute_ctls(const struct vmx_caps *caps, struct vmx_ctls *ctls,
 	*missing = NULL;
 
 	/* The VMCS and VMXON regions are single write-back pages (A.1). */
-	if (VMXCAP_BASIC_VMCS_SIZE(caps->basic) == 0 ||
-	    VMXCAP_BASIC_VMCS_SIZE(caps->basic) > PAGE_SIZE) {
+	if (vmx_basic_vmcs_size(caps->basic) == 0 ||
+	    vmx_basic_vmcs_size(caps->basic) > PAGE_SIZE) {
 		*missing = "a VMCS region of at most 4 KiB (IA32_VMX_BASIC bits 44:32)";
 		return -EOPNOTSUPP;
 	}
-	if (VMXCAP_BASIC_MEMTYPE(caps->basic) != VMXCAP_BASIC_MEMTYPE_WB) {
+	if (vmx_basic_vmcs_mem_type(caps->basic) != X86_MEMTYPE_WB) {
 		*missing = "write-back VMCS memory (IA32_VMX_BASIC bits 53:50)";
 		return -EOPNOTSUPP;
 	}
-	if (caps->basic & VMXCAP_BASIC_PA_32BIT) {
+	if (caps->basic & VMX_BASIC_32BIT_PHYS_ADDR_ONLY) {
 		*missing = "64-bit VMX region addresses (IA32_VMX_BASIC bit 48)";
 		return -EOPNOTSUPP;
 	}
@@ -175,8 +176,8 @@ int vmx_compute_ctls(const struct vmx_caps *caps, struct vmx_ctls *ctls,
 		(w->optional ? optional : required)[w->field] |= w->bit;
 
 	for (f = 0; f < VMX_CTL_NR; f++)
-		lacking[f] = vmx_ctl_adjust(required[f], optional[f], cap_msr[f],
-					    &value[f]);
+		lacking[f] = zxhv_vmx_caps_ctl_adjust(required[f], optional[f],
+						      cap_msr[f], &value[f]);
 	for (w = vmx_ctl_wants; w < vmx_ctl_wants + ARRAY_SIZE(vmx_ctl_wants); w++) {
 		if (lacking[w->field] & w->bit) {
 			*missing = w->name;
@@ -204,15 +205,15 @@ int vmx_compute_ctls(const struct vmx_caps *caps, struct vmx_ctls *ctls,
 	ctls->proc2 = value[VMX_CTL_PROC2];
 	ctls->exit = value[VMX_CTL_EXIT];
 	ctls->entry = value[VMX_CTL_ENTRY];
-	ctls->pause_loop_exiting = ctls->proc2 & VMX_PROC2_PAUSE_LOOP_EXITING;
-	ctls->invpcid = ctls->proc2 & VMX_PROC2_INVPCID;
-	ctls->ept_2m_pages = caps->ept_vpid_cap & VMX_EPT_CAP_2M_PAGES;
-	ctls->ept_1g_pages = caps->ept_vpid_cap & VMX_EPT_CAP_1G_PAGES;
+	ctls->pause_loop_exiting = ctls->proc2 & SECONDARY_EXEC_PAUSE_LOOP_EXITING;
+	ctls->invpcid = ctls->proc2 & SECONDARY_EXEC_ENABLE_INVPCID;
+	ctls->ept_2m_pages = caps->ept_vpid_cap & VMX_EPT_2MB_PAGE_BIT;
+	ctls->ept_1g_pages = caps->ept_vpid_cap & VMX_EPT_1GB_PAGE_BIT;
 	return 0;
 }
 
-int vmx_check_cr(const struct vmx_caps *caps, unsigned long cr0,
-		 unsigned long cr4, const char **what)
+int zxhv_vmx_caps_check_cr(const struct vmx_caps *caps, unsigned long cr0,
+			   unsigned long cr4, const char **what)
 {
 	*what = NULL;
 	if ((cr0 & caps->cr0_fixed0) != caps->cr0_fixed0 ||

@@ -2,7 +2,7 @@
 /*
  * The decisions behind the emulated exits of emulate.c (spec §3.4, §3.6):
  * pure functions of the guest state they are given, so KUnit checks them
- * without VMX.  The exit handlers themselves (vcpu_priv.h) read that state
+ * without VMX.  The exit handlers themselves (vmexit.c) read that state
  * from the VMCS, call these and apply the result.
  */
 #ifndef ZXHV_VMX_EMULATE_H
@@ -22,6 +22,9 @@ enum zxhv_emu_msr {
 	ZXHV_EMU_MSR_OK,	/* read: value set; write: taken or ignored */
 	ZXHV_EMU_MSR_GP,	/* unknown or read-only: inject #GP(0) */
 	ZXHV_EMU_MSR_INVALID,	/* zx_vcpu_enter returns ZX_ERR_INVALID_ARGS */
+	/* Outcomes of the device models (lapic_vmx.h, pvclock_vmx.h) only: */
+	ZXHV_EMU_MSR_PACKET,	/* instruction done; enter returns the packet */
+	ZXHV_EMU_MSR_UNSUPPORTED, /* zx_vcpu_enter returns ZX_ERR_NOT_SUPPORTED */
 	/* x2APIC registers 0x800-0x83F and IA32_TSC_DEADLINE. */
 	ZXHV_EMU_MSR_LAPIC,
 	/* KVM clock MSRs: 0x11, 0x12, 0x4b564d00, 0x4b564d01. */
@@ -132,8 +135,5 @@ u64 zxhv_emu_hc_arg(bool long_mode, u64 reg);
  * zxhv_emu_hc_arg().  With ZXHV_EMU_HC_RETURN *@ret is the value for RAX.
  */
 enum zxhv_emu_hc zxhv_emu_vmcall(u8 cpl, u64 nr, u64 a1, s64 *ret);
-
-/* Bytes of [@gpa, @gpa + @len) up to the end of @gpa's page. */
-size_t zxhv_emu_page_chunk(u64 gpa, size_t len);
 
 #endif /* ZXHV_VMX_EMULATE_H */

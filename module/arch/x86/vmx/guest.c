@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The VMX side of a guest: VMX ownership (a zxhv_vmx_get() reference for
+ * The VMX side of a guest: VMX ownership (a zxhv_vmx_cpu_get() reference for
  * the guest's lifetime), the EPT, and its invalidation.
  *
  * EPT entries are installed lazily by the EPT-violation path with the
@@ -17,34 +17,19 @@
 #include <linux/smp.h>
 #include <zircon/errors.h>
 
-#include "../../../arch.h"
+#include "arch.h"
 #include "ept.h"
 #include "guest_priv.h"
 #include "vmcs.h"
 #include "vmx_cpu.h"
 #include "vmx_ops.h"
 
-static void zxhv_vmx_invept_one(void *arg)
-{
-	u64 eptp = *(u64 *)arg;
-
-	/* A CPU not (yet) in VMX operation flushes everything at VMXON. */
-	if (zxhv_vmx_cpu_on())
-		VMX_INSN_WARN(vmx_invept(VMX_INVEPT_SINGLE_CONTEXT, eptp),
-			      "invept single-context", eptp);
-}
-
-void zxhv_vmx_invept_all_cpus(u64 eptp)
-{
-	on_each_cpu(zxhv_vmx_invept_one, &eptp, 1);
-}
-
 zx_status_t zxhv_arch_guest_create(struct zxhv_arch_guest **out)
 {
 	struct zxhv_arch_guest *ag;
 	zx_status_t status;
 
-	status = zxhv_vmx_get();
+	status = zxhv_vmx_cpu_get();
 	if (status != ZX_OK)
 		return status;
 	ag = kzalloc(sizeof(*ag), GFP_KERNEL_ACCOUNT);
@@ -61,24 +46,24 @@ zx_status_t zxhv_arch_guest_create(struct zxhv_arch_guest **out)
 	 * The root page may have been an earlier guest's, whose translations
 	 * some CPU may still cache under the same EPTP.
 	 */
-	zxhv_vmx_invept_all_cpus(ag->eptp);
+	zxhv_vmx_cpu_invept_all(ag->eptp);
 	*out = ag;
 	return ZX_OK;
 
 err_free:
 	kfree(ag);
 err_put:
-	zxhv_vmx_put();
+	zxhv_vmx_cpu_put();
 	return status;
 }
 
 void zxhv_arch_guest_destroy(struct zxhv_arch_guest *ag)
 {
 	/* No VCPU uses the EPT any more; drop what CPUs cached, then free. */
-	zxhv_vmx_invept_all_cpus(ag->eptp);
+	zxhv_vmx_cpu_invept_all(ag->eptp);
 	zxhv_ept_destroy(&ag->ept);
 	kfree(ag);
-	zxhv_vmx_put();
+	zxhv_vmx_cpu_put();
 }
 
 /* GPA space of the EPT; every range handed in lies below it. */
@@ -106,7 +91,7 @@ void zxhv_arch_guest_invalidate(struct zxhv_arch_guest *ag, u64 gpa, u64 len)
 	WARN_ONCE(status != ZX_OK, "zircon-hv: EPT unmap [%#llx, +%#llx) failed: %d\n",
 		  gpa, len, status);
 	if (chg.flush)
-		zxhv_vmx_invept_all_cpus(ag->eptp);
+		zxhv_vmx_cpu_invept_all(ag->eptp);
 	zxhv_ept_change_finish(&ag->ept, &chg);
 }
 

@@ -28,7 +28,4 @@ struct zxhv_arch_guest {
 	u64 eptp;
 };
 
-/* Single-context INVEPT of @eptp on every CPU in VMX operation.  Sleeps. */
-void zxhv_vmx_invept_all_cpus(u64 eptp);
-
 #endif /* ZXHV_VMX_GUEST_PRIV_H */

@@ -12,9 +12,10 @@
  * running guest exits and gets the vector injected at the next entry.  A
  * masked LVT keeps the timer counting without raising anything.  The
  * hrtimer is cancelled before the VCPU is freed.
+ *
+ * A device model: the MSR call decides and returns an outcome; the exit
+ * handler (vmexit.c) completes the exit.
  */
-#define pr_fmt(fmt) "zircon-hv: " fmt
-
 #include <linux/hrtimer.h>
 #include <linux/ktime.h>
 #include <asm/msr.h>
@@ -25,6 +26,7 @@
 
 #include "irq_tracker.h"
 #include "lapic.h"
+#include "lapic_vmx.h"
 #include "vcpu_priv.h"
 
 static enum hrtimer_restart vmx_lapic_timer_fn(struct hrtimer *t)
@@ -48,18 +50,18 @@ static enum hrtimer_restart vmx_lapic_timer_fn(struct hrtimer *t)
 	}
 	if (!(lvt & ZXHV_LAPIC_LVT_MASKED) &&
 	    zxhv_irq_raise(&v->irq, lvt & ZXHV_LAPIC_LVT_VECTOR) == ZX_OK)
-		vmx_vcpu_poke(v);
+		zxhv_vmx_vcpu_poke(v);
 	return ret;
 }
 
-void vmx_lapic_init(struct zxhv_arch_vcpu *v)
+void zxhv_vmx_lapic_init(struct zxhv_arch_vcpu *v)
 {
 	zxhv_lapic_reset(&v->lapic.regs);
 	hrtimer_init(&v->lapic.timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS);
 	v->lapic.timer.function = vmx_lapic_timer_fn;
 }
 
-void vmx_lapic_destroy(struct zxhv_arch_vcpu *v)
+void zxhv_vmx_lapic_destroy(struct zxhv_arch_vcpu *v)
 {
 	hrtimer_cancel(&v->lapic.timer);
 }
@@ -112,17 +114,8 @@ static u32 vmx_lapic_current_count(struct vmx_lapic *l)
 					ktime_to_ns(ktime_sub(ktime_get(), l->start)));
 }
 
-static zx_status_t vmx_lapic_skip(struct zxhv_arch_vcpu *v, const struct vmx_exit *e)
-{
-	vmx_vcpu_load(v);
-	vmx_advance_rip(v, e);
-	vmx_vcpu_unload(v);
-	return ZX_OK;
-}
-
-/* An ICR write (spec §3.2): RIP advanced before the packet returns. */
-static zx_status_t vmx_lapic_icr(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
-				 zx_port_packet_t *pkt)
+/* An ICR write (spec §3.2): a packet, or nothing to do. */
+static enum zxhv_emu_msr vmx_lapic_icr(struct zxhv_arch_vcpu *v, zx_port_packet_t *pkt)
 {
 	struct zxhv_lapic_ipi ipi;
 
@@ -133,44 +126,40 @@ static zx_status_t vmx_lapic_icr(struct zxhv_arch_vcpu *v, const struct vmx_exit
 		pkt->guest_vcpu.type = ZX_PKT_GUEST_VCPU_INTERRUPT;
 		pkt->guest_vcpu.interrupt.mask = ipi.mask;
 		pkt->guest_vcpu.interrupt.vector = ipi.vector;
-		break;
+		return ZXHV_EMU_MSR_PACKET;
 	case ZXHV_LAPIC_IPI_STARTUP:
 		pkt->type = ZX_PKT_TYPE_GUEST_VCPU;
 		pkt->guest_vcpu.type = ZX_PKT_GUEST_VCPU_STARTUP;
 		pkt->guest_vcpu.startup.id = ipi.id;
 		pkt->guest_vcpu.startup.entry = ipi.entry;
-		break;
+		return ZXHV_EMU_MSR_PACKET;
 	case ZXHV_LAPIC_IPI_IGNORE:
-		return vmx_lapic_skip(v, e);
+		return ZXHV_EMU_MSR_OK;
 	default:
-		return ZX_ERR_NOT_SUPPORTED;
+		return ZXHV_EMU_MSR_UNSUPPORTED;
 	}
-	vmx_lapic_skip(v, e);
-	return ZX_ERR_NEXT;
 }
 
-zx_status_t vmx_lapic_msr(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
-			  zx_port_packet_t *pkt, u32 index, bool write, u64 value)
+enum zxhv_emu_msr zxhv_vmx_lapic_msr(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
+				     u32 index, bool write, u64 *value,
+				     zx_port_packet_t *pkt)
 {
 	struct vmx_lapic *l = &v->lapic;
 	enum zxhv_lapic_result r;
 	u64 val = 0;
 
-	r = write ? zxhv_lapic_write(&l->regs, index, value) :
+	r = write ? zxhv_lapic_write(&l->regs, index, *value) :
 		    zxhv_lapic_read(&l->regs, v->vpid, index, &val);
 	switch (r) {
 	case ZXHV_LAPIC_OK:
 		break;
 	case ZXHV_LAPIC_GP:
-		vmx_vcpu_load(v);
-		vmx_inject_exception(v, X86_TRAP_GP);
-		vmx_vcpu_unload(v);
-		return ZX_OK;
+		return ZXHV_EMU_MSR_GP;
 	case ZXHV_LAPIC_INVALID:
-		vmx_report_guest_failure(v, e, write && index == ZXHV_MSR_TSC_DEADLINE ?
-					 "IA32_TSC_DEADLINE outside TSC-deadline mode" :
-					 "reserved APIC timer mode");
-		return ZX_ERR_INVALID_ARGS;
+		zxhv_vmx_vcpu_report_failure(v, e, write && index == ZXHV_MSR_TSC_DEADLINE ?
+					     "IA32_TSC_DEADLINE outside TSC-deadline mode" :
+					     "reserved APIC timer mode");
+		return ZXHV_EMU_MSR_INVALID;
 	case ZXHV_LAPIC_TIMER_STOP:
 		vmx_lapic_stop(l);
 		break;
@@ -182,20 +171,18 @@ zx_status_t vmx_lapic_msr(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
 		break;
 	case ZXHV_LAPIC_TSC_DEADLINE:
 		if (write)
-			vmx_lapic_arm_deadline(l, value);
+			vmx_lapic_arm_deadline(l, *value);
 		else
 			val = READ_ONCE(l->deadline);
 		break;
 	case ZXHV_LAPIC_ICR:
-		return vmx_lapic_icr(v, e, pkt);
+		return vmx_lapic_icr(v, pkt);
 	case ZXHV_LAPIC_SELF_IPI:
 		/* The bound thread itself: the next entry injects it. */
-		zxhv_irq_raise(&v->irq, value & ZXHV_LAPIC_LVT_VECTOR);
+		zxhv_irq_raise(&v->irq, *value & ZXHV_LAPIC_LVT_VECTOR);
 		break;
 	}
-	if (!write) {
-		v->gprs[VMX_GPR_RAX] = lower_32_bits(val);
-		v->gprs[VMX_GPR_RDX] = upper_32_bits(val);
-	}
-	return vmx_lapic_skip(v, e);
+	if (!write)
+		*value = val;
+	return ZXHV_EMU_MSR_OK;
 }

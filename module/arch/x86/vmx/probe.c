@@ -14,7 +14,7 @@
 #include <asm/processor.h>
 #include <asm/special_insns.h>
 
-#include "../../../arch.h"
+#include "arch.h"
 #include "probe.h"
 
 #define CPUID1_ECX_VMX		BIT(5)
@@ -22,7 +22,7 @@
 #define FEATURE_CONTROL_VMXON	BIT_ULL(2)	/* VMXON outside SMX */
 #define CR4_VMXE		BIT(13)
 
-u32 vmx_classify(const struct vmx_cpu_facts *facts)
+u32 zxhv_vmx_probe_classify(const struct vmx_cpu_facts *facts)
 {
 	if (!(facts->cpuid1_ecx & CPUID1_ECX_VMX))
 		return ZXHV_VMX_NO_CPU_SUPPORT;
@@ -62,7 +62,7 @@ void zxhv_arch_probe(struct zxhv_vmx_probe *out)
 		if (smp_call_function_single(cpu, vmx_gather_facts, &facts, 1))
 			continue;	/* went offline meanwhile */
 		out->ncpus++;
-		result = vmx_classify(&facts);
+		result = zxhv_vmx_probe_classify(&facts);
 		if (out->result != ZXHV_VMX_READY)
 			continue;	/* keep the first failing CPU */
 		out->result = result;

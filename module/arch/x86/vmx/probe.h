@@ -17,6 +17,6 @@ struct vmx_cpu_facts {
 };
 
 /* Returns an enum zxhv_vmx_probe_result for one CPU's facts. */
-u32 vmx_classify(const struct vmx_cpu_facts *facts);
+u32 zxhv_vmx_probe_classify(const struct vmx_cpu_facts *facts);
 
 #endif /* ZXHV_VMX_PROBE_H */

@@ -1,45 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * kvmclock; see pvclock.h for the ABI and the contract.
- *
- * When the structure is written.  With a stable host TSC (invariant, and
- * not found unsynchronised between CPUs by the kernel's watchdog) the
- * guest's time is a fixed function of a TSC every CPU agrees on, so one
- * write at registration serves every later entry, on any host CPU: the
- * guest's clock advances with the TSC and cannot go back when the VCPU
- * moves.  Without one, each entry rewrites it from the CPU that enters
- * (preemption is off from the write to the entry), so the guest only ever
- * extrapolates from its own CPU's TSC.
- *
- * Monotonic for the guest.  Every rewrite starts system_time at the latest
- * time the guest can have read from the previous parameters: their value
- * at the TSC read right after the last exit, on the CPU the guest ran on.
- * A host clock that ran slower than the TSC extrapolation (NTP slewing, a
- * rounded tsc_khz) therefore never makes the guest's time go back.
- *
- * The version protocol: the version is odd while the fields change, with
- * write barriers around them, as a guest (even one on another VCPU
- * reading this VCPU's structure) expects.
+ * kvmclock's pure model; see pvclock.h for the ABI and pvclock_vmx.c for
+ * when the structure is written.
  */
-#include <linux/highmem.h>
-#include <linux/kvm_para.h>
 #include <linux/math64.h>
 #include <linux/minmax.h>
 #include <linux/mm.h>
-#include <linux/timekeeping.h>
-#include <asm/cpufeature.h>
-#include <asm/msr.h>
+#include <linux/time64.h>
 #include <asm/pvclock-abi.h>
-#include <asm/tsc.h>
-#include <zircon/errors.h>
 
-#include "../../../gpas.h"
-#include "../../../guest.h"
-#include "../../../vmo.h"
 #include "pvclock.h"
-#include "vcpu_priv.h"
-
-/* ========================= pure decisions ============================ */
 
 void zxhv_pvclock_scale(u64 hz, u32 *mul, s8 *shift)
 {
@@ -86,133 +56,3 @@ bool zxhv_pvclock_gpa_ok(u64 gpa)
 }
 
 /* ============================== glue ================================== */
-
-/* MSR_KVM_SYSTEM_TIME(_NEW) bit 0: the clock is on. */
-#define KVM_SYSTEM_TIME_ENABLE	BIT_ULL(0)
-
-static bool host_tsc_stable(void)
-{
-	return boot_cpu_has(X86_FEATURE_CONSTANT_TSC) &&
-	       boot_cpu_has(X86_FEATURE_NONSTOP_TSC) && !check_tsc_unstable();
-}
-
-void vmx_pvclock_release(struct zxhv_arch_vcpu *v)
-{
-	struct zxhv_pvclock *pv = &v->pv;
-
-	if (pv->page)
-		put_page(pv->page);
-	pv->page = NULL;
-}
-
-/* Pins the page of @gpa for the clock; false if it is not guest RAM the guest may write. */
-static bool pvclock_pin(struct zxhv_arch_vcpu *v, u64 gpa)
-{
-	struct zxhv_pvclock *pv = &v->pv;
-	struct zxhv_gpas_lookup l;
-	struct page *page;
-	zx_status_t st;
-
-	if (!zxhv_pvclock_gpa_ok(gpa) || !tsc_khz)
-		return false;
-	st = zxhv_gpas_lookup(v->guest->gpas, gpa, &l);
-	if (st != ZX_OK)
-		return false;
-	if (l.perms & ZX_VM_PERM_WRITE)
-		st = zxhv_vmo_get_page(l.vmo, l.vmo_offset, &page);
-	else
-		st = ZX_ERR_ACCESS_DENIED;
-	zxhv_vmo_put(l.vmo);
-	if (st != ZX_OK)
-		return false;
-	vmx_pvclock_release(v);
-	pv->page = page;
-	pv->offset = offset_in_page(l.vmo_offset);
-	/*
-	 * The floor for the new structure is what the guest could read from
-	 * the old one (pv->cur and pv->entered stay as they are).
-	 */
-	pv->written = false;
-	return true;
-}
-
-enum zxhv_emu_msr vmx_pvclock_msr(struct zxhv_arch_vcpu *v, u32 index, bool write,
-				  u64 *value)
-{
-	struct pvclock_wall_clock boot_time = {};
-	struct zxhv_pvclock *pv = &v->pv;
-	bool system_time = index == MSR_KVM_SYSTEM_TIME || index == MSR_KVM_SYSTEM_TIME_NEW;
-
-	if (!write) {
-		*value = system_time ? pv->system_time_msr : pv->wall_clock_msr;
-		return ZXHV_EMU_MSR_OK;
-	}
-	if (!system_time) {
-		if (vmx_guest_rw(v, *value, &boot_time, sizeof(boot_time), true))
-			return ZXHV_EMU_MSR_GP;
-		pv->wall_clock_msr = *value;
-		return ZXHV_EMU_MSR_OK;
-	}
-	if (!(*value & KVM_SYSTEM_TIME_ENABLE))
-		vmx_pvclock_release(v);
-	else if (!pvclock_pin(v, *value & ~KVM_SYSTEM_TIME_ENABLE))
-		return ZXHV_EMU_MSR_GP;
-	pv->system_time_msr = *value;
-	return ZXHV_EMU_MSR_OK;
-}
-
-static void pvclock_write(struct zxhv_pvclock *pv)
-{
-	u8 *va = kmap_local_page(pv->page);
-	struct pvclock_vcpu_time_info *t = (void *)(va + pv->offset);
-
-	WRITE_ONCE(t->version, pv->version + 1);
-	/* The odd version is visible before any field changes... */
-	smp_wmb();
-	t->tsc_timestamp = pv->cur.tsc;
-	t->system_time = pv->cur.ns;
-	t->tsc_to_system_mul = pv->cur.mul;
-	t->tsc_shift = pv->cur.shift;
-	t->flags = pv->cur.flags;
-	/* ...and every field before the even version. */
-	smp_wmb();
-	pv->version += 2;
-	WRITE_ONCE(t->version, pv->version);
-	kunmap_local(va);
-}
-
-void vmx_pvclock_before_entry(struct zxhv_arch_vcpu *v)
-{
-	struct zxhv_pvclock *pv = &v->pv;
-	bool stable = host_tsc_stable();
-	unsigned long flags;
-	u64 floor = 0, tsc, ns;
-
-	if (!pv->page)
-		return;
-	if (pv->written && stable && (pv->cur.flags & PVCLOCK_TSC_STABLE_BIT))
-		return;
-	if (pv->entered)
-		floor = zxhv_pvclock_guest_ns(&pv->cur, pv->exit_tsc);
-	else if (pv->version)
-		floor = pv->cur.ns;
-	/* The two readings as close together as possible. */
-	local_irq_save(flags);
-	tsc = rdtsc_ordered();
-	ns = ktime_get_ns();
-	local_irq_restore(flags);
-	zxhv_pvclock_next(&pv->cur, ns, tsc, floor, tsc_khz * 1000ULL, stable);
-	pvclock_write(pv);
-	pv->written = true;
-	pv->entered = false;
-}
-
-void vmx_pvclock_after_exit(struct zxhv_arch_vcpu *v)
-{
-	struct zxhv_pvclock *pv = &v->pv;
-
-	if (!pv->written)
-		return;
-	pv->exit_tsc = rdtsc_ordered();
-	pv->entered = true;
-}

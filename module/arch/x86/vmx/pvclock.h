@@ -11,17 +11,14 @@
  * negative) and multiplies by tsc_to_system_mul / 2^32.
  *
  * The pure half (parameters, the guest's view, the next parameters) is
- * here for KUnit (kunit/vmx/pvclock_kunit.c); pvclock.c applies it.
+ * here for KUnit (kunit/vmx/pvclock_kunit.c); pvclock_vmx.c applies it.
  */
 #ifndef ZXHV_VMX_PVCLOCK_H
 #define ZXHV_VMX_PVCLOCK_H
 
 #include <linux/types.h>
 
-#include "emulate.h"
-
 struct page;
-struct zxhv_arch_vcpu;
 
 /* What a pvclock_vcpu_time_info holds besides its version. */
 struct zxhv_pvclock_params {
@@ -42,7 +39,7 @@ void zxhv_pvclock_scale(u64 hz, u32 *mul, s8 *shift);
 /*
  * The time a guest computes from @p at TSC @tsc; a @tsc before
  * @p->tsc counts as @p->tsc (the guest never reads such a value from the
- * CPU it was written for, see pvclock.c).
+ * CPU it was written for, see pvclock_vmx.c).
  */
 u64 zxhv_pvclock_guest_ns(const struct zxhv_pvclock_params *p, u64 tsc);
 
@@ -78,28 +75,5 @@ struct zxhv_pvclock {
 	u64 system_time_msr;		/* last MSR_KVM_SYSTEM_TIME(_NEW) value */
 	u64 wall_clock_msr;		/* last MSR_KVM_WALL_CLOCK(_NEW) value */
 };
-
-/*
- * RDMSR/WRMSR of a KVM clock MSR (ZXHV_EMU_MSR_PARAVIRT), preemptible, VMCS
- * not loaded.  Reads give the last value written.  System time with bit 0
- * set registers the structure at the rest of the value (a GPA failing
- * zxhv_pvclock_gpa_ok() or not mapped writable: #GP), with bit 0 clear
- * stops the clock.  Wall clock zeroes the 12-byte {version, sec, nsec} at
- * the GPA (boot time is always 0; unmapped: #GP).  ZXHV_EMU_MSR_OK (*@value
- * set for a read) or ZXHV_EMU_MSR_GP.
- */
-enum zxhv_emu_msr vmx_pvclock_msr(struct zxhv_arch_vcpu *v, u32 index, bool write,
-				  u64 *value);
-
-/*
- * Run loop, VMCS loaded (preemption off) on the CPU about to enter: writes
- * the structure when it is not current (registration, or a host TSC that
- * is not stable: then before every entry, with this CPU's TSC).
- */
-void vmx_pvclock_before_entry(struct zxhv_arch_vcpu *v);
-/* Run loop, right after the exit, same CPU. */
-void vmx_pvclock_after_exit(struct zxhv_arch_vcpu *v);
-/* Drops the pinned page (VCPU destruction). */
-void vmx_pvclock_release(struct zxhv_arch_vcpu *v);
 
 #endif /* ZXHV_VMX_PVCLOCK_H */

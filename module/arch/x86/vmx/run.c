@@ -1,14 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The run loop of zx_vcpu_enter (spec §1), interrupt injection (spec §4
- * item 5), the guest FPU (spec §4 item 9), and the helpers exit handlers
- * share.
+ * item 5) and the guest FPU (spec §4 item 9).
  *
- * The run loop, per entry:
- *   1. a pending signal returns ZX_ERR_INTERNAL_INTR_RETRY (the syscall
- *      restarts after the handler); a kick returns ZX_ERR_CANCELED once; a
- *      halted VCPU sleeps until an interrupt or kick (or signal) arrives;
- *   2. vmx_vcpu_load(): preemption off, the VMCS current on this CPU;
+ * The VMCS is loaded once, at the start (zxhv_vmx_vcpu_load(): preemption
+ * off, the VMCS current on this CPU), and stays loaded through the exit
+ * handlers.  The loop puts it only to sleep: a BELL packet to queue on a
+ * full port, HLT, or a reschedule; a handler that sleeps puts and reloads
+ * it itself (vmexit.c).  Per entry:
+ *   1. a pending BELL packet is queued; a pending signal returns
+ *      ZX_ERR_INTERNAL_INTR_RETRY (the syscall restarts after the handler);
+ *      a kick returns ZX_ERR_CANCELED once; a halted VCPU sleeps until an
+ *      interrupt or kick (or signal) arrives; the scheduler gets its turn;
+ *   2. (the VMCS is loaded)
  *   3. an event the last exit interrupted is re-injected, else the highest
  *      pending interrupt (irq_tracker.h) if the guest can take it, else an
  *      interrupt window is requested;
@@ -17,15 +21,13 @@
  *      out, host XCR0 back, interrupts on (a host interrupt that made the
  *      guest exit is taken here: the VM-exit controls do not acknowledge
  *      it, it stays pending in the local APIC), kernel_fpu_end();
- *   5. the exit's fields are read, the VMCS unloaded, and the exit handled
- *      preemptible (vmexit.c): resume, deliver a packet, or fail.
+ *   5. the exit's fields are read and the exit handled, VMCS loaded
+ *      (vmexit.c): resume, deliver a packet, or fail.
  *
  * Host state that VM exits clobber: the GDT and IDT limits (0xffff) and TR
  * (limit 0x67) are restored after every exit, and DS, ES, FS, GS and LDTR
  * selectors (loaded with 0) when the thread had others.
  */
-#define pr_fmt(fmt) "zircon-hv: " fmt
-
 #include <linux/bitfield.h>
 #include <linux/ratelimit.h>
 #include <linux/sched.h>
@@ -40,85 +42,42 @@
 #include <asm/tlbflush.h>
 #include <zircon/errors.h>
 
-#include "../../../arch.h"
+#include "arch.h"
 #include "caps.h"
 #include "exit_qual.h"
 #include "irq_tracker.h"
-#include "pvclock.h"
+#include "pvclock_vmx.h"
 #include "spec.h"
 #include "vcpu_priv.h"
 #include "vmcs.h"
+#include "vmexit.h"
+#include "vmx_cpu.h"
 #include "vmx_ops.h"
-
-/* --- helpers for the exit handlers ------------------------------------------------- */
-
-void vmx_advance_rip(struct zxhv_arch_vcpu *v, const struct vmx_exit *e)
-{
-	u32 intr = vmcs_read32(VMCS_GUEST_INTERRUPTIBILITY_INFO);
-
-	vmcs_writenat(VMCS_GUEST_RIP, e->rip + e->insn_len);
-	if (intr & (VMX_INTERRUPTIBILITY_STI | VMX_INTERRUPTIBILITY_MOV_SS))
-		vmcs_write32(VMCS_GUEST_INTERRUPTIBILITY_INFO,
-			     intr & ~(VMX_INTERRUPTIBILITY_STI | VMX_INTERRUPTIBILITY_MOV_SS));
-}
-
-void vmx_inject_exception(struct zxhv_arch_vcpu *v, u8 vector)
-{
-	u32 info = zxhv_irq_entry_info(vector);
-
-	if (info & ZXHV_INTR_INFO_ERROR_CODE)
-		vmcs_write32(VMCS_VM_ENTRY_EXCEPTION_ERROR_CODE, 0);
-	vmcs_write32(VMCS_VM_ENTRY_INTR_INFO, info);
-}
-
-void vmx_report_guest_failure(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
-			      const char *what)
-{
-	static DEFINE_RATELIMIT_STATE(rs, 5 * HZ, 10);
-	u64 cr0, cr3, cr4, efer, rsp, rflags;
-	u32 cs_ar, intr;
-
-	if (!__ratelimit(&rs))
-		return;
-	vmx_vcpu_load(v);
-	cr0 = vmcs_readnat(VMCS_GUEST_CR0);
-	cr3 = vmcs_readnat(VMCS_GUEST_CR3);
-	cr4 = vmcs_readnat(VMCS_GUEST_CR4);
-	efer = vmcs_read64(VMCS_GUEST_IA32_EFER);
-	rsp = vmcs_readnat(VMCS_GUEST_RSP);
-	rflags = vmcs_readnat(VMCS_GUEST_RFLAGS);
-	cs_ar = vmcs_read32(VMCS_GUEST_CS_AR_BYTES);
-	intr = vmcs_read32(VMCS_GUEST_INTERRUPTIBILITY_INFO);
-	vmx_vcpu_unload(v);
-	pr_warn("guest VCPU %u (pid %d) failed: %s (exit reason %u, qualification %#llx) rip %#llx rsp %#llx rflags %#llx cr0 %#llx cr3 %#llx cr4 %#llx efer %#llx cs.ar %#x interruptibility %#x\n",
-		v->vpid, task_pid_nr(current), what, e->full_reason, e->qual, e->rip, rsp,
-		rflags, cr0, cr3, cr4, efer, cs_ar, intr);
-}
 
 /* --- the run loop ---------------------------------------------------------------------- */
 
 /* Can the guest take an external interrupt (NMI) now?  VMCS loaded. */
 static bool vmx_can_inject(u32 vector)
 {
-	u32 intr = vmcs_read32(VMCS_GUEST_INTERRUPTIBILITY_INFO);
+	u32 intr = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO);
 
 	if (vector == ZXHV_IRQ_NMI)
-		return !(intr & (VMX_INTERRUPTIBILITY_NMI | VMX_INTERRUPTIBILITY_MOV_SS |
-				 VMX_INTERRUPTIBILITY_STI));
+		return !(intr & (GUEST_INTR_STATE_NMI | GUEST_INTR_STATE_MOV_SS |
+				 GUEST_INTR_STATE_STI));
 	if (vector < ZXHV_IRQ_FIRST_EXTERNAL)
 		return true;
-	return (vmcs_readnat(VMCS_GUEST_RFLAGS) & X86_EFLAGS_IF) &&
-	       !(intr & (VMX_INTERRUPTIBILITY_STI | VMX_INTERRUPTIBILITY_MOV_SS));
+	return (vmcs_readnat(GUEST_RFLAGS) & X86_EFLAGS_IF) &&
+	       !(intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
 }
 
 static void vmx_set_intr_window(struct zxhv_arch_vcpu *v, bool on)
 {
-	u32 proc = vmcs_read32(VMCS_CPU_BASED_VM_EXEC_CONTROL);
-	u32 want = on ? proc | VMX_PROC_INTR_WINDOW_EXITING :
-			proc & ~VMX_PROC_INTR_WINDOW_EXITING;
+	u32 proc = vmcs_read32(CPU_BASED_VM_EXEC_CONTROL);
+	u32 want = on ? proc | CPU_BASED_INTR_WINDOW_EXITING :
+			proc & ~CPU_BASED_INTR_WINDOW_EXITING;
 
 	if (want != proc)
-		vmcs_write32(VMCS_CPU_BASED_VM_EXEC_CONTROL, want);
+		vmcs_write32(CPU_BASED_VM_EXEC_CONTROL, want);
 }
 
 /*
@@ -132,9 +91,9 @@ static zx_status_t vmx_inject_pending(struct zxhv_arch_vcpu *v)
 	zx_status_t status;
 
 	if (v->reinject_info) {
-		vmcs_write32(VMCS_VM_ENTRY_INTR_INFO, v->reinject_info);
-		vmcs_write32(VMCS_VM_ENTRY_EXCEPTION_ERROR_CODE, v->reinject_error);
-		vmcs_write32(VMCS_VM_ENTRY_INSTRUCTION_LEN, v->reinject_len);
+		vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, v->reinject_info);
+		vmcs_write32(VM_ENTRY_EXCEPTION_ERROR_CODE, v->reinject_error);
+		vmcs_write32(VM_ENTRY_INSTRUCTION_LEN, v->reinject_len);
 		v->reinject_info = 0;
 		return ZX_OK;
 	}
@@ -152,10 +111,10 @@ static zx_status_t vmx_inject_pending(struct zxhv_arch_vcpu *v)
 	}
 	info = zxhv_irq_entry_info(vector);
 	if (info & ZXHV_INTR_INFO_ERROR_CODE)
-		vmcs_write32(VMCS_VM_ENTRY_EXCEPTION_ERROR_CODE, 0);
+		vmcs_write32(VM_ENTRY_EXCEPTION_ERROR_CODE, 0);
 	if (FIELD_GET(ZXHV_INTR_INFO_TYPE, info) == ZXHV_INTR_TYPE_SW_EXCEPTION)
-		vmcs_write32(VMCS_VM_ENTRY_INSTRUCTION_LEN, v->zero_len_inject ? 0 : 1);
-	vmcs_write32(VMCS_VM_ENTRY_INTR_INFO, info);
+		vmcs_write32(VM_ENTRY_INSTRUCTION_LEN, v->zero_len_inject ? 0 : 1);
+	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, info);
 	zxhv_irq_injected(&v->irq);
 	/* More may be pending: exit again as soon as the guest can take one. */
 	vmx_set_intr_window(v, zxhv_irq_pending(&v->irq));
@@ -165,14 +124,14 @@ static zx_status_t vmx_inject_pending(struct zxhv_arch_vcpu *v)
 /* An event whose delivery the exit interrupted is delivered again (SDM 28.2.4). */
 static void vmx_save_idt_vectoring(struct zxhv_arch_vcpu *v)
 {
-	u32 info = vmcs_read32(VMCS_IDT_VECTORING_INFO);
+	u32 info = vmcs_read32(IDT_VECTORING_INFO_FIELD);
 	struct exit_intr_info i = exit_intr_info_decode(info);
 
 	if (!i.valid)
 		return;
 	v->reinject_info = info & ~ZXHV_INTR_INFO_NMI_UNBLOCK;
-	v->reinject_error = i.error_code ? vmcs_read32(VMCS_IDT_VECTORING_ERROR_CODE) : 0;
-	v->reinject_len = vmcs_read32(VMCS_VM_EXIT_INSTRUCTION_LEN);
+	v->reinject_error = i.error_code ? vmcs_read32(IDT_VECTORING_ERROR_CODE) : 0;
+	v->reinject_len = vmcs_read32(VM_EXIT_INSTRUCTION_LEN);
 }
 
 static void xsave_guest(struct zxhv_arch_vcpu *v)
@@ -253,18 +212,18 @@ static zx_status_t vmx_run_once(struct zxhv_arch_vcpu *v, const struct vmx_host_
 	store_idt(&idt);
 	if (v->host_cr3 != __read_cr3()) {
 		v->host_cr3 = __read_cr3();
-		vmcs_writenat(VMCS_HOST_CR3, v->host_cr3);
+		vmcs_writenat(HOST_CR3, v->host_cr3);
 	}
 	if (v->host_cr4 != cr4_read_shadow()) {
 		v->host_cr4 = cr4_read_shadow();
-		vmcs_writenat(VMCS_HOST_CR4, v->host_cr4);
+		vmcs_writenat(HOST_CR4, v->host_cr4);
 	}
-	vmcs_writenat(VMCS_HOST_FS_BASE, hs->fs_base);
+	vmcs_writenat(HOST_FS_BASE, hs->fs_base);
 	v->msr_host[VMX_MSR_KERNEL_GS_BASE].value = hs->kernel_gs_base;
 
 	kernel_fpu_begin();
 	xrstor_guest(v);
-	swap_xcr0 = v->xsave_mask && (vmcs_readnat(VMCS_GUEST_CR4) & X86_CR4_OSXSAVE);
+	swap_xcr0 = v->xsave_mask && (vmcs_readnat(GUEST_CR4) & X86_CR4_OSXSAVE);
 	local_irq_disable();
 	/* The reboot IPI or the crash callback turned VMX off here: stop. */
 	if (unlikely(!zxhv_vmx_cpu_on())) {
@@ -277,15 +236,15 @@ static zx_status_t vmx_run_once(struct zxhv_arch_vcpu *v, const struct vmx_host_
 		if (host_xcr0 != v->xcr0)
 			xsetbv(XCR_XFEATURE_ENABLED_MASK, v->xcr0);
 	}
-	fail = zxhv_vmx_run(v->gprs, zxhv_vmx_spec_entry(l1d_dirty) | v->launched);
+	fail = zxhv_vmx_run(v->gprs, zxhv_vmx_spec_entry(l1d_dirty) | v->lv.launched);
 	if (swap_xcr0 && host_xcr0 != v->xcr0)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, host_xcr0);
 	vmx_restore_host_segs(hs, &gdt, &idt);
 	if (!fail) {
-		v->launched = true;
-		e->full_reason = vmcs_read32(VMCS_VM_EXIT_REASON);
+		v->lv.launched = true;
+		e->full_reason = vmcs_read32(VM_EXIT_REASON);
 		e->reason = e->full_reason & 0xffff;
-		e->intr_info = vmcs_read32(VMCS_VM_EXIT_INTR_INFO);
+		e->intr_info = vmcs_read32(VM_EXIT_INTR_INFO);
 		/* A host NMI made the guest exit: run the host's handler now. */
 		if (e->reason == 0 && exit_intr_info_decode(e->intr_info).type ==
 				      ZXHV_INTR_TYPE_NMI)
@@ -300,10 +259,10 @@ static zx_status_t vmx_run_once(struct zxhv_arch_vcpu *v, const struct vmx_host_
 				   v->vpid, vmx_insn_error());
 		return ZX_ERR_INTERNAL;
 	}
-	e->qual = vmcs_readnat(VMCS_EXIT_QUALIFICATION);
-	e->insn_len = vmcs_read32(VMCS_VM_EXIT_INSTRUCTION_LEN);
-	e->rip = vmcs_readnat(VMCS_GUEST_RIP);
-	e->gpa = vmcs_read64(VMCS_GUEST_PHYSICAL_ADDRESS);
+	e->qual = vmcs_readnat(EXIT_QUALIFICATION);
+	e->insn_len = vmcs_read32(VM_EXIT_INSTRUCTION_LEN);
+	e->rip = vmcs_readnat(GUEST_RIP);
+	e->gpa = vmcs_read64(GUEST_PHYSICAL_ADDRESS);
 	vmx_save_idt_vectoring(v);
 	return ZX_OK;
 }
@@ -326,6 +285,42 @@ static zx_status_t vmx_wait_halted(struct zxhv_arch_vcpu *v)
 	return ZX_OK;
 }
 
+/*
+ * Step 1 of an entry, VMCS loaded: ZX_OK to enter the guest, or the status
+ * enter returns.  Puts the VMCS for whatever sleeps and reloads it after.
+ */
+static zx_status_t vmx_before_entry(struct zxhv_arch_vcpu *v)
+{
+	zx_status_t status = ZX_OK;
+
+	for (;;) {
+		if (v->bell_trap) {
+			zxhv_vmx_vcpu_put(v);
+			status = zxhv_vmx_vmexit_deliver_bell(v);
+			zxhv_vmx_vcpu_reload(v);
+			if (status != ZX_OK)
+				return status;
+		}
+		if (signal_pending(current))
+			return ZX_ERR_INTERNAL_INTR_RETRY;
+		if (atomic_xchg(&v->kicked, 0))
+			return ZX_ERR_CANCELED;
+		if (v->halted) {
+			zxhv_vmx_vcpu_put(v);
+			status = vmx_wait_halted(v);
+			zxhv_vmx_vcpu_reload(v);
+			if (status != ZX_OK)
+				return status;
+			continue;
+		}
+		if (!need_resched())
+			return ZX_OK;
+		zxhv_vmx_vcpu_put(v);
+		cond_resched();
+		zxhv_vmx_vcpu_reload(v);
+	}
+}
+
 zx_status_t zxhv_arch_vcpu_enter(struct zxhv_arch_vcpu *v, zx_port_packet_t *packet)
 {
 	struct vmx_host_segs hs;
@@ -342,45 +337,27 @@ zx_status_t zxhv_arch_vcpu_enter(struct zxhv_arch_vcpu *v, zx_port_packet_t *pac
 
 	vmx_save_host_segs(&hs);
 	WRITE_ONCE(v->task, current);
+	zxhv_vmx_vcpu_load(v);
 	for (;;) {
-		if (signal_pending(current)) {
-			status = ZX_ERR_INTERNAL_INTR_RETRY;
-			break;
-		}
-		if (atomic_xchg(&v->kicked, 0)) {
-			status = ZX_ERR_CANCELED;
-			break;
-		}
-		if (v->bell_trap) {
-			status = vmx_deliver_bell(v);
-			if (status != ZX_OK)
-				break;
-		}
-		if (v->halted) {
-			status = vmx_wait_halted(v);
-			if (status != ZX_OK)
-				break;
-			continue;
-		}
-		cond_resched();
-		vmx_vcpu_load(v);
-		status = vmx_inject_pending(v);
-		if (status == ZX_OK) {
-			if (current->nvcsw + current->nivcsw != switches) {
-				switches = current->nvcsw + current->nivcsw;
-				l1d_dirty = true;
-			}
-			vmx_pvclock_before_entry(v);
-			status = vmx_run_once(v, &hs, &e, l1d_dirty);
-			vmx_pvclock_after_exit(v);
-			ran = true;
-			l1d_dirty = status == ZX_OK && vmx_exit_walks_host_mm(&e);
-		}
-		vmx_vcpu_unload(v);
+		status = vmx_before_entry(v);
 		if (status != ZX_OK)
 			break;
+		status = vmx_inject_pending(v);
+		if (status != ZX_OK)
+			break;
+		if (current->nvcsw + current->nivcsw != switches) {
+			switches = current->nvcsw + current->nivcsw;
+			l1d_dirty = true;
+		}
+		zxhv_vmx_pvclock_before_entry(v);
+		status = vmx_run_once(v, &hs, &e, l1d_dirty);
+		zxhv_vmx_pvclock_after_exit(v);
+		ran = true;
+		if (status != ZX_OK)
+			break;
+		l1d_dirty = zxhv_vmx_vmexit_walks_host_mm(&e);
 		memset(packet, 0, sizeof(*packet));
-		status = vmx_handle_exit(v, &e, packet);
+		status = zxhv_vmx_vmexit_handle(v, &e, packet);
 		if (status == ZX_ERR_NEXT) {
 			status = ZX_OK;
 			break;
@@ -388,6 +365,7 @@ zx_status_t zxhv_arch_vcpu_enter(struct zxhv_arch_vcpu *v, zx_port_packet_t *pac
 		if (status != ZX_OK)
 			break;
 	}
+	zxhv_vmx_vcpu_put(v);
 	WRITE_ONCE(v->task, NULL);
 	if (ran)
 		zxhv_vmx_spec_leave();

@@ -12,7 +12,6 @@
  * and __FILL_RETURN_BUFFER / __FILL_ONE_RETURN (vmenter.S).  KVM's
  * software L1D flush is static to kvm-intel, so the one here is ours.
  */
-#define pr_fmt(fmt) "zircon-hv: " fmt
 
 #include <linux/cache.h>
 #include <linux/cpu.h>

@@ -52,6 +52,7 @@
 #include <linux/bits.h>
 #include <linux/types.h>
 #include <asm/processor.h>
+#include <asm/vmx.h>
 
 #define ZXHV_RUN_RESUME		BIT(ZXHV_RUN_RESUME_BIT)
 #define ZXHV_RUN_L1D_MSR	BIT(ZXHV_RUN_L1D_MSR_BIT)
@@ -71,11 +72,8 @@ struct vmx_spec_host {
 	bool flush_l1d;			/* X86_FEATURE_FLUSH_L1D */
 	bool skip_l1dflush;		/* ARCH_CAPABILITIES.SKIP_VMENTRY_L1DFLUSH */
 	enum l1tf_mitigations l1tf;	/* l1tf= */
-	/*
-	 * enum vmx_l1d_flush_state (asm/vmx.h, which clashes with vmcs.h and
-	 * is only included by spec.c): KVM's vmentry_l1d_flush, or AUTO.
-	 */
-	int l1tf_vmx;
+	/* KVM's vmentry_l1d_flush (l1tf_vmx_mitigation), or AUTO */
+	enum vmx_l1d_flush_state l1tf_vmx;
 	bool clear_cpu_buf;		/* X86_FEATURE_CLEAR_CPU_BUF */
 	bool clear_cpu_buf_vm;		/* X86_FEATURE_CLEAR_CPU_BUF_VM */
 	bool rsb_vmexit;		/* X86_FEATURE_RSB_VMEXIT */

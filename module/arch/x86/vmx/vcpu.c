@@ -1,132 +1,35 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * VMX VCPUs: the VMCS and its initial state (spec §3.4, §4 items 3, 4, 8,
- * 9), where it is active, kick, interrupt and the register state.  The run
- * loop of zx_vcpu_enter is in run.c.
+ * A VMX VCPU's VMCS on this CPU, and the helpers every exit handler uses
+ * (vcpu_priv.h): load and put, skip the instruction, inject an exception,
+ * report a guest failure; waking the bound thread.
  *
- * Where the VMCS is active: each CPU keeps the list of VMCSes active on
- * it.  vmx_vcpu_load() VMCLEARs a VMCS on its old CPU by IPI before it
- * VMPTRLDs it on a new one (SDM Vol. 3C 25.11.1), then rewrites the host
- * fields that differ between CPUs and flushes the VPID's stale
- * translations; a CPU going offline (and the reboot notifier) VMCLEARs
- * what is active on it before VMXOFF; destroying a VCPU VMCLEARs it
- * wherever it is.
- *
- * The MSRs the guest uses directly and the VMCS does not switch (STAR,
- * LSTAR, FMASK, KERNEL_GS_BASE, TSC_AUX) are switched by the VM-entry and
- * VM-exit MSR lists, so the host never runs a single instruction with
- * guest values in them.
+ * Loading makes the VMCS current here (vmx_cpu.c tracks where each VMCS is
+ * active and VMCLEARs it on its old CPU first); when it moved, the host
+ * fields that differ between CPUs are rewritten and the VPID's stale
+ * translations flushed.  The loads are counted per CPU for the debugfs
+ * file vmcs_loads: all of them, and those that follow a sleep.
  */
-#define pr_fmt(fmt) "zircon-hv: " fmt
-
-#include <linux/gfp.h>
-#include <linux/io.h>
-#include <linux/mm.h>
+#include <linux/debugfs.h>
 #include <linux/percpu.h>
 #include <linux/ratelimit.h>
 #include <linux/sched.h>
-#include <linux/sched/signal.h>
-#include <linux/slab.h>
-#include <linux/smp.h>
+#include <linux/seq_file.h>
 #include <asm/desc.h>
-#include <asm/fpu/api.h>
-#include <asm/fpu/xcr.h>
 #include <asm/msr.h>
-#include <asm/processor.h>
 #include <asm/segment.h>
-#include <asm/special_insns.h>
-#include <asm/tlbflush.h>
-#include <asm/tsc.h>
-#include <zircon/errors.h>
-#include <zircon/syscalls/object.h>
 
-#include "../../../arch.h"
-#include "../../../guest.h"
-#include "caps.h"
+#include "arch.h"
 #include "exit_qual.h"
-#include "guest_priv.h"
+#include "irq_tracker.h"
 #include "vcpu_priv.h"
 #include "vmcs.h"
 #include "vmx_cpu.h"
 #include "vmx_ops.h"
 
-/* The VMCSes active on each CPU, and the one current there (or NULL). */
-static DEFINE_PER_CPU(struct list_head, vmx_active_vmcs);
-static DEFINE_PER_CPU(bool, vmx_active_init);
-static DEFINE_PER_CPU(struct zxhv_arch_vcpu *, vmx_current_vcpu);
-
-/* RFLAGS bits userspace may see and set (Zircon's X86_FLAGS_USER). */
-#define VMX_RFLAGS_USER		0x244dd5ull
-#define VMX_RFLAGS_RESERVED1	BIT_ULL(1)
-
-/* Segment access rights (SDM Vol. 3C 25.4.1, Table 25-2). */
-#define VMX_AR_DATA_RW_ACCESSED	0x93	/* present, S, read/write, accessed */
-#define VMX_AR_CODE_ACCESSED	0x9b	/* present, S, execute/read, accessed */
-#define VMX_AR_L		BIT(13)	/* 64-bit code */
-#define VMX_AR_TSS64_BUSY	0x8b
-#define VMX_AR_LDT		0x82
-#define VMX_AR_UNUSABLE		BIT(16)
-
-/* IA32_VMX_MISC bit 30: software exceptions may be injected with length 0. */
-#define VMX_MISC_ZERO_LEN_INJECT	BIT_ULL(30)
-
-#define XFEATURE_X87	BIT_ULL(0)
-#define XFEATURE_SSE	BIT_ULL(1)
-#define XFEATURE_AVX	BIT_ULL(2)
-
-/* --- where the VMCS is active -------------------------------------------------- */
-
-static void vmx_pcpu_init(void)
-{
-	if (!this_cpu_read(vmx_active_init)) {
-		INIT_LIST_HEAD(this_cpu_ptr(&vmx_active_vmcs));
-		this_cpu_write(vmx_active_init, true);
-	}
-}
-
-/* On the CPU where @v's VMCS is active, interrupts off: VMCLEAR it. */
-static void vmx_vcpu_clear_local(struct zxhv_arch_vcpu *v)
-{
-	lockdep_assert_irqs_disabled();
-	if (READ_ONCE(v->cpu) != smp_processor_id())
-		return;
-	VMX_INSN_WARN(vmx_vmclear(v->vmcs_pa), "vmclear", v->vmcs_pa);
-	if (this_cpu_read(vmx_current_vcpu) == v)
-		this_cpu_write(vmx_current_vcpu, NULL);
-	list_del_init(&v->cpu_node);
-	v->launched = false;
-	WRITE_ONCE(v->cpu, -1);
-}
-
-static void vmx_vcpu_clear_ipi(void *arg)
-{
-	vmx_vcpu_clear_local(arg);
-}
-
-/* From any CPU: VMCLEAR @v wherever it is active.  Preemptible or not. */
-static void vmx_vcpu_clear(struct zxhv_arch_vcpu *v)
-{
-	int cpu = READ_ONCE(v->cpu);
-
-	/* A CPU that went offline cleared its VMCSes (below). */
-	if (cpu >= 0)
-		smp_call_function_single(cpu, vmx_vcpu_clear_ipi, v, 1);
-}
-
-void zxhv_vmx_vcpus_clear_local(void)
-{
-	struct zxhv_arch_vcpu *v, *tmp;
-	struct list_head *list;
-
-	lockdep_assert_irqs_disabled();
-	if (!this_cpu_read(vmx_active_init))
-		return;
-	list = this_cpu_ptr(&vmx_active_vmcs);
-	list_for_each_entry_safe(v, tmp, list, cpu_node)
-		vmx_vcpu_clear_local(v);
-}
-
-/* --- host state ---------------------------------------------------------------- */
+/* Loads of a VCPU's VMCS: all, and those after a sleep (reload). */
+static DEFINE_PER_CPU(u64, vcpu_loads);
+static DEFINE_PER_CPU(u64, vcpu_reloads);
 
 static u64 vmx_tss_base(const struct desc_ptr *gdt)
 {
@@ -145,361 +48,90 @@ static void vmx_write_host_cpu_state(struct zxhv_arch_vcpu *v)
 
 	native_store_gdt(&gdt);
 	store_idt(&idt);
-	vmcs_write16(VMCS_HOST_TR_SELECTOR, GDT_ENTRY_TSS * 8);
-	vmcs_writenat(VMCS_HOST_TR_BASE, vmx_tss_base(&gdt));
-	vmcs_writenat(VMCS_HOST_GDTR_BASE, gdt.address);
-	vmcs_writenat(VMCS_HOST_IDTR_BASE, idt.address);
+	vmcs_write16(HOST_TR_SELECTOR, GDT_ENTRY_TSS * 8);
+	vmcs_writenat(HOST_TR_BASE, vmx_tss_base(&gdt));
+	vmcs_writenat(HOST_GDTR_BASE, gdt.address);
+	vmcs_writenat(HOST_IDTR_BASE, idt.address);
 	rdmsrl(MSR_GS_BASE, val);
-	vmcs_writenat(VMCS_HOST_GS_BASE, val);
+	vmcs_writenat(HOST_GS_BASE, val);
 	rdmsrl(MSR_IA32_SYSENTER_ESP, val);
-	vmcs_writenat(VMCS_HOST_IA32_SYSENTER_ESP, val);
+	vmcs_writenat(HOST_IA32_SYSENTER_ESP, val);
 	rdmsrl(MSR_TSC_AUX, v->msr_host[VMX_MSR_TSC_AUX].value);
 }
 
-/* Host fields that are the same on every CPU; the VMCS is current. */
-static void vmx_write_host_const_state(void)
+static void vcpu_load(struct zxhv_arch_vcpu *v)
 {
-	u64 val;
-
-	vmcs_writenat(VMCS_HOST_CR0, read_cr0());
-	vmcs_write16(VMCS_HOST_CS_SELECTOR, __KERNEL_CS);
-	vmcs_write16(VMCS_HOST_SS_SELECTOR, __KERNEL_DS);
-	/* DS, ES, FS, GS need RPL = TI = 0; restored after exits if needed. */
-	vmcs_write16(VMCS_HOST_DS_SELECTOR, 0);
-	vmcs_write16(VMCS_HOST_ES_SELECTOR, 0);
-	vmcs_write16(VMCS_HOST_FS_SELECTOR, 0);
-	vmcs_write16(VMCS_HOST_GS_SELECTOR, 0);
-	rdmsrl(MSR_IA32_SYSENTER_CS, val);
-	vmcs_write32(VMCS_HOST_IA32_SYSENTER_CS, val);
-	rdmsrl(MSR_IA32_SYSENTER_EIP, val);
-	vmcs_writenat(VMCS_HOST_IA32_SYSENTER_EIP, val);
-	rdmsrl(MSR_IA32_CR_PAT, val);
-	vmcs_write64(VMCS_HOST_IA32_PAT, val);
-	rdmsrl(MSR_EFER, val);
-	vmcs_write64(VMCS_HOST_IA32_EFER, val);
-	vmcs_writenat(VMCS_HOST_RIP, (unsigned long)zxhv_vmx_exit_point);
-}
-
-void vmx_vcpu_load(struct zxhv_arch_vcpu *v)
-{
-	int cpu;
-
 	preempt_disable();
-	cpu = smp_processor_id();
-	if (READ_ONCE(v->cpu) != cpu) {
-		unsigned long flags;
-
-		/* Active elsewhere: clear it there first (SDM 25.11.1). */
-		vmx_vcpu_clear(v);
-		vmx_pcpu_init();
-		VMX_INSN_WARN(vmx_vmptrld(v->vmcs_pa), "vmptrld", v->vmcs_pa);
-		this_cpu_write(vmx_current_vcpu, v);
-		local_irq_save(flags);
-		list_add(&v->cpu_node, this_cpu_ptr(&vmx_active_vmcs));
-		WRITE_ONCE(v->cpu, cpu);
-		local_irq_restore(flags);
-		v->launched = false;
+	this_cpu_inc(vcpu_loads);
+	if (zxhv_vmx_cpu_vmcs_load(&v->lv)) {
 		vmx_write_host_cpu_state(v);
 		/* This CPU may hold stale translations of the VPID. */
-		VMX_INSN_WARN(vmx_invvpid(VMX_INVVPID_SINGLE_CONTEXT, v->vpid, 0),
+		VMX_INSN_WARN(vmx_invvpid(VMX_VPID_EXTENT_SINGLE_CONTEXT, v->vpid, 0),
 			      "invvpid", v->vpid);
-	} else if (this_cpu_read(vmx_current_vcpu) != v) {
-		VMX_INSN_WARN(vmx_vmptrld(v->vmcs_pa), "vmptrld", v->vmcs_pa);
-		this_cpu_write(vmx_current_vcpu, v);
 	}
 }
 
-void vmx_vcpu_unload(struct zxhv_arch_vcpu *v)
+void zxhv_vmx_vcpu_load(struct zxhv_arch_vcpu *v)
+{
+	vcpu_load(v);
+}
+
+void zxhv_vmx_vcpu_reload(struct zxhv_arch_vcpu *v)
+{
+	vcpu_load(v);
+	this_cpu_inc(vcpu_reloads);
+}
+
+void zxhv_vmx_vcpu_put(struct zxhv_arch_vcpu *v)
 {
 	preempt_enable();
 }
 
-/* --- creation ------------------------------------------------------------------- */
-
-static void vmx_msr_bitmap_pass(u8 *bitmap, u32 msr)
+void zxhv_vmx_vcpu_skip_insn(struct zxhv_arch_vcpu *v, const struct vmx_exit *e)
 {
-	/* Read bitmaps at 0 (low) and 1024 (high), write bitmaps at +2048. */
-	u32 base = msr >= 0xc0000000 ? 1024 : 0;
-	u32 bit = msr & 0x1fff;
+	u32 intr = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO);
 
-	bitmap[base + bit / 8] &= ~BIT(bit % 8);
-	bitmap[2048 + base + bit / 8] &= ~BIT(bit % 8);
+	vmcs_writenat(GUEST_RIP, e->rip + e->insn_len);
+	if (intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS))
+		vmcs_write32(GUEST_INTERRUPTIBILITY_INFO,
+			     intr & ~(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
 }
 
-static const u32 vmx_swapped_msr_index[VMX_MSR_SWAPPED] = {
-	[VMX_MSR_STAR] = MSR_STAR,
-	[VMX_MSR_LSTAR] = MSR_LSTAR,
-	[VMX_MSR_FMASK] = MSR_SYSCALL_MASK,
-	[VMX_MSR_KERNEL_GS_BASE] = MSR_KERNEL_GS_BASE,
-	[VMX_MSR_TSC_AUX] = MSR_TSC_AUX,
-};
-
-static void vmx_init_msrs(struct zxhv_arch_vcpu *v)
+void zxhv_vmx_vcpu_inject_exception(struct zxhv_arch_vcpu *v, u8 vector)
 {
-	u8 *bitmap = page_address(v->msr_bitmap);
-	unsigned int i;
+	u32 info = zxhv_irq_entry_info(vector);
 
-	memset(bitmap, 0xff, PAGE_SIZE);
-	vmx_msr_bitmap_pass(bitmap, MSR_IA32_SYSENTER_CS);
-	vmx_msr_bitmap_pass(bitmap, MSR_IA32_SYSENTER_ESP);
-	vmx_msr_bitmap_pass(bitmap, MSR_IA32_SYSENTER_EIP);
-	vmx_msr_bitmap_pass(bitmap, MSR_IA32_CR_PAT);
-	vmx_msr_bitmap_pass(bitmap, MSR_EFER);
-	vmx_msr_bitmap_pass(bitmap, MSR_FS_BASE);
-	vmx_msr_bitmap_pass(bitmap, MSR_GS_BASE);
-	for (i = 0; i < VMX_MSR_SWAPPED; i++) {
-		vmx_msr_bitmap_pass(bitmap, vmx_swapped_msr_index[i]);
-		v->msr_guest[i].index = vmx_swapped_msr_index[i];
-		v->msr_guest[i].value = 0;
-		v->msr_host[i].index = vmx_swapped_msr_index[i];
-		/* Constant host values now; per-CPU and per-thread ones later. */
-		if (i != VMX_MSR_TSC_AUX && i != VMX_MSR_KERNEL_GS_BASE)
-			rdmsrl(vmx_swapped_msr_index[i], v->msr_host[i].value);
-	}
+	if (info & ZXHV_INTR_INFO_ERROR_CODE)
+		vmcs_write32(VM_ENTRY_EXCEPTION_ERROR_CODE, 0);
+	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, info);
 }
 
-static void vmx_init_segment(u32 sel_field, u16 sel, u64 base, u32 limit, u32 ar)
+void zxhv_vmx_vcpu_report_failure(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
+				  const char *what)
 {
-	/* Selector, limit, AR bytes and base fields are laid out in step. */
-	u32 n = (sel_field - VMCS_GUEST_ES_SELECTOR) / 2;
+	static DEFINE_RATELIMIT_STATE(rs, 5 * HZ, 10);
 
-	__vmcs_write(sel_field, sel);
-	__vmcs_write(VMCS_GUEST_ES_BASE + 2 * n, base);
-	__vmcs_write(VMCS_GUEST_ES_LIMIT + 2 * n, limit);
-	__vmcs_write(VMCS_GUEST_ES_AR_BYTES + 2 * n, ar);
+	if (!__ratelimit(&rs))
+		return;
+	pr_warn("guest VCPU %u (pid %d) failed: %s (exit reason %u, qualification %#llx) rip %#llx rsp %#lx rflags %#lx cr0 %#lx cr3 %#lx cr4 %#lx efer %#llx cs.ar %#x interruptibility %#x\n",
+		v->vpid, task_pid_nr(current), what, e->full_reason, e->qual, e->rip,
+		vmcs_readnat(GUEST_RSP), vmcs_readnat(GUEST_RFLAGS),
+		vmcs_readnat(GUEST_CR0), vmcs_readnat(GUEST_CR3),
+		vmcs_readnat(GUEST_CR4), vmcs_read64(GUEST_IA32_EFER),
+		vmcs_read32(GUEST_CS_AR_BYTES),
+		vmcs_read32(GUEST_INTERRUPTIBILITY_INFO));
 }
 
-/* The guest state of spec §3.4; the VMCS is current. */
-static void vmx_init_guest_state(struct zxhv_arch_vcpu *v, u64 entry)
-{
-	static const u32 data_segs[] = {
-		VMCS_GUEST_ES_SELECTOR, VMCS_GUEST_SS_SELECTOR, VMCS_GUEST_DS_SELECTOR,
-		VMCS_GUEST_FS_SELECTOR, VMCS_GUEST_GS_SELECTOR,
-	};
-	bool bsp = v->vpid == 1;
-	u64 cr0 = X86_CR0_ET | X86_CR0_NE | X86_CR0_WP;
-	u64 cr4 = X86_CR4_VMXE;
-	u64 efer = 0, pat;
-	u32 cs_ar = VMX_AR_CODE_ACCESSED;
-	unsigned int i;
-
-	if (bsp) {
-		cr0 |= X86_CR0_PE | X86_CR0_PG;
-		cr4 |= X86_CR4_PAE | X86_CR4_PGE | X86_CR4_OSFXSR;
-		if (boot_cpu_has(X86_FEATURE_FSGSBASE))
-			cr4 |= X86_CR4_FSGSBASE;
-		if (boot_cpu_has(X86_FEATURE_XSAVE))
-			cr4 |= X86_CR4_OSXSAVE;
-		rdmsrl(MSR_EFER, efer);
-		efer &= EFER_SCE | EFER_NX;
-		efer |= EFER_LME | EFER_LMA;
-		cs_ar |= VMX_AR_L;
-	}
-	for (i = 0; i < ARRAY_SIZE(data_segs); i++)
-		vmx_init_segment(data_segs[i], 0, 0, 0xffff, VMX_AR_DATA_RW_ACCESSED);
-	if (bsp)
-		vmx_init_segment(VMCS_GUEST_CS_SELECTOR, 0, 0, 0xffff, cs_ar);
-	else
-		vmx_init_segment(VMCS_GUEST_CS_SELECTOR, entry >> 4, entry, 0xffff, cs_ar);
-	vmx_init_segment(VMCS_GUEST_TR_SELECTOR, 0, 0, 0xffff, VMX_AR_TSS64_BUSY);
-	vmx_init_segment(VMCS_GUEST_LDTR_SELECTOR, 0, 0, 0xffff, VMX_AR_LDT);
-	vmcs_writenat(VMCS_GUEST_GDTR_BASE, 0);
-	vmcs_write32(VMCS_GUEST_GDTR_LIMIT, 0xffff);
-	vmcs_writenat(VMCS_GUEST_IDTR_BASE, 0);
-	vmcs_write32(VMCS_GUEST_IDTR_LIMIT, 0xffff);
-
-	vmcs_writenat(VMCS_GUEST_CR0, cr0);
-	vmcs_writenat(VMCS_GUEST_CR3, 0);
-	vmcs_writenat(VMCS_GUEST_CR4, cr4);
-	/* The guest owns CR0 but ET, NE, NW, CD; it reads ET set, the rest clear. */
-	vmcs_writenat(VMCS_CR0_GUEST_HOST_MASK,
-		      X86_CR0_ET | X86_CR0_NE | X86_CR0_NW | X86_CR0_CD);
-	vmcs_writenat(VMCS_CR0_READ_SHADOW, X86_CR0_ET);
-	vmcs_writenat(VMCS_CR4_GUEST_HOST_MASK, X86_CR4_VMXE);
-	vmcs_writenat(VMCS_CR4_READ_SHADOW, 0);
-	vmcs_write64(VMCS_GUEST_IA32_EFER, efer);
-	rdmsrl(MSR_IA32_CR_PAT, pat);
-	vmcs_write64(VMCS_GUEST_IA32_PAT, pat);
-	vmcs_write64(VMCS_GUEST_IA32_DEBUGCTL, 0);
-	vmcs_writenat(VMCS_GUEST_DR7, 0x400);
-	vmcs_writenat(VMCS_GUEST_RSP, 0);
-	vmcs_writenat(VMCS_GUEST_RIP, bsp ? entry : 0);
-	vmcs_writenat(VMCS_GUEST_RFLAGS, VMX_RFLAGS_RESERVED1);
-	vmcs_write32(VMCS_GUEST_INTERRUPTIBILITY_INFO, 0);
-	vmcs_write32(VMCS_GUEST_ACTIVITY_STATE, 0);
-	vmcs_writenat(VMCS_GUEST_PENDING_DBG_EXCEPTIONS, 0);
-	vmcs_write32(VMCS_GUEST_SYSENTER_CS, 0);
-	vmcs_writenat(VMCS_GUEST_SYSENTER_ESP, 0);
-	vmcs_writenat(VMCS_GUEST_SYSENTER_EIP, 0);
-	vmcs_writenat(VMCS_GUEST_FS_BASE, 0);
-	vmcs_writenat(VMCS_GUEST_GS_BASE, 0);
-	vmcs_write64(VMCS_VMCS_LINK_POINTER, ~0ull);
-}
-
-/* The controls of spec §4 item 4; the VMCS is current. */
-static void vmx_init_controls(struct zxhv_arch_vcpu *v)
-{
-	const struct vmx_ctls *c = zxhv_vmx_ctls();
-	u32 entry = c->entry;
-
-	if (v->vpid == 1)
-		entry |= VMX_ENTRY_IA32E_MODE_GUEST;
-	vmcs_write32(VMCS_PIN_BASED_VM_EXEC_CONTROL,
-		     c->pin | (v->backstop_ticks ? VMX_PIN_PREEMPTION_TIMER : 0));
-	if (v->backstop_ticks)
-		vmcs_write32(VMCS_VMX_PREEMPTION_TIMER_VALUE, v->backstop_ticks);
-	vmcs_write32(VMCS_CPU_BASED_VM_EXEC_CONTROL, c->proc);
-	vmcs_write32(VMCS_SECONDARY_VM_EXEC_CONTROL, c->proc2);
-	/*
-	 * No acknowledge-interrupt-on-exit: a host interrupt that makes the
-	 * guest exit stays pending in the local APIC and is delivered through
-	 * the host IDT as soon as the run loop enables interrupts.
-	 */
-	vmcs_write32(VMCS_VM_EXIT_CONTROLS, c->exit & ~VMX_EXIT_ACK_INTR_ON_EXIT);
-	vmcs_write32(VMCS_VM_ENTRY_CONTROLS, entry);
-	if (c->pause_loop_exiting) {
-		vmcs_write32(VMCS_PLE_GAP, 128);
-		vmcs_write32(VMCS_PLE_WINDOW, 4096);
-	}
-	vmcs_write16(VMCS_VPID, v->vpid);
-	vmcs_write64(VMCS_EPT_POINTER, v->ag->eptp);
-	vmcs_write64(VMCS_MSR_BITMAP, page_to_phys(v->msr_bitmap));
-	vmcs_write64(VMCS_VIRTUAL_APIC_PAGE_ADDR, page_to_phys(v->vapic));
-	vmcs_write32(VMCS_TPR_THRESHOLD, 0);
-	vmcs_write32(VMCS_EXCEPTION_BITMAP, 0);
-	vmcs_write32(VMCS_PAGE_FAULT_ERROR_CODE_MASK, 0);
-	vmcs_write32(VMCS_PAGE_FAULT_ERROR_CODE_MATCH, 0);
-	vmcs_write32(VMCS_CR3_TARGET_COUNT, 0);
-	vmcs_write64(VMCS_TSC_OFFSET, 0);
-	vmcs_write32(VMCS_VM_ENTRY_INTR_INFO, 0);
-	vmcs_write64(VMCS_VM_ENTRY_MSR_LOAD_ADDR, virt_to_phys(v->msr_guest));
-	vmcs_write32(VMCS_VM_ENTRY_MSR_LOAD_COUNT, VMX_MSR_SWAPPED);
-	vmcs_write64(VMCS_VM_EXIT_MSR_STORE_ADDR, virt_to_phys(v->msr_guest));
-	vmcs_write32(VMCS_VM_EXIT_MSR_STORE_COUNT, VMX_MSR_SWAPPED);
-	vmcs_write64(VMCS_VM_EXIT_MSR_LOAD_ADDR, virt_to_phys(v->msr_host));
-	vmcs_write32(VMCS_VM_EXIT_MSR_LOAD_COUNT, VMX_MSR_SWAPPED);
-}
-
-/* The guest's FPU state at reset: x87 and SSE in their init state. */
-static void vmx_init_fpu(struct zxhv_arch_vcpu *v)
-{
-	u8 *area = v->fpu;
-
-	/* FCW 0x37f (bytes 0-1), MXCSR 0x1f80 (bytes 24-27); XSTATE_BV 0. */
-	area[0] = 0x7f;
-	area[1] = 0x03;
-	area[24] = 0x80;
-	area[25] = 0x1f;
-	v->xsave_mask = 0;
-	v->xcr0 = XFEATURE_X87;
-	if (boot_cpu_has(X86_FEATURE_XSAVE)) {
-		u64 host = xgetbv(XCR_XFEATURE_ENABLED_MASK);
-
-		v->xsave_mask = host & (XFEATURE_X87 | XFEATURE_SSE | XFEATURE_AVX);
-		/* Spec §3.4: the guest starts with x87, SSE and AVX enabled. */
-		v->xcr0 = v->xsave_mask;
-	}
-}
-
-/*
- * The VMX-preemption timer as a backstop: a guest exits at least once per
- * millisecond of TSC time, even where host interrupts would not make it
- * exit (emulators that mask them while the guest runs with IF = 0), so
- * kicks, signals and the scheduler always get a turn.  On silicon host
- * interrupts exit the guest anyway; this adds at most 1000 exits a
- * second.  The timer counts TSC >> IA32_VMX_MISC[4:0].
- */
-static u32 vmx_backstop_ticks(u64 misc)
-{
-	u64 ticks = (u64)tsc_khz >> (misc & 0x1f);
-
-	return clamp_val(ticks, 1, U32_MAX);
-}
-
-static void vmx_vcpu_free(struct zxhv_arch_vcpu *v)
-{
-	if (v->vmcs)
-		__free_page(v->vmcs);
-	if (v->msr_bitmap)
-		__free_page(v->msr_bitmap);
-	if (v->vapic)
-		__free_page(v->vapic);
-	free_page((unsigned long)v->msr_guest);
-	free_page((unsigned long)v->msr_host);
-	free_page((unsigned long)v->fpu);
-	kfree(v);
-}
-
-void vmx_vcpu_init_state(struct zxhv_arch_vcpu *v, u16 vpid)
+void zxhv_vmx_vcpu_init_state(struct zxhv_arch_vcpu *v, u16 vpid)
 {
 	v->vpid = vpid;
-	v->cpu = -1;
-	INIT_LIST_HEAD(&v->cpu_node);
+	zxhv_vmx_cpu_vmcs_init(&v->lv, 0);
 	zxhv_irq_init(&v->irq);
 	init_waitqueue_head(&v->wq);
-	vmx_lapic_init(v);
 }
-
-zx_status_t zxhv_arch_vcpu_create(struct zxhv_guest *guest, u16 vpid, u64 entry,
-				  struct zxhv_arch_vcpu **out)
-{
-	const gfp_t gfp = GFP_KERNEL_ACCOUNT | __GFP_ZERO;
-	struct zxhv_arch_vcpu *v;
-	u64 misc, pin_caps;
-
-	v = kzalloc(sizeof(*v), GFP_KERNEL_ACCOUNT);
-	if (!v)
-		return ZX_ERR_NO_MEMORY;
-	v->guest = guest;
-	v->ag = guest->arch;
-	vmx_vcpu_init_state(v, vpid);
-	v->vmcs = alloc_page(gfp);
-	v->msr_bitmap = alloc_page(gfp);
-	v->vapic = alloc_page(gfp);
-	v->msr_guest = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
-	v->msr_host = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
-	v->fpu = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
-	if (!v->vmcs || !v->msr_bitmap || !v->vapic || !v->msr_guest || !v->msr_host ||
-	    !v->fpu) {
-		vmx_vcpu_free(v);
-		return ZX_ERR_NO_MEMORY;
-	}
-	*(u32 *)page_address(v->vmcs) = zxhv_vmx_revision();
-	v->vmcs_pa = page_to_phys(v->vmcs);
-	rdmsrl(MSR_IA32_VMX_MISC, misc);
-	v->zero_len_inject = misc & VMX_MISC_ZERO_LEN_INJECT;
-	rdmsrl(MSR_IA32_VMX_TRUE_PINBASED_CTLS, pin_caps);
-	if ((pin_caps >> 32) & VMX_PIN_PREEMPTION_TIMER)
-		v->backstop_ticks = vmx_backstop_ticks(misc);
-	vmx_init_msrs(v);
-	vmx_init_fpu(v);
-	v->cpuid.max_basic = cpuid_eax(0);
-	v->cpuid.max_ext = cpuid_eax(0x80000000);
-	v->cpuid.invpcid = zxhv_vmx_ctls()->invpcid;
-	v->cpuid.guest_xsave_size = zxhv_cpuid_host_xsave_size(v->xcr0);
-
-	vmx_vcpu_load(v);
-	vmx_write_host_const_state();
-	vmx_init_controls(v);
-	vmx_init_guest_state(v, entry);
-	vmx_vcpu_unload(v);
-	*out = v;
-	return ZX_OK;
-}
-
-void zxhv_arch_vcpu_destroy(struct zxhv_arch_vcpu *v)
-{
-	/* No timer callback may touch @v once it is freed. */
-	vmx_lapic_destroy(v);
-	vmx_pvclock_release(v);
-	vmx_vcpu_clear(v);
-	vmx_vcpu_free(v);
-}
-
-/* --- kick, interrupt, state -------------------------------------------------------- */
 
 /* Make the bound thread notice: wake it from HLT, or make its guest exit. */
-void vmx_vcpu_poke(struct zxhv_arch_vcpu *v)
+void zxhv_vmx_vcpu_poke(struct zxhv_arch_vcpu *v)
 {
 	struct task_struct *task;
 
@@ -511,88 +143,21 @@ void vmx_vcpu_poke(struct zxhv_arch_vcpu *v)
 	rcu_read_unlock();
 }
 
-void zxhv_arch_vcpu_kick(struct zxhv_arch_vcpu *v)
+static int vmcs_loads_show(struct seq_file *m, void *unused)
 {
-	atomic_set(&v->kicked, 1);
-	vmx_vcpu_poke(v);
-}
+	u64 loads = 0, reloads = 0;
+	int cpu;
 
-zx_status_t zxhv_arch_vcpu_interrupt(struct zxhv_arch_vcpu *v, u32 vector)
-{
-	zx_status_t status = zxhv_irq_raise(&v->irq, vector);
-
-	if (status == ZX_OK)
-		vmx_vcpu_poke(v);
-	return status;
-}
-
-u32 zxhv_arch_vcpu_info_flags(struct zxhv_arch_vcpu *v)
-{
-	return atomic_read(&v->kicked) ? ZX_INFO_VCPU_FLAG_KICKED : 0;
-}
-
-void zxhv_arch_vcpu_read_state(struct zxhv_arch_vcpu *v, zx_vcpu_state_t *s)
-{
-	vmx_vcpu_load(v);
-	s->rsp = vmcs_readnat(VMCS_GUEST_RSP);
-	s->rflags = vmcs_readnat(VMCS_GUEST_RFLAGS) & VMX_RFLAGS_USER;
-	vmx_vcpu_unload(v);
-	s->rax = v->gprs[VMX_GPR_RAX];
-	s->rcx = v->gprs[VMX_GPR_RCX];
-	s->rdx = v->gprs[VMX_GPR_RDX];
-	s->rbx = v->gprs[VMX_GPR_RBX];
-	s->rbp = v->gprs[VMX_GPR_RBP];
-	s->rsi = v->gprs[VMX_GPR_RSI];
-	s->rdi = v->gprs[VMX_GPR_RDI];
-	s->r8 = v->gprs[VMX_GPR_R8];
-	s->r9 = v->gprs[VMX_GPR_R9];
-	s->r10 = v->gprs[VMX_GPR_R10];
-	s->r11 = v->gprs[VMX_GPR_R11];
-	s->r12 = v->gprs[VMX_GPR_R12];
-	s->r13 = v->gprs[VMX_GPR_R13];
-	s->r14 = v->gprs[VMX_GPR_R14];
-	s->r15 = v->gprs[VMX_GPR_R15];
-}
-
-void zxhv_arch_vcpu_write_state(struct zxhv_arch_vcpu *v, const zx_vcpu_state_t *s)
-{
-	v->gprs[VMX_GPR_RAX] = s->rax;
-	v->gprs[VMX_GPR_RCX] = s->rcx;
-	v->gprs[VMX_GPR_RDX] = s->rdx;
-	v->gprs[VMX_GPR_RBX] = s->rbx;
-	v->gprs[VMX_GPR_RBP] = s->rbp;
-	v->gprs[VMX_GPR_RSI] = s->rsi;
-	v->gprs[VMX_GPR_RDI] = s->rdi;
-	v->gprs[VMX_GPR_R8] = s->r8;
-	v->gprs[VMX_GPR_R9] = s->r9;
-	v->gprs[VMX_GPR_R10] = s->r10;
-	v->gprs[VMX_GPR_R11] = s->r11;
-	v->gprs[VMX_GPR_R12] = s->r12;
-	v->gprs[VMX_GPR_R13] = s->r13;
-	v->gprs[VMX_GPR_R14] = s->r14;
-	v->gprs[VMX_GPR_R15] = s->r15;
-	vmx_vcpu_load(v);
-	vmcs_writenat(VMCS_GUEST_RSP, s->rsp);
-	/* Spec §1: RFLAGS only when its reserved-one bit is set, user bits only. */
-	if (s->rflags & VMX_RFLAGS_RESERVED1) {
-		u64 rflags = vmcs_readnat(VMCS_GUEST_RFLAGS);
-
-		rflags = (rflags & ~VMX_RFLAGS_USER) | (s->rflags & VMX_RFLAGS_USER);
-		vmcs_writenat(VMCS_GUEST_RFLAGS, rflags);
+	for_each_possible_cpu(cpu) {
+		loads += per_cpu(vcpu_loads, cpu);
+		reloads += per_cpu(vcpu_reloads, cpu);
 	}
-	vmx_vcpu_unload(v);
+	seq_printf(m, "loads %llu\nafter_sleep %llu\n", loads, reloads);
+	return 0;
 }
+DEFINE_SHOW_ATTRIBUTE(vmcs_loads);
 
-zx_status_t zxhv_arch_vcpu_write_io(struct zxhv_arch_vcpu *v, const zx_vcpu_io_t *io)
+void zxhv_arch_debugfs_init(struct dentry *dir)
 {
-	switch (io->access_size) {
-	case 1:
-	case 2:
-	case 4:
-		memcpy(&v->gprs[VMX_GPR_RAX], io->data, io->access_size);
-		return ZX_OK;
-	default:
-		return ZX_ERR_INVALID_ARGS;
-	}
+	debugfs_create_file("vmcs_loads", 0444, dir, NULL, &vmcs_loads_fops);
 }
-

@@ -34,8 +34,7 @@
 #include <asm/nospec-branch.h>
 
 #include "spec.h"
-
-#define VMCS_HOST_RSP	0x6c14
+#include "vmx_compat.h"
 
 #define GPR(n)	(8 * (n))
 
@@ -71,7 +70,7 @@ SYM_FUNC_START(zxhv_vmx_run)
 
 	/* HOST_RSP = %rsp inside vmx_enter, after the call pushed 8 bytes. */
 	lea -8(%rsp), %rdx
-	mov $VMCS_HOST_RSP, %eax
+	mov $ZXHV_VMCS_HOST_RSP, %eax
 	vmwrite %rdx, %rax
 	jbe .Lhost_rsp_failed
 

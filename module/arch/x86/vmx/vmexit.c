@@ -1,81 +1,65 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * VM exits (spec §3.2, §3.5, §3.6): one table indexed by the basic exit
- * reason (SDM Vol. 3D, Appendix C), one handler per reason, each with the
- * contract of vcpu_priv.h (ZX_OK resumes the guest, ZX_ERR_NEXT returns the
- * packet, anything else is what zx_vcpu_enter returns).  This file holds the
- * exits about interrupts, traps and guest memory; emulate.c holds CPUID,
- * control registers, MSRs, XSETBV and VMCALL.
+ * reason (SDM Vol. 3D, Appendix C), one static handler per reason,
+ * exit_<reason>.
  *
- * An EPT violation looks for a MEM or BELL trap first, then faults the
- * guest-physical page in: the address space's read lock is held from the
- * lookup of the mapping until its translation is in the EPT, so an unmap or
- * protect (which hold the write lock and remove translations) cannot be
- * overtaken; concurrent faults of several VCPUs serialise on the guest's
- * fault mutex.  A translation that exists with fewer permissions than the
- * mapping now has (zx_vmar_protect granting more) is raised to them.  A
- * translation gets the mapping's permissions, as a 2 MiB
- * leaf when the mapping covers the whole aligned 2 MiB and the VMO backs it
- * with one contiguous block, else as a 4 KiB leaf.  A leaf that completes
- * a contiguous block of 512 (the last 4 KiB page of a block an unmap or
- * protect split, mapped again; the last 2 MiB of a 1 GiB-aligned range the
- * VMO happens to back contiguously) is merged into the next larger leaf,
- * 1 GiB ones only where the CPU offers them.  VMOs allocate contiguous
- * memory 2 MiB at a time, so 1 GiB leaves come only from such merges.
+ * The contract of a handler.  It runs on the bound thread with the VMCS
+ * loaded and preemption disabled (vcpu_priv.h), as the run loop left it
+ * after the exit.  It returns ZX_OK to resume the guest, ZX_ERR_NEXT after
+ * filling *@pkt (enter returns ZX_OK with it), or the status zx_vcpu_enter
+ * returns.  It never sleeps with the VMCS loaded: the few that sleep (EPT
+ * fault-in, guest-memory copies, kvmclock registration) put the VMCS and
+ * reload it around the sleep; BELL delivery, which may block on a full
+ * port, is left to the run loop (v->bell_trap), as is the HLT wait.
+ *
+ * The device models (lapic_vmx.c, pvclock_vmx.c) decide the MSRs they own
+ * and return an outcome; msr_complete() completes every MSR exit.
+ *
+ * Architectural facts are from the Intel SDM: Vol. 3C 26.1.3 (which
+ * instructions exit in VMX non-root operation), Vol. 2 (MOV CR, XSETBV,
+ * RDMSR/WRMSR).  The hypercall ABI is Linux's
+ * Documentation/virt/kvm/x86/hypercalls.rst.
  */
-#define pr_fmt(fmt) "zircon-hv: " fmt
-
-#include <linux/io.h>
-#include <linux/mm.h>
-#include <linux/mutex.h>
+#include <linux/kernel.h>
+#include <linux/kvm_para.h>
+#include <linux/timekeeping.h>
+#include <asm/msr.h>
+#include <asm/processor.h>
+#include <asm/trapnr.h>
 #include <zircon/errors.h>
 #include <zircon/syscalls/port.h>
 
-#include "../../../gpas.h"
-#include "../../../guest.h"
-#include "../../../port.h"
-#include "../../../trap_map.h"
-#include "../../../vmo.h"
-#include "ept.h"
+#include "cpuid.h"
+#include "emulate.h"
+#include "ept_fault.h"
 #include "exit_qual.h"
-#include "guest_priv.h"
+#include "gpas.h"
+#include "lapic_vmx.h"
+#include "port.h"
+#include "pvclock_vmx.h"
+#include "trap_map.h"
 #include "vcpu_priv.h"
 #include "vmcs.h"
-#include "vmx_cpu.h"
+#include "vmexit.h"
+#include "vmx_ops.h"
 
-/* Basic exit reasons (SDM Vol. 3D, Table C-1) handled here. */
-enum vmx_exit_reason {
-	VMX_EXIT_EXCEPTION_NMI = 0,
-	VMX_EXIT_EXTERNAL_INTERRUPT = 1,
-	VMX_EXIT_TRIPLE_FAULT = 2,
-	VMX_EXIT_INTERRUPT_WINDOW = 7,
-	VMX_EXIT_CPUID = 10,
-	VMX_EXIT_HLT = 12,
-	VMX_EXIT_VMCALL = 18,
-	VMX_EXIT_CR_ACCESS = 28,
-	VMX_EXIT_IO = 30,
-	VMX_EXIT_RDMSR = 31,
-	VMX_EXIT_WRMSR = 32,
-	VMX_EXIT_INVALID_GUEST_STATE = 33,
-	VMX_EXIT_MSR_LOADING = 34,
-	VMX_EXIT_PAUSE = 40,
-	VMX_EXIT_MACHINE_CHECK = 41,
-	VMX_EXIT_EPT_VIOLATION = 48,
-	VMX_EXIT_EPT_MISCONFIG = 49,
-	VMX_EXIT_PREEMPTION_TIMER = 52,
-	VMX_EXIT_XSETBV = 55,
-	VMX_EXIT_REASONS = 76
-};
+/* Size of the exit-handler table: basic exit reasons 0-75 (SDM Vol. 3D, Table C-1). */
+#define ZXHV_VMX_NR_EXIT_REASONS	76
 
-/* CS access rights: L (64-bit code) and D/B (32-bit default operands). */
-#define VMX_AR_L	BIT(13)
-#define VMX_AR_DB	BIT(14)
+/* CPUID leaf 0xD: the XSAVE features and sizes. */
+#define LEAF_XSAVE	0xd
+
+typedef zx_status_t (*exit_handler)(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
+				    zx_port_packet_t *pkt);
+
+/* --- interrupts, failures, HLT, PAUSE ---------------------------------------------- */
 
 /*
  * An external interrupt already ran its host handler when the run loop
  * enabled interrupts; the interrupt window only had to open (the next
  * entry injects); the preemption-timer backstop only had to return control
- * to the run loop (vcpu.c).  Resume.
+ * to the run loop.  Resume.
  */
 static zx_status_t exit_resume(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
 			       zx_port_packet_t *pkt)
@@ -89,14 +73,14 @@ static zx_status_t exit_exception_nmi(struct zxhv_arch_vcpu *v, const struct vmx
 {
 	if (exit_intr_info_decode(e->intr_info).type == ZXHV_INTR_TYPE_NMI)
 		return ZX_OK;
-	vmx_report_guest_failure(v, e, "unexpected exception exit");
+	zxhv_vmx_vcpu_report_failure(v, e, "unexpected exception exit");
 	return ZX_ERR_NOT_SUPPORTED;
 }
 
 static zx_status_t exit_triple_fault(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
 				     zx_port_packet_t *pkt)
 {
-	vmx_report_guest_failure(v, e, "triple fault");
+	zxhv_vmx_vcpu_report_failure(v, e, "triple fault");
 	return ZX_ERR_BAD_STATE;
 }
 
@@ -105,12 +89,12 @@ static zx_status_t exit_entry_failure(struct zxhv_arch_vcpu *v, const struct vmx
 				      zx_port_packet_t *pkt)
 {
 	static const char *const what[] = {
-		[VMX_EXIT_INVALID_GUEST_STATE] = "VM entry failed: invalid guest state",
-		[VMX_EXIT_MSR_LOADING] = "VM entry failed: MSR loading",
-		[VMX_EXIT_MACHINE_CHECK] = "VM entry failed: machine-check event",
+		[EXIT_REASON_INVALID_STATE] = "VM entry failed: invalid guest state",
+		[EXIT_REASON_MSR_LOAD_FAIL] = "VM entry failed: MSR loading",
+		[EXIT_REASON_MCE_DURING_VMENTRY] = "VM entry failed: machine-check event",
 	};
 
-	vmx_report_guest_failure(v, e, what[e->reason]);
+	zxhv_vmx_vcpu_report_failure(v, e, what[e->reason]);
 	return ZX_ERR_BAD_STATE;
 }
 
@@ -119,7 +103,7 @@ static zx_status_t exit_ept_misconfig(struct zxhv_arch_vcpu *v, const struct vmx
 {
 	/* Our EPT entries are never misconfigured: a bug, contained to the guest. */
 	WARN_ONCE(1, "zircon-hv: EPT misconfiguration at GPA %#llx\n", e->gpa);
-	vmx_report_guest_failure(v, e, "EPT misconfiguration");
+	zxhv_vmx_vcpu_report_failure(v, e, "EPT misconfiguration");
 	return ZX_ERR_BAD_STATE;
 }
 
@@ -127,9 +111,7 @@ static zx_status_t exit_ept_misconfig(struct zxhv_arch_vcpu *v, const struct vmx
 static zx_status_t exit_hlt(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
 			    zx_port_packet_t *pkt)
 {
-	vmx_vcpu_load(v);
-	vmx_advance_rip(v, e);
-	vmx_vcpu_unload(v);
+	zxhv_vmx_vcpu_skip_insn(v, e);
 	v->halted = true;
 	return ZX_OK;
 }
@@ -137,11 +119,11 @@ static zx_status_t exit_hlt(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
 static zx_status_t exit_pause(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
 			      zx_port_packet_t *pkt)
 {
-	vmx_vcpu_load(v);
-	vmx_advance_rip(v, e);
-	vmx_vcpu_unload(v);
+	zxhv_vmx_vcpu_skip_insn(v, e);
 	return ZX_OK;
 }
+
+/* --- traps and guest memory ------------------------------------------------------------ */
 
 /* IN/OUT: a trapped port becomes a GUEST_IO packet (spec §3.2). */
 static zx_status_t exit_io(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
@@ -152,12 +134,10 @@ static zx_status_t exit_io(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
 
 	if (io.string || io.rep)
 		return ZX_ERR_NOT_SUPPORTED;
-	trap = zxhv_trap_map_lookup(&v->guest->traps, ZX_GUEST_TRAP_IO, io.port);
+	trap = zxhv_trap_map_lookup(v->traps, ZX_GUEST_TRAP_IO, io.port);
 	if (!trap)
 		return ZX_ERR_NOT_FOUND;
-	vmx_vcpu_load(v);
-	vmx_advance_rip(v, e);
-	vmx_vcpu_unload(v);
+	zxhv_vmx_vcpu_skip_insn(v, e);
 	pkt->key = trap->key;
 	pkt->type = ZX_PKT_TYPE_GUEST_IO;
 	pkt->guest_io.port = io.port;
@@ -174,23 +154,20 @@ static zx_status_t exit_io(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
 static zx_status_t exit_mem_trap(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
 				 const struct zxhv_trap *trap, zx_port_packet_t *pkt)
 {
-	u32 cs_ar;
+	u32 cs_ar = vmcs_read32(GUEST_CS_AR_BYTES);
 
-	vmx_vcpu_load(v);
-	pkt->guest_mem.cr3 = vmcs_readnat(VMCS_GUEST_CR3);
-	cs_ar = vmcs_read32(VMCS_GUEST_CS_AR_BYTES);
-	vmx_advance_rip(v, e);
-	vmx_vcpu_unload(v);
+	pkt->guest_mem.cr3 = vmcs_readnat(GUEST_CR3);
+	zxhv_vmx_vcpu_skip_insn(v, e);
 	pkt->key = trap->key;
 	pkt->type = ZX_PKT_TYPE_GUEST_MEM;
 	pkt->guest_mem.addr = e->gpa;
 	pkt->guest_mem.rip = e->rip;
 	pkt->guest_mem.instruction_size = e->insn_len;
-	pkt->guest_mem.default_operand_size = cs_ar & (VMX_AR_L | VMX_AR_DB) ? 4 : 2;
+	pkt->guest_mem.default_operand_size = cs_ar & (VMX_AR_L_MASK | VMX_AR_DB_MASK) ? 4 : 2;
 	return ZX_ERR_NEXT;
 }
 
-zx_status_t vmx_deliver_bell(struct zxhv_arch_vcpu *v)
+zx_status_t zxhv_vmx_vmexit_deliver_bell(struct zxhv_arch_vcpu *v)
 {
 	zx_port_packet_t bell = { .type = ZX_PKT_TYPE_GUEST_BELL };
 	zx_status_t status;
@@ -210,7 +187,10 @@ zx_status_t vmx_deliver_bell(struct zxhv_arch_vcpu *v)
 	return status == ZX_ERR_BAD_HANDLE ? ZX_ERR_BAD_STATE : status;
 }
 
-/* A BELL trap: writes queue a packet and the guest runs on; reads fail. */
+/*
+ * A BELL trap: writes queue a packet and the guest runs on; reads fail.
+ * The run loop queues it (it may block) before the next entry.
+ */
 static zx_status_t exit_bell_trap(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
 				  const struct zxhv_trap *trap)
 {
@@ -218,149 +198,25 @@ static zx_status_t exit_bell_trap(struct zxhv_arch_vcpu *v, const struct vmx_exi
 
 	if (!q.write)
 		return ZX_ERR_NOT_SUPPORTED;
-	vmx_vcpu_load(v);
-	vmx_advance_rip(v, e);
-	vmx_vcpu_unload(v);
+	zxhv_vmx_vcpu_skip_insn(v, e);
 	v->bell_trap = trap;
 	v->bell_addr = e->gpa;
-	return vmx_deliver_bell(v);
+	return ZX_OK;
 }
 
-static u64 vmx_ept_perms(u32 zx_perms)
-{
-	return (zx_perms & ZX_VM_PERM_READ ? ZXHV_EPT_R : 0) |
-	       (zx_perms & ZX_VM_PERM_WRITE ? ZXHV_EPT_W : 0) |
-	       (zx_perms & ZX_VM_PERM_EXECUTE ? ZXHV_EPT_X : 0);
-}
-
-/* zxhv_ept_merge()'s invalidation between clearing and refilling an entry. */
-static void vmx_ept_merge_flush(void *arg)
-{
-	struct zxhv_arch_guest *ag = arg;
-
-	zxhv_vmx_invept_all_cpus(ag->eptp);
-}
-
-/*
- * After a leaf went in at @gpa: fold the block around it into one larger
- * leaf where the EPT now holds a complete, contiguous set (zxhv_ept_merge()
- * checks): 4 KiB leaves into 2 MiB (@from 4K), then 2 MiB leaves into
- * 1 GiB when the CPU has 1 GiB EPT pages (IA32_VMX_EPT_VPID_CAP bit 17).
- */
-static void vmx_ept_merge(struct zxhv_arch_vcpu *v, u64 gpa, enum zxhv_ept_level from)
-{
-	const struct vmx_ctls *ctls = zxhv_vmx_ctls();
-
-	if (from == ZXHV_EPT_4K &&
-	    (!ctls->ept_2m_pages ||
-	     !zxhv_ept_merge(&v->ag->ept, gpa, ZXHV_EPT_2M, vmx_ept_merge_flush, v->ag)))
-		return;
-	if (ctls->ept_1g_pages)
-		zxhv_ept_merge(&v->ag->ept, gpa, ZXHV_EPT_1G, vmx_ept_merge_flush, v->ag);
-}
-
-/*
- * The translation of @gpa exists but the access faulted: the mapping was
- * given more permissions since (zx_vmar_protect only invalidates what
- * loses access), or another VCPU installed it first.  Give the leaf the
- * mapping's permissions: the whole leaf when the mapping covers it, else
- * this page, splitting the leaf.  Granting needs no INVEPT; a leaf that
- * had a permission the mapping lacks (not expected: losing one
- * invalidates) gets one.
- */
-static zx_status_t vmx_ept_upgrade(struct zxhv_arch_vcpu *v, u64 gpa,
-				   const struct zxhv_gpas_lookup *l, u64 perms)
-{
-	struct zxhv_ept_change chg;
-	struct zxhv_ept_walk w;
-	zx_status_t status;
-	u64 start, size;
-
-	status = zxhv_ept_lookup(&v->ag->ept, gpa, &w);
-	if (status != ZX_OK || w.perms == perms)
-		return status;
-	size = ZXHV_EPT_SIZE_4K << (9 * w.level);
-	start = round_down(gpa, size);
-	if (start < l->map_start || start + size > l->map_end) {
-		start = round_down(gpa, ZXHV_EPT_SIZE_4K);
-		size = ZXHV_EPT_SIZE_4K;
-	}
-	zxhv_ept_change_init(&chg);
-	status = zxhv_ept_protect(&v->ag->ept, start, size, perms, &chg);
-	if (chg.flush)
-		zxhv_vmx_invept_all_cpus(v->ag->eptp);
-	zxhv_ept_change_finish(&v->ag->ept, &chg);
-	return status;
-}
-
-/*
- * Install the translation of @gpa from mapping @l, whose VMO page there is
- * @page, part of a contiguous 2 MiB block when @order says so.  Address
- * space read-locked, fault mutex held.
- */
-static zx_status_t vmx_ept_install(struct zxhv_arch_vcpu *v, u64 gpa,
-				   const struct zxhv_gpas_lookup *l, struct page *page,
-				   unsigned int order)
-{
-	u64 perms = vmx_ept_perms(l->perms);
-	u64 base = round_down(gpa, ZXHV_EPT_SIZE_2M);
-	zx_status_t status;
-
-	if (order == ZXHV_VMO_RUN_ORDER && zxhv_vmx_ctls()->ept_2m_pages &&
-	    base >= l->map_start && base + ZXHV_EPT_SIZE_2M <= l->map_end &&
-	    (gpa & (ZXHV_EPT_SIZE_2M - 1)) == (l->vmo_offset & (ZXHV_EPT_SIZE_2M - 1))) {
-		u64 first = page_to_pfn(page) -
-			    ((l->vmo_offset & (ZXHV_EPT_SIZE_2M - 1)) >> PAGE_SHIFT);
-
-		status = zxhv_ept_map(&v->ag->ept, base, PFN_PHYS(first), ZXHV_EPT_SIZE_2M,
-				      perms);
-		if (status == ZX_OK)
-			vmx_ept_merge(v, gpa, ZXHV_EPT_2M);
-		if (status != ZX_ERR_ALREADY_EXISTS)
-			return status;
-		/* Some 4 KiB leaves are there already: add this page alone. */
-	}
-	status = zxhv_ept_map(&v->ag->ept, round_down(gpa, PAGE_SIZE), page_to_phys(page),
-			      ZXHV_EPT_SIZE_4K, perms);
-	if (status == ZX_ERR_ALREADY_EXISTS)
-		status = vmx_ept_upgrade(v, gpa, l, perms);
-	/* Only a contiguous run can complete a mergeable 2 MiB block. */
-	if (status == ZX_OK && order == ZXHV_VMO_RUN_ORDER)
-		vmx_ept_merge(v, gpa, ZXHV_EPT_4K);
-	return status;
-}
-
-/* Guest memory touched for the first time: fault it into the EPT. */
-static zx_status_t vmx_ept_fault_in(struct zxhv_arch_vcpu *v, const struct vmx_exit *e)
+/* Guest memory touched for the first time: fault it into the EPT (sleeps). */
+static zx_status_t exit_ept_fault(struct zxhv_arch_vcpu *v, const struct vmx_exit *e)
 {
 	struct exit_ept q = exit_ept_decode(e->qual);
-	struct zxhv_gpas *gpas = v->guest->gpas;
-	struct zxhv_gpas_lookup l;
-	unsigned int order;
-	struct page *page;
+	u32 perms = (q.read ? ZX_VM_PERM_READ : 0) | (q.write ? ZX_VM_PERM_WRITE : 0) |
+		    (q.fetch ? ZX_VM_PERM_EXECUTE : 0);
 	zx_status_t status;
 
-	zxhv_gpas_read_lock(gpas);
-	status = zxhv_gpas_lookup_locked(gpas, e->gpa, &l);
-	if (status != ZX_OK)
-		goto out;
-	if ((q.read && !(l.perms & ZX_VM_PERM_READ)) ||
-	    (q.write && !(l.perms & ZX_VM_PERM_WRITE)) ||
-	    (q.fetch && !(l.perms & ZX_VM_PERM_EXECUTE))) {
-		status = ZX_ERR_ACCESS_DENIED;
-		goto out;
-	}
-	status = zxhv_vmo_get_run(l.vmo, round_down(l.vmo_offset, PAGE_SIZE), &page, &order);
-	if (status != ZX_OK)
-		goto out;
-	mutex_lock(&v->ag->fault_lock);
-	status = vmx_ept_install(v, e->gpa, &l, page, order);
-	mutex_unlock(&v->ag->fault_lock);
-	put_page(page);
-out:
-	zxhv_gpas_read_unlock(gpas);
+	zxhv_vmx_vcpu_put(v);
+	status = zxhv_vmx_ept_fault_in(v->ag, v->gpas, e->gpa, perms);
+	zxhv_vmx_vcpu_reload(v);
 	if (status == ZX_ERR_NOT_FOUND || status == ZX_ERR_ACCESS_DENIED)
-		vmx_report_guest_failure(v, e, "access to guest memory that is not mapped");
+		zxhv_vmx_vcpu_report_failure(v, e, "access to guest memory that is not mapped");
 	return status;
 }
 
@@ -369,51 +225,320 @@ static zx_status_t exit_ept_violation(struct zxhv_arch_vcpu *v, const struct vmx
 {
 	const struct zxhv_trap *trap;
 
-	trap = zxhv_trap_map_lookup(&v->guest->traps, ZX_GUEST_TRAP_MEM, e->gpa);
+	trap = zxhv_trap_map_lookup(v->traps, ZX_GUEST_TRAP_MEM, e->gpa);
 	if (trap && trap->kind == ZX_GUEST_TRAP_BELL)
 		return exit_bell_trap(v, e, trap);
 	if (trap)
 		return exit_mem_trap(v, e, trap, pkt);
-	return vmx_ept_fault_in(v, e);
+	return exit_ept_fault(v, e);
 }
 
-static const vmx_exit_handler vmx_exit_handlers[VMX_EXIT_REASONS] = {
-	[VMX_EXIT_EXCEPTION_NMI] = exit_exception_nmi,
-	[VMX_EXIT_EXTERNAL_INTERRUPT] = exit_resume,
-	[VMX_EXIT_TRIPLE_FAULT] = exit_triple_fault,
-	[VMX_EXIT_INTERRUPT_WINDOW] = exit_resume,
-	[VMX_EXIT_CPUID] = vmx_exit_cpuid,
-	[VMX_EXIT_HLT] = exit_hlt,
-	[VMX_EXIT_VMCALL] = vmx_exit_vmcall,
-	[VMX_EXIT_CR_ACCESS] = vmx_exit_cr_access,
-	[VMX_EXIT_IO] = exit_io,
-	[VMX_EXIT_RDMSR] = vmx_exit_rdmsr,
-	[VMX_EXIT_WRMSR] = vmx_exit_wrmsr,
-	[VMX_EXIT_INVALID_GUEST_STATE] = exit_entry_failure,
-	[VMX_EXIT_MSR_LOADING] = exit_entry_failure,
-	[VMX_EXIT_PAUSE] = exit_pause,
-	[VMX_EXIT_MACHINE_CHECK] = exit_entry_failure,
-	[VMX_EXIT_EPT_VIOLATION] = exit_ept_violation,
-	[VMX_EXIT_EPT_MISCONFIG] = exit_ept_misconfig,
-	[VMX_EXIT_PREEMPTION_TIMER] = exit_resume,
-	[VMX_EXIT_XSETBV] = vmx_exit_xsetbv,
+/* --- CPUID, control registers, XSETBV ----------------------------------------------- */
+
+/* A GPR written with a 32-bit result (zero-extended, as the CPU does). */
+static void set_gpr32(struct zxhv_arch_vcpu *v, enum vmx_gpr r, u32 val)
+{
+	v->gprs[r] = val;
+}
+
+static zx_status_t exit_cpuid(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
+			      zx_port_packet_t *pkt)
+{
+	u32 leaf = lower_32_bits(v->gprs[VMX_GPR_RAX]);
+	u32 subleaf = lower_32_bits(v->gprs[VMX_GPR_RCX]);
+	struct zxhv_cpuid_query q = zxhv_cpuid_host_leaf(leaf, &v->cpuid);
+	struct zxhv_emu_cpuid_env env;
+	u32 regs[4] = { 0 };
+
+	if (q.query)
+		cpuid_count(q.leaf, subleaf, &regs[0], &regs[1], &regs[2], &regs[3]);
+	zxhv_cpuid_edit(leaf, subleaf, v->vpid, &v->cpuid, regs);
+
+	env.xsave_mask = v->xsave_mask;
+	env.xsave_max = 0;
+	if (q.query && q.leaf == LEAF_XSAVE && subleaf == 0)
+		env.xsave_max = zxhv_cpuid_host_xsave_size(v->xsave_mask);
+	env.cr4 = vmcs_readnat(GUEST_CR4);
+	if (q.query)
+		zxhv_emu_cpuid_guest_bits(q.leaf, subleaf, &env, regs);
+
+	set_gpr32(v, VMX_GPR_RAX, regs[0]);
+	set_gpr32(v, VMX_GPR_RBX, regs[1]);
+	set_gpr32(v, VMX_GPR_RCX, regs[2]);
+	set_gpr32(v, VMX_GPR_RDX, regs[3]);
+	zxhv_vmx_vcpu_skip_insn(v, e);
+	return ZX_OK;
+}
+
+/*
+ * Control-register exits.  The CR0 guest/host mask owns ET|NE|NW|CD and
+ * the CR4 mask VMXE (spec §3.4), and there is no CR3/CR8 exiting, so by
+ * SDM Vol. 3C 26.1.3 only MOV to CR0 changing an owned bit and MOV to CR4
+ * changing VMXE exit: CLTS (TS not owned), LMSW (touches PE/MP/EM/TS only)
+ * and MOV from CR0/CR4 (served from the read shadows) never do.  Everything
+ * but MOV to CR0 is NOT_SUPPORTED (spec §3.6).
+ */
+static zx_status_t exit_cr_access(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
+				  zx_port_packet_t *pkt)
+{
+	struct exit_cr c = exit_cr_decode(e->qual);
+	struct zxhv_emu_cr0_env env;
+	struct zxhv_emu_cr0 old, st;
+	enum zxhv_emu_cr0_result r;
+	enum vmx_insn_status err;
+	u64 pdpte[4];
+	bool pae;
+	u64 value, cr3;
+
+	if (c.type != ZXHV_EXIT_CR_MOV_TO || c.cr != 0) {
+		zxhv_vmx_vcpu_report_failure(v, e, "control-register access not emulated");
+		return ZX_ERR_NOT_SUPPORTED;
+	}
+
+	rdmsrl(MSR_IA32_VMX_CR0_FIXED0, env.fixed0);
+	rdmsrl(MSR_IA32_VMX_CR0_FIXED1, env.fixed1);
+	if (c.gpr == VMX_GPR_RSP_UNUSED)
+		value = vmcs_readnat(GUEST_RSP);
+	else
+		value = v->gprs[c.gpr];
+	env.mask = vmcs_readnat(CR0_GUEST_HOST_MASK);
+	env.cr4 = vmcs_readnat(GUEST_CR4);
+	old.cr0 = vmcs_readnat(GUEST_CR0);
+	old.shadow = vmcs_readnat(CR0_READ_SHADOW);
+	old.efer = vmcs_read64(GUEST_IA32_EFER);
+	old.entry_ctls = vmcs_read32(VM_ENTRY_CONTROLS);
+	env.long_mode = zxhv_emu_long_mode(old.efer, vmcs_read32(GUEST_CS_AR_BYTES));
+	cr3 = vmcs_readnat(GUEST_CR3);
+
+	st = old;
+	r = zxhv_emu_mov_to_cr0(&env, value, &st);
+	pae = r != ZXHV_EMU_CR0_GP && zxhv_emu_cr0_loads_pdptes(&env, &old, &st);
+	if (pae) {
+		/* The PDPT is in guest memory: read it with the VMCS put. */
+		zxhv_vmx_vcpu_put(v);
+		if (zxhv_gpas_copy(v->gpas, lower_32_bits(cr3) & ~0x1fU, pdpte, sizeof(pdpte),
+				   false) != ZX_OK ||
+		    !zxhv_emu_pdptes_ok(pdpte, boot_cpu_data.x86_phys_bits))
+			r = ZXHV_EMU_CR0_GP;
+		zxhv_vmx_vcpu_reload(v);
+	}
+	if (r == ZXHV_EMU_CR0_GP) {
+		zxhv_vmx_vcpu_inject_exception(v, X86_TRAP_GP);
+		return ZX_OK;
+	}
+
+	err = vmcs_writenat(GUEST_CR0, st.cr0);
+	err |= vmcs_writenat(CR0_READ_SHADOW, st.shadow);
+	err |= vmcs_write64(GUEST_IA32_EFER, st.efer);
+	err |= vmcs_write32(VM_ENTRY_CONTROLS, st.entry_ctls);
+	if (pae) {
+		err |= vmcs_write64(GUEST_PDPTR0, pdpte[0]);
+		err |= vmcs_write64(GUEST_PDPTR1, pdpte[1]);
+		err |= vmcs_write64(GUEST_PDPTR2, pdpte[2]);
+		err |= vmcs_write64(GUEST_PDPTR3, pdpte[3]);
+	}
+	/* Translations cached with the old paging mode must go. */
+	if (r == ZXHV_EMU_CR0_PAGING)
+		VMX_INSN_WARN(vmx_invvpid(VMX_VPID_EXTENT_SINGLE_CONTEXT, v->vpid, 0),
+			      "invvpid", v->vpid);
+	zxhv_vmx_vcpu_skip_insn(v, e);
+	return err == VMX_INSN_OK ? ZX_OK : ZX_ERR_INTERNAL;
+}
+
+static zx_status_t exit_xsetbv(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
+			       zx_port_packet_t *pkt)
+{
+	u32 ecx = lower_32_bits(v->gprs[VMX_GPR_RCX]);
+	u64 value = (u64)lower_32_bits(v->gprs[VMX_GPR_RDX]) << 32 |
+		    lower_32_bits(v->gprs[VMX_GPR_RAX]);
+
+	/* No #GP: a value CPUID does not allow stops the VCPU (spec §3.6). */
+	if (!zxhv_emu_xsetbv_ok(ecx, value, v->xsave_mask)) {
+		zxhv_vmx_vcpu_report_failure(v, e, "XSETBV of an XCR0 CPUID does not offer");
+		return ZX_ERR_INVALID_ARGS;
+	}
+	v->xcr0 = value;
+	v->cpuid.guest_xsave_size = zxhv_cpuid_host_xsave_size(v->xcr0);
+	zxhv_vmx_vcpu_skip_insn(v, e);
+	return ZX_OK;
+}
+
+/* --- MSRs ---------------------------------------------------------------------------- */
+
+/*
+ * Completes every MSR exit from its outcome: EDX:EAX for a read, then the
+ * instruction skipped; #GP(0) with RIP unchanged; the packet; or a status
+ * for zx_vcpu_enter.
+ */
+static zx_status_t msr_complete(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
+				enum zxhv_emu_msr r, bool write, u64 value)
+{
+	switch (r) {
+	case ZXHV_EMU_MSR_OK:
+		if (!write) {
+			set_gpr32(v, VMX_GPR_RAX, lower_32_bits(value));
+			set_gpr32(v, VMX_GPR_RDX, upper_32_bits(value));
+		}
+		zxhv_vmx_vcpu_skip_insn(v, e);
+		return ZX_OK;
+	case ZXHV_EMU_MSR_PACKET:
+		zxhv_vmx_vcpu_skip_insn(v, e);
+		return ZX_ERR_NEXT;
+	case ZXHV_EMU_MSR_INVALID:
+		return ZX_ERR_INVALID_ARGS;
+	case ZXHV_EMU_MSR_UNSUPPORTED:
+		return ZX_ERR_NOT_SUPPORTED;
+	default:
+		zxhv_vmx_vcpu_inject_exception(v, X86_TRAP_GP);
+		return ZX_OK;
+	}
+}
+
+/*
+ * RDMSR and WRMSR: emulate.c decides, or names the device model that owns
+ * the MSR (ZXHV_EMU_MSR_LAPIC: x2APIC registers 0x800-0x83F and
+ * IA32_TSC_DEADLINE; ZXHV_EMU_MSR_PARAVIRT: the KVM clock MSRs, whose
+ * writes touch guest memory and so run with the VMCS put).
+ */
+static zx_status_t exit_msr(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
+			    zx_port_packet_t *pkt, bool write)
+{
+	u32 index = lower_32_bits(v->gprs[VMX_GPR_RCX]);
+	u64 value = (u64)lower_32_bits(v->gprs[VMX_GPR_RDX]) << 32 |
+		    lower_32_bits(v->gprs[VMX_GPR_RAX]);
+	struct zxhv_emu_msr_ctx ctx;
+	enum zxhv_emu_msr r;
+
+	ctx.vpid = v->vpid;
+	if (rdmsrl_safe(MSR_IA32_MISC_ENABLE, &ctx.host_misc_enable))
+		ctx.host_misc_enable = 0;
+	r = write ? zxhv_emu_wrmsr(&ctx, index, value) : zxhv_emu_rdmsr(&ctx, index, &value);
+	switch (r) {
+	case ZXHV_EMU_MSR_LAPIC:
+		r = zxhv_vmx_lapic_msr(v, e, index, write, &value, pkt);
+		break;
+	case ZXHV_EMU_MSR_PARAVIRT:
+		if (write)
+			zxhv_vmx_vcpu_put(v);
+		r = zxhv_vmx_pvclock_msr(v, index, write, &value);
+		if (write)
+			zxhv_vmx_vcpu_reload(v);
+		break;
+	case ZXHV_EMU_MSR_INVALID:
+		zxhv_vmx_vcpu_report_failure(v, e, "MSR write zircon-hv does not accept");
+		break;
+	default:
+		break;
+	}
+	return msr_complete(v, e, r, write, value);
+}
+
+static zx_status_t exit_rdmsr(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
+			      zx_port_packet_t *pkt)
+{
+	return exit_msr(v, e, pkt, false);
+}
+
+static zx_status_t exit_wrmsr(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
+			      zx_port_packet_t *pkt)
+{
+	return exit_msr(v, e, pkt, true);
+}
+
+/* --- VMCALL ---------------------------------------------------------------------------- */
+
+/*
+ * KVM_HC_CLOCK_PAIRING: CLOCK_REALTIME and the TSC at the same instant.
+ * Interrupts are off around the clock read so the TSC reads bracketing it
+ * are close; their midpoint is the TSC value reported.  Sleeps (the guest
+ * memory write).  Returns the hypercall result.
+ */
+static s64 clock_pairing(struct zxhv_arch_vcpu *v, u64 gpa)
+{
+	struct kvm_clock_pairing cp = { 0 };
+	struct timespec64 ts;
+	unsigned long flags;
+	u64 t0, t1;
+
+	BUILD_BUG_ON(sizeof(cp) != 64);
+	local_irq_save(flags);
+	t0 = rdtsc_ordered();
+	ktime_get_real_ts64(&ts);
+	t1 = rdtsc_ordered();
+	local_irq_restore(flags);
+
+	cp.sec = ts.tv_sec;
+	cp.nsec = ts.tv_nsec;
+	cp.tsc = t0 + (t1 - t0) / 2;
+	cp.flags = 0;
+	if (zxhv_gpas_copy(v->gpas, gpa, &cp, sizeof(cp), true) != ZX_OK)
+		return -KVM_EFAULT;
+	return 0;
+}
+
+/*
+ * VMCALL, KVM's hypercall ABI: number in RAX, arguments in RBX, RCX, RDX,
+ * RSI, result in RAX.  The guest always continues after the VMCALL.
+ */
+static zx_status_t exit_vmcall(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
+			       zx_port_packet_t *pkt)
+{
+	u8 cpl = zxhv_emu_cpl(vmcs_read32(GUEST_SS_AR_BYTES));
+	bool long_mode = zxhv_emu_long_mode(vmcs_read64(GUEST_IA32_EFER),
+					    vmcs_read32(GUEST_CS_AR_BYTES));
+	s64 ret;
+
+	if (zxhv_emu_vmcall(cpl, zxhv_emu_hc_arg(long_mode, v->gprs[VMX_GPR_RAX]),
+			    zxhv_emu_hc_arg(long_mode, v->gprs[VMX_GPR_RCX]),
+			    &ret) == ZXHV_EMU_HC_CLOCK_PAIRING) {
+		zxhv_vmx_vcpu_put(v);
+		ret = clock_pairing(v, zxhv_emu_hc_arg(long_mode, v->gprs[VMX_GPR_RBX]));
+		zxhv_vmx_vcpu_reload(v);
+	}
+	v->gprs[VMX_GPR_RAX] = (u64)ret;
+	zxhv_vmx_vcpu_skip_insn(v, e);
+	return ZX_OK;
+}
+
+/* --- the table ------------------------------------------------------------------------ */
+
+static const exit_handler exit_handlers[ZXHV_VMX_NR_EXIT_REASONS] = {
+	[EXIT_REASON_EXCEPTION_NMI] = exit_exception_nmi,
+	[EXIT_REASON_EXTERNAL_INTERRUPT] = exit_resume,
+	[EXIT_REASON_TRIPLE_FAULT] = exit_triple_fault,
+	[EXIT_REASON_INTERRUPT_WINDOW] = exit_resume,
+	[EXIT_REASON_CPUID] = exit_cpuid,
+	[EXIT_REASON_HLT] = exit_hlt,
+	[EXIT_REASON_VMCALL] = exit_vmcall,
+	[EXIT_REASON_CR_ACCESS] = exit_cr_access,
+	[EXIT_REASON_IO_INSTRUCTION] = exit_io,
+	[EXIT_REASON_MSR_READ] = exit_rdmsr,
+	[EXIT_REASON_MSR_WRITE] = exit_wrmsr,
+	[EXIT_REASON_INVALID_STATE] = exit_entry_failure,
+	[EXIT_REASON_MSR_LOAD_FAIL] = exit_entry_failure,
+	[EXIT_REASON_PAUSE_INSTRUCTION] = exit_pause,
+	[EXIT_REASON_MCE_DURING_VMENTRY] = exit_entry_failure,
+	[EXIT_REASON_EPT_VIOLATION] = exit_ept_violation,
+	[EXIT_REASON_EPT_MISCONFIG] = exit_ept_misconfig,
+	[EXIT_REASON_PREEMPTION_TIMER] = exit_resume,
+	[EXIT_REASON_XSETBV] = exit_xsetbv,
 };
 
-bool vmx_exit_walks_host_mm(const struct vmx_exit *e)
+bool zxhv_vmx_vmexit_walks_host_mm(const struct vmx_exit *e)
 {
-	return e->reason == VMX_EXIT_EPT_VIOLATION || e->reason == VMX_EXIT_EPT_MISCONFIG;
+	return e->reason == EXIT_REASON_EPT_VIOLATION || e->reason == EXIT_REASON_EPT_MISCONFIG;
 }
 
-zx_status_t vmx_handle_exit(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
-			    zx_port_packet_t *pkt)
+zx_status_t zxhv_vmx_vmexit_handle(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
+				   zx_port_packet_t *pkt)
 {
-	vmx_exit_handler h = NULL;
+	exit_handler h = NULL;
 
-	if (e->reason < VMX_EXIT_REASONS)
-		h = vmx_exit_handlers[e->reason];
+	if (e->reason < ZXHV_VMX_NR_EXIT_REASONS)
+		h = exit_handlers[e->reason];
 	if (h)
 		return h(v, e, pkt);
 	/* Everything else reaches userspace as NOT_SUPPORTED (spec §3.6). */
-	vmx_report_guest_failure(v, e, "exit zircon-hv does not handle");
+	zxhv_vmx_vcpu_report_failure(v, e, "exit zircon-hv does not handle");
 	return ZX_ERR_NOT_SUPPORTED;
 }

@@ -3,7 +3,7 @@
  * VMX ownership (spec §4 item 1; Intel SDM Vol. 3C 24.7 "Enabling and
  * entering VMX operation", 24.8 "Restrictions on VMX operation").
  *
- * A mutex-protected reference count.  The first zxhv_vmx_get():
+ * A mutex-protected reference count.  The first zxhv_vmx_cpu_get():
  *   1. reads the capability MSRs of the current CPU and computes the
  *      control values (caps.c); the CPU must have VMX;
  *   2. allocates one VMXON region per possible CPU;
@@ -13,7 +13,7 @@
  *      it runs the online callback on every online CPU; if one fails, the
  *      hotplug core runs the offline callback on the CPUs that succeeded
  *      and we undo 1-3 and return ZX_ERR_NOT_SUPPORTED.
- * The last zxhv_vmx_put() removes the hotplug state (VMXOFF on every online
+ * The last zxhv_vmx_cpu_put() removes the hotplug state (VMXOFF on every online
  * CPU), unregisters the notifiers and frees the regions.  Loading the
  * module never touches VMX.
  *
@@ -29,7 +29,7 @@
  * Shutdown paths covered:
  *  - reboot, halt, power-off and kexec (kernel_kexec() runs the reboot
  *    notifiers): the reboot notifier turns VMX off on every online CPU by
- *    IPI; zxhv_vmx_get() refuses afterwards;
+ *    IPI; zxhv_vmx_cpu_get() refuses afterwards;
  *  - panic: the panic notifier turns VMX off on the panicking CPU (the
  *    others were stopped by NMI or IPI and went through the crash callback
  *    below, where the kernel offers one);
@@ -38,7 +38,7 @@
  *    (crash NMI shootdown, smp_stop_nmi_callback, smp_reboot_interrupt)
  *    and on the CPU that crashes (native_machine_crash_shutdown), with
  *    interrupts off, possibly in NMI context, before the kdump kernel
- *    starts.  Ours, zxhv_vmx_emergency_disable_local(), VMCLEARs every
+ *    starts.  Ours, zxhv_vmx_cpu_emergency_disable_local(), VMCLEARs every
  *    VMCS active on the CPU (its data reaches memory, for the dump) and
  *    then does VMXOFF (VMX operation blocks INIT, which the kdump kernel
  *    needs to start the other CPUs).  What each kernel offers:
@@ -68,7 +68,6 @@
  *    linux/kvm_host.h has kvm_arch_enable_virtualization()
  *    (ZXHV_KVM_REGISTERS_ON_ENABLE): both in Kbuild.
  */
-#define pr_fmt(fmt) "zircon-hv: " fmt
 
 #include <linux/cpu.h>
 #include <linux/cpuhotplug.h>
@@ -89,7 +88,7 @@
 #include <asm/tlbflush.h>
 #include <zircon/errors.h>
 
-#include "../../../arch.h"
+#include "arch.h"
 #include "caps.h"
 #include "spec.h"
 #include "vmcs.h"
@@ -148,15 +147,15 @@ static int vmx_cpu_enable_local(struct vmx_pcpu *pc, const char **why)
 		return -EOPNOTSUPP;
 	}
 
-	vmx_caps_read(&caps);
-	if (vmx_compute_ctls(&caps, &ctls, why))
+	zxhv_vmx_caps_read(&caps);
+	if (zxhv_vmx_caps_compute_ctls(&caps, &ctls, why))
 		return -ENXIO;		/* *why names a missing feature */
 	if (memcmp(&ctls, &vmx_ctls, sizeof(ctls)) ||
-	    (caps.basic & VMXCAP_BASIC_REVISION_MASK) != vmx_revision) {
+	    vmx_basic_vmcs_revision_id(caps.basic) != vmx_revision) {
 		*why = "VMX capabilities differ from the first CPU's";
 		return -EOPNOTSUPP;
 	}
-	if (vmx_check_cr(&caps, read_cr0(), cr4 | X86_CR4_VMXE, why))
+	if (zxhv_vmx_caps_check_cr(&caps, read_cr0(), cr4 | X86_CR4_VMXE, why))
 		return -EOPNOTSUPP;
 
 	/* 24.11.5: the region starts with the revision id, bit 31 clear. */
@@ -171,10 +170,111 @@ static int vmx_cpu_enable_local(struct vmx_pcpu *pc, const char **why)
 	}
 	pc->on = true;
 	/* Nothing may survive from a previous owner's EPT translations. */
-	st = vmx_invept(VMX_INVEPT_ALL_CONTEXT, 0);
+	st = vmx_invept(VMX_EPT_EXTENT_GLOBAL, 0);
 	VMX_INSN_WARN(st, "invept all-context", 0);
 	return 0;
 }
+
+/* --- where each VMCS is active ------------------------------------------------- */
+
+/* The VMCSes active on each CPU, and the one current there (or NULL). */
+static DEFINE_PER_CPU(struct list_head, vmx_active_vmcs);
+static DEFINE_PER_CPU(bool, vmx_active_init);
+static DEFINE_PER_CPU(struct zxhv_vmx_loaded_vmcs *, vmx_current_vmcs);
+
+void zxhv_vmx_cpu_vmcs_init(struct zxhv_vmx_loaded_vmcs *lv, u64 pa)
+{
+	lv->pa = pa;
+	lv->cpu = -1;
+	lv->launched = false;
+	INIT_LIST_HEAD(&lv->node);
+}
+
+/* On the CPU where @lv is active, interrupts off: VMCLEAR it. */
+static void vmx_vmcs_clear_local(struct zxhv_vmx_loaded_vmcs *lv)
+{
+	lockdep_assert_irqs_disabled();
+	if (READ_ONCE(lv->cpu) != smp_processor_id())
+		return;
+	VMX_INSN_WARN(vmx_vmclear(lv->pa), "vmclear", lv->pa);
+	if (this_cpu_read(vmx_current_vmcs) == lv)
+		this_cpu_write(vmx_current_vmcs, NULL);
+	list_del_init(&lv->node);
+	lv->launched = false;
+	WRITE_ONCE(lv->cpu, -1);
+}
+
+static void vmx_vmcs_clear_ipi(void *arg)
+{
+	vmx_vmcs_clear_local(arg);
+}
+
+void zxhv_vmx_cpu_vmcs_clear(struct zxhv_vmx_loaded_vmcs *lv)
+{
+	int cpu = READ_ONCE(lv->cpu);
+
+	/* A CPU that went offline cleared its VMCSes (below). */
+	if (cpu >= 0)
+		smp_call_function_single(cpu, vmx_vmcs_clear_ipi, lv, 1);
+}
+
+/* VMCLEAR every VMCS active on this CPU, before VMXOFF.  Interrupts off. */
+static void vmx_vmcs_clear_all_local(void)
+{
+	struct zxhv_vmx_loaded_vmcs *lv, *tmp;
+
+	lockdep_assert_irqs_disabled();
+	if (!this_cpu_read(vmx_active_init))
+		return;
+	list_for_each_entry_safe(lv, tmp, this_cpu_ptr(&vmx_active_vmcs), node)
+		vmx_vmcs_clear_local(lv);
+}
+
+bool zxhv_vmx_cpu_vmcs_load(struct zxhv_vmx_loaded_vmcs *lv)
+{
+	int cpu = smp_processor_id();
+	unsigned long flags;
+
+	lockdep_assert_preemption_disabled();
+	if (READ_ONCE(lv->cpu) == cpu) {
+		if (this_cpu_read(vmx_current_vmcs) != lv) {
+			VMX_INSN_WARN(vmx_vmptrld(lv->pa), "vmptrld", lv->pa);
+			this_cpu_write(vmx_current_vmcs, lv);
+		}
+		return false;
+	}
+	/* Active elsewhere: clear it there first (SDM 25.11.1). */
+	zxhv_vmx_cpu_vmcs_clear(lv);
+	if (!this_cpu_read(vmx_active_init)) {
+		INIT_LIST_HEAD(this_cpu_ptr(&vmx_active_vmcs));
+		this_cpu_write(vmx_active_init, true);
+	}
+	VMX_INSN_WARN(vmx_vmptrld(lv->pa), "vmptrld", lv->pa);
+	this_cpu_write(vmx_current_vmcs, lv);
+	local_irq_save(flags);
+	list_add(&lv->node, this_cpu_ptr(&vmx_active_vmcs));
+	WRITE_ONCE(lv->cpu, cpu);
+	local_irq_restore(flags);
+	lv->launched = false;
+	return true;
+}
+
+static void vmx_invept_one(void *arg)
+{
+	u64 eptp = *(u64 *)arg;
+
+	/* A CPU not (yet) in VMX operation flushes everything at VMXON. */
+	if (zxhv_vmx_cpu_on())
+		VMX_INSN_WARN(vmx_invept(VMX_EPT_EXTENT_CONTEXT, eptp),
+			      "invept single-context", eptp);
+}
+
+void zxhv_vmx_cpu_invept_all(u64 eptp)
+{
+	on_each_cpu(vmx_invept_one, &eptp, 1);
+}
+
+/* --- VMX on and off ------------------------------------------------------------ */
 
 /* Turn VMX off on this CPU if we turned it on.  Interrupts off. */
 static void vmx_cpu_disable_local(bool quiet)
@@ -215,7 +315,7 @@ static int vmx_cpu_offline(unsigned int cpu)
 
 	local_irq_save(flags);
 	WARN_ON_ONCE(smp_processor_id() != cpu);
-	zxhv_vmx_vcpus_clear_local();
+	vmx_vmcs_clear_all_local();
 	vmx_cpu_disable_local(false);
 	local_irq_restore(flags);
 	return 0;
@@ -223,7 +323,7 @@ static int vmx_cpu_offline(unsigned int cpu)
 
 static void vmx_cpu_disable_ipi(void *unused)
 {
-	zxhv_vmx_vcpus_clear_local();
+	vmx_vmcs_clear_all_local();
 	vmx_cpu_disable_local(true);
 }
 
@@ -250,11 +350,11 @@ static int vmx_panic_notify(struct notifier_block *nb, unsigned long code,
  * The kernel's emergency callback (see the top): interrupts off, maybe in
  * NMI context, on a CPU that will not run the VCPU loop again.  No locks.
  */
-void zxhv_vmx_emergency_disable_local(void)
+void zxhv_vmx_cpu_emergency_disable_local(void)
 {
 	if (!this_cpu_read(vmx_pcpu.on))
 		return;
-	zxhv_vmx_vcpus_clear_local();
+	vmx_vmcs_clear_all_local();
 	vmx_cpu_disable_local(true);
 }
 
@@ -287,18 +387,18 @@ static void vmx_emergency_register(void)
 		pr_info("KVM is loaded and holds the crash callback: on a crash it turns VMX off, our VMCSes get no VMCLEAR\n");
 		return;
 	}
-	cpu_emergency_register_virt_callback(zxhv_vmx_emergency_disable_local);
+	cpu_emergency_register_virt_callback(zxhv_vmx_cpu_emergency_disable_local);
 	vmx_emergency_registered = true;
 }
 
 static void vmx_emergency_unregister(void)
 {
 	if (vmx_emergency_registered)
-		cpu_emergency_unregister_virt_callback(zxhv_vmx_emergency_disable_local);
+		cpu_emergency_unregister_virt_callback(zxhv_vmx_cpu_emergency_disable_local);
 	vmx_emergency_registered = false;
 }
 
-bool zxhv_vmx_emergency_cb_registered(void)
+bool zxhv_vmx_cpu_emergency_cb_registered(void)
 {
 	return READ_ONCE(vmx_emergency_registered);
 }
@@ -312,7 +412,7 @@ static void vmx_emergency_unregister(void)
 {
 }
 
-bool zxhv_vmx_emergency_cb_registered(void)
+bool zxhv_vmx_cpu_emergency_cb_registered(void)
 {
 	return false;
 }
@@ -366,9 +466,9 @@ static zx_status_t vmx_compute_global_ctls(void)
 
 	cpu = get_cpu();
 	if (cpuid_ecx(1) & CPUID1_ECX_VMX) {
-		vmx_caps_read(&caps);
-		ret = vmx_compute_ctls(&caps, &vmx_ctls, &missing);
-		vmx_revision = caps.basic & VMXCAP_BASIC_REVISION_MASK;
+		zxhv_vmx_caps_read(&caps);
+		ret = zxhv_vmx_caps_compute_ctls(&caps, &vmx_ctls, &missing);
+		vmx_revision = vmx_basic_vmcs_revision_id(caps.basic);
 	} else {
 		missing = "VMX (CPUID.1:ECX.VMX = 0)";
 	}
@@ -431,7 +531,7 @@ static void vmx_turn_off(void)
 	vmx_free_regions();
 }
 
-zx_status_t zxhv_vmx_get(void)
+zx_status_t zxhv_vmx_cpu_get(void)
 {
 	zx_status_t status = ZX_OK;
 
@@ -444,7 +544,7 @@ zx_status_t zxhv_vmx_get(void)
 	return status;
 }
 
-void zxhv_vmx_put(void)
+void zxhv_vmx_cpu_put(void)
 {
 	mutex_lock(&vmx_mutex);
 	if (!WARN_ON_ONCE(!vmx_users) && !--vmx_users)
@@ -452,12 +552,12 @@ void zxhv_vmx_put(void)
 	mutex_unlock(&vmx_mutex);
 }
 
-const struct vmx_ctls *zxhv_vmx_ctls(void)
+const struct vmx_ctls *zxhv_vmx_cpu_ctls(void)
 {
 	return &vmx_ctls;
 }
 
-u32 zxhv_vmx_revision(void)
+u32 zxhv_vmx_cpu_revision(void)
 {
 	return vmx_revision;
 }

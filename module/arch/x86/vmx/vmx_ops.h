@@ -24,22 +24,8 @@
 enum vmx_insn_status {
 	VMX_INSN_OK = 0,
 	VMX_INSN_FAIL_INVALID,	/* CF = 1: no current VMCS */
-	VMX_INSN_FAIL_VALID,	/* ZF = 1: see VMCS_VM_INSTRUCTION_ERROR */
+	VMX_INSN_FAIL_VALID,	/* ZF = 1: see VM_INSTRUCTION_ERROR */
 	VMX_INSN_FAULT,		/* #UD or #GP, recovered by the exception table */
-};
-
-/* INVEPT types, SDM Vol. 3C 31.3 "INVEPT". */
-enum vmx_invept_type {
-	VMX_INVEPT_SINGLE_CONTEXT = 1,
-	VMX_INVEPT_ALL_CONTEXT = 2,
-};
-
-/* INVVPID types, SDM Vol. 3C 31.3 "INVVPID". */
-enum vmx_invvpid_type {
-	VMX_INVVPID_ADDRESS = 0,
-	VMX_INVVPID_SINGLE_CONTEXT = 1,
-	VMX_INVVPID_ALL_CONTEXT = 2,
-	VMX_INVVPID_SINGLE_CONTEXT_KEEP_GLOBALS = 3,
 };
 
 /*
@@ -55,103 +41,25 @@ enum vmx_invvpid_type {
 	"3:\n\t"							\
 	_ASM_EXTABLE(1b, 2b)
 
-/* VMXON with the physical address of a VMXON region (4 KiB aligned). */
-static __always_inline enum vmx_insn_status vmx_vmxon(u64 region_pa)
-{
-	asm goto("1: vmxon %[pa]\n\t" VMX_INSN_BRANCHES
-		 : : [pa] "m"(region_pa)
-		 : "cc", "memory" : fail_invalid, fail_valid, fault);
-	return VMX_INSN_OK;
-fail_invalid:
-	return VMX_INSN_FAIL_INVALID;
-fail_valid:
-	return VMX_INSN_FAIL_VALID;
-fault:
-	return VMX_INSN_FAULT;
-}
-
-static __always_inline enum vmx_insn_status vmx_vmxoff(void)
-{
-	asm goto("1: vmxoff\n\t" VMX_INSN_BRANCHES
-		 : :
-		 : "cc", "memory" : fail_invalid, fail_valid, fault);
-	return VMX_INSN_OK;
-fail_invalid:
-	return VMX_INSN_FAIL_INVALID;
-fail_valid:
-	return VMX_INSN_FAIL_VALID;
-fault:
-	return VMX_INSN_FAULT;
-}
-
-static __always_inline enum vmx_insn_status vmx_vmclear(u64 vmcs_pa)
-{
-	asm goto("1: vmclear %[pa]\n\t" VMX_INSN_BRANCHES
-		 : : [pa] "m"(vmcs_pa)
-		 : "cc", "memory" : fail_invalid, fail_valid, fault);
-	return VMX_INSN_OK;
-fail_invalid:
-	return VMX_INSN_FAIL_INVALID;
-fail_valid:
-	return VMX_INSN_FAIL_VALID;
-fault:
-	return VMX_INSN_FAULT;
-}
-
-static __always_inline enum vmx_insn_status vmx_vmptrld(u64 vmcs_pa)
-{
-	asm goto("1: vmptrld %[pa]\n\t" VMX_INSN_BRANCHES
-		 : : [pa] "m"(vmcs_pa)
-		 : "cc", "memory" : fail_invalid, fail_valid, fault);
-	return VMX_INSN_OK;
-fail_invalid:
-	return VMX_INSN_FAIL_INVALID;
-fail_valid:
-	return VMX_INSN_FAIL_VALID;
-fault:
-	return VMX_INSN_FAULT;
-}
-
-/* VMWRITE of a raw encoding; width checks live in vmcs.h. */
-static __always_inline enum vmx_insn_status
-vmx_vmwrite(unsigned long field, unsigned long value)
-{
-	asm goto("1: vmwrite %[val], %[field]\n\t" VMX_INSN_BRANCHES
-		 : : [val] "rm"(value), [field] "r"(field)
-		 : "cc", "memory" : fail_invalid, fail_valid, fault);
-	return VMX_INSN_OK;
-fail_invalid:
-	return VMX_INSN_FAIL_INVALID;
-fail_valid:
-	return VMX_INSN_FAIL_VALID;
-fault:
-	return VMX_INSN_FAULT;
-}
-
 /*
- * VMREAD of a raw encoding into *value (left untouched on failure).  An
- * asm goto with an output (GCC 11+, Debian 12's GCC 12): the output is read
- * only when the instruction succeeded, so a fault (#UD after an emergency
- * VMXOFF by the reboot notifier or the crash callback) reaches the fault
- * label with nothing to fix up.
+ * DEFINE_VMX_INSN - define vmx_<insn>(params), which runs one VMX
+ * instruction without outputs and returns its enum vmx_insn_status.
+ * @insn: the mnemonic; @params: the parenthesized parameter list;
+ * @operands: the operand template; @...: the asm inputs it names.
  */
-static __always_inline enum vmx_insn_status
-vmx_vmread(unsigned long field, unsigned long *value)
-{
-	unsigned long v;
-
-	asm goto("1: vmread %[field], %[val]\n\t" VMX_INSN_BRANCHES
-		 : [val] "=r"(v)
-		 : [field] "r"(field)
-		 : "cc", "memory" : fail_invalid, fail_valid, fault);
-	*value = v;
-	return VMX_INSN_OK;
-fail_invalid:
-	return VMX_INSN_FAIL_INVALID;
-fail_valid:
-	return VMX_INSN_FAIL_VALID;
-fault:
-	return VMX_INSN_FAULT;
+#define DEFINE_VMX_INSN(insn, params, operands, ...)			\
+static __always_inline enum vmx_insn_status vmx_##insn params		\
+{									\
+	asm goto("1: " #insn " " operands "\n\t" VMX_INSN_BRANCHES	\
+		 : : __VA_ARGS__ : "cc", "memory"			\
+		 : fail_invalid, fail_valid, fault);			\
+	return VMX_INSN_OK;						\
+fail_invalid:								\
+	return VMX_INSN_FAIL_INVALID;					\
+fail_valid:								\
+	return VMX_INSN_FAIL_VALID;					\
+fault:									\
+	return VMX_INSN_FAULT;						\
 }
 
 /* The 128-bit descriptors of INVEPT and INVVPID (SDM Vol. 3C 31.3). */
@@ -165,31 +73,44 @@ struct vmx_invvpid_desc {
 	u64 gla;
 };
 
+/* vmx_vmxon(region_pa): VMXON with a VMXON region's address (4 KiB aligned). */
+DEFINE_VMX_INSN(vmxon, (u64 region_pa), "%[pa]", [pa] "m"(region_pa))
+/* vmx_vmxoff() */
+DEFINE_VMX_INSN(vmxoff, (void), "")
+/* vmx_vmclear(vmcs_pa), vmx_vmptrld(vmcs_pa) */
+DEFINE_VMX_INSN(vmclear, (u64 vmcs_pa), "%[pa]", [pa] "m"(vmcs_pa))
+DEFINE_VMX_INSN(vmptrld, (u64 vmcs_pa), "%[pa]", [pa] "m"(vmcs_pa))
+/* vmx_vmwrite(field, value): a raw encoding; width checks live in vmcs.h. */
+DEFINE_VMX_INSN(vmwrite, (unsigned long field, unsigned long value),
+		"%[val], %[field]", [val] "rm"(value), [field] "r"(field))
+/*
+ * vmx_invept(type, eptp), vmx_invvpid(type, vpid, gla): the types are the
+ * kernel's VMX_EPT_EXTENT_* and VMX_VPID_EXTENT_* (<asm/vmx.h>).
+ */
+DEFINE_VMX_INSN(invept, (unsigned long type, u64 eptp), "%[desc], %[type]",
+		[desc] "m"((struct vmx_invept_desc){ .eptp = eptp }), [type] "r"(type))
+DEFINE_VMX_INSN(invvpid, (unsigned long type, u16 vpid, u64 gla), "%[desc], %[type]",
+		[desc] "m"((struct vmx_invvpid_desc){ .vpid = vpid, .gla = gla }),
+		[type] "r"(type))
+
+/*
+ * VMREAD of a raw encoding into *value (left untouched on failure), the
+ * one instruction with an output, so not DEFINE_VMX_INSN.  An asm goto
+ * with an output (GCC 11+, Debian 12's GCC 12): the output is read only
+ * when the instruction succeeded, so a fault (#UD after an emergency
+ * VMXOFF by the reboot notifier or the crash callback) reaches the fault
+ * label with nothing to fix up.
+ */
 static __always_inline enum vmx_insn_status
-vmx_invept(enum vmx_invept_type type, u64 eptp)
+vmx_vmread(unsigned long field, unsigned long *value)
 {
-	struct vmx_invept_desc desc = { .eptp = eptp };
+	unsigned long v;
 
-	asm goto("1: invept %[desc], %[type]\n\t" VMX_INSN_BRANCHES
-		 : : [desc] "m"(desc), [type] "r"((unsigned long)type)
+	asm goto("1: vmread %[field], %[val]\n\t" VMX_INSN_BRANCHES
+		 : [val] "=r"(v)
+		 : [field] "r"(field)
 		 : "cc", "memory" : fail_invalid, fail_valid, fault);
-	return VMX_INSN_OK;
-fail_invalid:
-	return VMX_INSN_FAIL_INVALID;
-fail_valid:
-	return VMX_INSN_FAIL_VALID;
-fault:
-	return VMX_INSN_FAULT;
-}
-
-static __always_inline enum vmx_insn_status
-vmx_invvpid(enum vmx_invvpid_type type, u16 vpid, u64 gla)
-{
-	struct vmx_invvpid_desc desc = { .vpid = vpid, .gla = gla };
-
-	asm goto("1: invvpid %[desc], %[type]\n\t" VMX_INSN_BRANCHES
-		 : : [desc] "m"(desc), [type] "r"((unsigned long)type)
-		 : "cc", "memory" : fail_invalid, fail_valid, fault);
+	*value = v;
 	return VMX_INSN_OK;
 fail_invalid:
 	return VMX_INSN_FAIL_INVALID;
