@@ -91,7 +91,7 @@ struct zxhv_arch_vcpu_guest {
 /*
  * zxhv_arch_vcpu_create - a VCPU of the guest @g describes, with @vpid
  * in [1, 64): VPID 1 starts in 64-bit mode at @entry with CR3 = 0, the
- * others in real mode with CS.base = @entry (spec §3.4).  ZX_OK,
+ * others in real mode with CS.base = @entry (docs/api.md §3.4).  ZX_OK,
  * ZX_ERR_NO_MEMORY, ZX_ERR_NOT_SUPPORTED, ZX_ERR_BAD_STATE.  Sleeps.
  */
 zx_status_t zxhv_arch_vcpu_create(const struct zxhv_arch_vcpu_guest *g, u16 vpid, u64 entry,
@@ -107,7 +107,7 @@ void zxhv_arch_vcpu_destroy(struct zxhv_arch_vcpu *av);
  * zx_vcpu_enter from the bound thread: runs the guest until an exit that
  * userspace handles.  ZX_OK with *@packet filled; ZX_ERR_CANCELED after a
  * kick; ZX_ERR_INTERNAL_INTR_RETRY when a signal is pending (the syscall
- * restarts); the error statuses of spec §1 otherwise.  Sleeps.
+ * restarts); the error statuses of docs/api.md §1 otherwise.  Sleeps.
  */
 zx_status_t zxhv_arch_vcpu_enter(struct zxhv_arch_vcpu *av, zx_port_packet_t *packet);
 

@@ -6,12 +6,12 @@
  * Arch-independent: the VMX code installs EPT entries lazily from
  * zxhv_gpas_lookup*() and removes them from the invalidate callback.
  *
- * Statuses (Zircon's zx_vmar_map/unmap/protect, spec "Supporting calls"):
+ * Statuses (Zircon's zx_vmar_map/unmap/protect, docs/api.md §1 "Supporting calls"):
  *  - gpa, len or vmo_offset not a multiple of PAGE_SIZE, len == 0, or a
  *    range that leaves [0, size) or wraps: ZX_ERR_INVALID_ARGS (Zircon's
  *    docs list exceeding the region bounds and offset overflow under
  *    INVALID_ARGS; OUT_OF_RANGE is kept for lookup of a GPA >= size, which
- *    the EPT violation path turns into zx_vcpu_enter's OUT_OF_RANGE, §3.5);
+ *    the EPT violation path turns into zx_vcpu_enter's OUT_OF_RANGE, docs/api.md §3.5);
  *  - map over an existing mapping without ZX_VM_SPECIFIC_OVERWRITE:
  *    ZX_ERR_NO_MEMORY (Zircon's quirk); with it, the overlapped parts are
  *    unmapped first and the new mapping replaces them;

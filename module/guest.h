@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Guests (zx_guest_create, zx_guest_set_trap; spec §1): a virtual machine's
+ * Guests (zx_guest_create, zx_guest_set_trap; docs/api.md §1): a virtual machine's
  * guest-physical address space, its traps and its hardware state.
  *
  * A guest owns:
@@ -41,7 +41,7 @@ struct zxhv_port;
 /* Alignment of MEM and BELL trap addresses and sizes. */
 #define ZXHV_GUEST_TRAP_ALIGN	4096ull
 
-/* VPIDs of a guest's VCPUs: [1, 63], so at most 63 VCPUs (spec §1). */
+/* VPIDs of a guest's VCPUs: [1, 63], so at most 63 VCPUs (docs/api.md §1). */
 #define ZXHV_GUEST_FIRST_VPID	1
 #define ZXHV_GUEST_LAST_VPID	63
 

@@ -71,7 +71,7 @@ ZXHV_SYSCALL_DEFINE(VCPU_KICK, vcpu_kick, zxhv_vcpu_signal)
 	return ZX_OK;
 }
 
-/* Vectors above 255: OUT_OF_RANGE (the docs' answer, spec §1). */
+/* Vectors above 255: OUT_OF_RANGE (the docs' answer, docs/api.md §1). */
 ZXHV_SYSCALL_DEFINE(VCPU_INTERRUPT, vcpu_interrupt, zxhv_vcpu_signal)
 {
 	struct zxhv_vcpu *vcpu;

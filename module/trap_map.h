@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The traps of one guest (zx_guest_set_trap, spec §1 and §3.5): ranges of
+ * The traps of one guest (zx_guest_set_trap, docs/api.md §1 and §3.5): ranges of
  * guest-physical memory (ZX_GUEST_TRAP_MEM, ZX_GUEST_TRAP_BELL) or of I/O
  * ports (ZX_GUEST_TRAP_IO) whose accesses leave the guest.  Arch-independent;
  * the exit path finds the trap of an address with zxhv_trap_map_lookup().

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * VCPUs (zx_vcpu_*; spec §1, §3.1): the generic half.  A VCPU belongs to
+ * VCPUs (zx_vcpu_*; docs/api.md §1, §3.1): the generic half.  A VCPU belongs to
  * one guest (it holds a reference) and is bound to the thread that created
  * it: only that thread may enter it or read and write its state (else
  * ZX_ERR_BAD_STATE), and a thread has at most one VCPU at a time, over all

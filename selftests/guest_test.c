@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Guests through libzx: zx_guest_create() (every error row of spec §1 and
+ * Guests through libzx: zx_guest_create() (every error row of docs/api.md §1 and
  * seed 000) and the guest-physical VMAR it returns (zx_vmar_map/unmap/
  * protect on guest-physical addresses); the traps are guest_trap_test.c's.
  *

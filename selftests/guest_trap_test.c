@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Guest traps through libzx: zx_guest_set_trap() (every error row of
- * spec §1, the three kinds, overlaps per space), the hole a MEM or BELL
+ * docs/api.md §1, the three kinds, overlaps per space), the hole a MEM or BELL
  * trap punches in the guest-physical VMAR, and the BELL port's packets
  * when the guest goes; guest_test.c makes guests.
  *

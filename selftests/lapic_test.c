@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The in-kernel local APIC through libzx (spec §3.2, §3.6, §4 item 6):
+ * The in-kernel local APIC through libzx (docs/api.md §3.2, §3.6, §4 item 6):
  * x2APIC registers, the APIC timer in each mode, IPIs as GUEST_VCPU
  * packets, and an SMP guest brought up from STARTUP packets.  The guest
  * programs are in lapic_guest.h.  Everything needs VMX; without it every

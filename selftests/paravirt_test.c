@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The in-kernel paravirtual platform: kvmclock (spec §4 item 7, §3.6) and
+ * The in-kernel paravirtual platform: kvmclock (docs/api.md §4 item 7, §3.6) and
  * large EPT pages with their debugfs report
  * (/sys/kernel/debug/zircon-hv/guest-<koid>/ept: "4k N", "2m N", "1g N",
  * the EPT leaves installed now).  Guest programs: paravirt_guest.h.

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The CPU a guest sees (spec §3.4, §3.6): CPUID, the control registers,
+ * The CPU a guest sees (docs/api.md §3.4, §3.6): CPUID, the control registers,
  * the MSRs the module emulates, XCR0 through XSETBV, FPU/SSE/AVX state kept
  * apart from the host's, PAUSE-loop exits and KVM hypercalls (VMCALL).
  * make check's two-CPU boot runs only xsetbv and fpu_isolation, through
@@ -257,7 +257,7 @@ TEST(xsetbv)
 	}
 	if (!(ecx & (1u << 27))) {
 		/*
-		 * The BSP starts with CR4.OSXSAVE only "with host XSAVE" (spec
+		 * The BSP starts with CR4.OSXSAVE only "with host XSAVE" (docs/api.md
 		 * §3.4): a host kernel that turned XSAVE off (Bochs' CPU model
 		 * fails Linux's XSAVE size check) leaves it clear, and the
 		 * module then accepts no XCR0 at all.  The guest sets OSXSAVE
@@ -274,7 +274,7 @@ TEST(xsetbv)
 	xcr0 = avx ? XCR0_X87 | XCR0_SSE | XCR0_AVX : XCR0_X87 | XCR0_SSE;
 	size = avx ? XSAVE_SIZE_AVX : XSAVE_SIZE_SSE;
 	TH_LOG("guest AVX: %s", avx ? "yes" : "no");
-	EXPECT_VALUE(&vm, xcr0);		/* as the guest starts (spec §3.4) */
+	EXPECT_VALUE(&vm, xcr0);		/* as the guest starts (docs/api.md §3.4) */
 	EXPECT_VALUE(&vm, 0);
 	EXPECT_VALUE(&vm, size);		/* CPUID.(0xD,0).EBX */
 	/* XSETBV of x87|SSE is stored, and the size follows. */
@@ -292,7 +292,7 @@ TEST(xsetbv)
 			ASSERT_EQ(ZX_OK, zx_vcpu_write_state(vm.vcpu, ZX_VCPU_STATE, &st,
 							     sizeof(st)));
 		}
-		/* No #GP in the guest: enter fails (spec §3.6). */
+		/* No #GP in the guest: enter fails (docs/api.md §3.6). */
 		s = enter(&vm);
 		if (s != ZX_ERR_INVALID_ARGS)
 			TH_LOG("XSETBV %#llx: zx_vcpu_enter returned %s",

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * VCPU creation and the checks every VCPU call makes before it acts
- * (spec §1, §3.1): zx_vcpu_create's argument order, rights, entry range,
+ * (docs/api.md §1, §3.1): zx_vcpu_create's argument order, rights, entry range,
  * one VCPU per thread and 63 per guest; the other calls' handle, type,
  * thread and rights checks.  The checks that need no guest (options
  * before the handle, BAD_HANDLE, WRONG_TYPE) run everywhere.
@@ -240,7 +240,7 @@ TEST(create_63_limit)
 	run_on_thread(create_thread, &a[63]);
 	EXPECT_EQ(ZX_ERR_NO_RESOURCES, a[63].status);
 	EXPECT_EQ(ZX_HANDLE_INVALID, a[63].vcpu);
-	/* VPIDs are checked before the entry (spec §1 order). */
+	/* VPIDs are checked before the entry (docs/api.md §1 order). */
 	a[63].entry = GPA_LIMIT;
 	run_on_thread(create_thread, &a[63]);
 	EXPECT_EQ(ZX_ERR_NO_RESOURCES, a[63].status);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The exits zx_vcpu_enter returns to userspace (spec §3.2, §3.5): IO
+ * The exits zx_vcpu_enter returns to userspace (docs/api.md §3.2, §3.5): IO
  * packets (OUT and IN, untrapped and string instructions), MEM trap
  * packets, BELL packets on the trap's port, guest memory shared with the
  * host mapping, and IO and MEM exits from compatibility mode and a 16-bit

@@ -13,7 +13,7 @@
  * code uses RIP-relative `lea`, so it is position-independent anyway.
  * Programs never define `0:` themselves.
  *
- * Layout (spec §3.4: the BSP starts in long mode with CR3 = 0, RSP = 0,
+ * Layout (docs/api.md §3.4: the BSP starts in long mode with CR3 = 0, RSP = 0,
  * GDTR/IDTR base 0 limit 0xFFFF, so the VMM provides the page tables at
  * GPA 0 and the guest loads its own GDT and IDT):
  *

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Interrupts and kicks (spec §1, §3.3, §4): zx_vcpu_interrupt waking a
+ * Interrupts and kicks (docs/api.md §1, §3.3, §4): zx_vcpu_interrupt waking a
  * HLT, the priority of pending NMIs, interrupts and exceptions, reserved
  * vectors; zx_vcpu_kick before and during enter, and ZX_INFO_VCPU's KICKED
  * flag.
@@ -106,7 +106,7 @@ TEST(kick_wakes_hlt)
 }
 
 /*
- * Spec §4 item 5: NMI first, then the highest pending vector; external
+ * docs/api.md §4 item 5: NMI first, then the highest pending vector; external
  * interrupts wait for IF = 1; one injection discards the pending
  * exceptions.  See g_prio for the phases.
  */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * VCPU state through zx_vcpu_read_state/write_state (spec §1, §3.4):
+ * VCPU state through zx_vcpu_read_state/write_state (docs/api.md §1, §3.4):
  * their argument checks, the general registers and the RFLAGS rule in both
  * directions, enter's packet pointer, and the state an AP starts in.
  *

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * KUnit: the guest CPUID edits of spec §3.6 (module/arch/x86/vmx/cpuid.c),
+ * KUnit: the guest CPUID edits of docs/api.md §3.6 (module/arch/x86/vmx/cpuid.c),
  * one row per edited leaf, with synthetic host values and bit-exact
  * expectations.
  */

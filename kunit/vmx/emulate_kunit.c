@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * KUnit: the decisions of the emulated exits (module/arch/x86/vmx/emulate.c,
- * spec §3.4 and §3.6): MSR reads and writes, MOV to CR0 (and its PAE
+ * docs/api.md §3.4 and §3.6): MSR reads and writes, MOV to CR0 (and its PAE
  * PDPTE load), XSETBV, CPL and 64-bit mode, the VMCALL results and the
  * CPUID bits that follow CR4 and the XSAVE mask.
  * Table-driven; values laid out by hand from the Intel SDM and the spec.
@@ -219,7 +219,7 @@ static void wrmsr_table(struct kunit *test)
 #define LME	EFER_LME
 #define LMA	EFER_LMA
 
-/* Spec §3.4: the mask, the BSP's CR0 and EFER; a typical FIXED0/1. */
+/* docs/api.md §3.4: the mask, the BSP's CR0 and EFER; a typical FIXED0/1. */
 #define MASK		(ET | NE | NW | CD)
 #define BSP_CR0		(PE | PG | ET | NE | WP)
 #define BSP_EFER	(LME | LMA | EFER_NX | EFER_SCE)

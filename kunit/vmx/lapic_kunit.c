@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * KUnit: the local APIC model (module/arch/x86/vmx/lapic.c): register
- * reads and writes of spec §3.6, the timer modes and their arithmetic
+ * reads and writes of docs/api.md §3.6, the timer modes and their arithmetic
  * (divisor, count duration, current count, TSC deadline), and ICR
- * destination decoding (spec §3.2).
+ * destination decoding (docs/api.md §3.2).
  */
 #include <kunit/test.h>
 

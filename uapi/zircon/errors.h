@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * zircon/errors.h: the zx_status_t values (spec §2.1).  ZX_OK is zero and
+ * zircon/errors.h: the zx_status_t values (docs/api.md §2.1).  ZX_OK is zero and
  * every error is negative.  Three of them never reach a caller of a zx_*
  * function: ZX_ERR_INTERNAL_INTR_RETRY and ZX_ERR_INTERNAL_INTR_KILLED steer
  * the kernel's syscall restart logic, and ZX_ERR_NEXT is the kernel's

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * zircon/rights.h: handle rights (spec §2.2).  A handle carries a set of
+ * zircon/rights.h: handle rights (docs/api.md §2.2).  A handle carries a set of
  * these bits and every call checks the one right it needs, in the kernel.
  * The ZX_DEFAULT_*_RIGHTS values are the rights a freshly created object's
  * handle gets; each is composed from the bits here and pinned to the number

@@ -2,7 +2,7 @@
 /*
  * zircon/types.h: the scalar types of the Zircon ABI (status, handle, rights,
  * addresses, time) and the option bits of zx_vmar_map() and zx_vmo_create().
- * Values follow the contract in spec §2.3.  The header also builds inside the
+ * Values follow the contract in docs/api.md §2.3.  The header also builds inside the
  * Linux kernel (module/ shares it), where <linux/types.h> supplies the fixed
  * width integer types instead of <stdint.h>.
  */

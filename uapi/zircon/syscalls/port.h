@@ -2,7 +2,7 @@
 /*
  * zircon/syscalls/port.h: the 48-byte zx_port_packet_t that zx_port_wait(),
  * zx_port_queue() and zx_vcpu_enter() exchange, and the packet types.  The
- * payload layouts are the NEWEST generation (spec §2.4): zx_packet_guest_mem_t
+ * payload layouts are the NEWEST generation (docs/api.md §2.4): zx_packet_guest_mem_t
  * carries cr3/rip/instruction_size instead of the older inst_len/inst_buf[15],
  * and zx_packet_guest_vcpu_t has its type first.  The older layouts are not
  * ABI compatible and are not offered.  Fields named padding* or reserved* are

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * zircon/syscalls/resource.h: resource kinds and the ranges within the
- * SYSTEM kind (spec §2.3, newest generation).  zx_resource_create() takes
+ * SYSTEM kind (docs/api.md §2.3, newest generation).  zx_resource_create() takes
  * options = kind (low 16 bits) | flags (high 16 bits).  The hypervisor
  * resource is ZX_RSRC_KIND_SYSTEM over [ZX_RSRC_SYSTEM_HYPERVISOR_BASE, +1).
  * The older numbering (HYPERVISOR 3, ROOT 4, VMEX 5, SMC 6) is not offered:

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * VMX capability MSRs -> zircon-hv's VMCS controls (spec §4 items 1, 4).
+ * VMX capability MSRs -> zircon-hv's VMCS controls (docs/api.md §4 items 1, 4).
  *
  * Intel SDM Vol. 3D, A.3-A.5: a control field's capability MSR reports in
  * bits 31:0 the allowed-0 settings (bit set: the control must be 1) and in
@@ -66,7 +66,7 @@ struct vmx_ctl_want {
 	const char *name;
 };
 
-/* Spec §4 item 4; a missing required control is named in the error. */
+/* docs/api.md §4 item 4; a missing required control is named in the error. */
 static const struct vmx_ctl_want vmx_ctl_wants[] = {
 	{ VMX_CTL_PIN, false, false, PIN_BASED_EXT_INTR_MASK,
 	  "external-interrupt exiting (pin-based control 0)" },
@@ -118,7 +118,7 @@ static const struct vmx_ctl_want vmx_ctl_wants[] = {
 	  "load IA32_EFER (entry control 15)" },
 };
 
-/* Spec §4 item 1: what every CPU must offer beyond the controls. */
+/* docs/api.md §4 item 1: what every CPU must offer beyond the controls. */
 static const struct {
 	bool in_basic;		/* else EPT_VPID_CAP */
 	u64 bit;

@@ -68,7 +68,7 @@ void zxhv_vmx_caps_read(struct vmx_caps *caps);
 u32 zxhv_vmx_caps_ctl_adjust(u32 required, u32 optional, u64 cap, u32 *value);
 
 /*
- * zxhv_vmx_caps_compute_ctls - check a CPU against spec §4 items 1 and 4 and compute
+ * zxhv_vmx_caps_compute_ctls - check a CPU against docs/api.md §4 items 1 and 4 and compute
  * zircon-hv's control fields.  Returns 0, or -EOPNOTSUPP with *missing
  * naming the first missing feature (a static string).
  */

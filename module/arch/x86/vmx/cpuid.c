@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * CPUID edits for guests (spec §3.6).  Bit positions are those of the Intel
+ * CPUID edits for guests (docs/api.md §3.6).  Bit positions are those of the Intel
  * SDM Vol. 2A, CPUID instruction reference (Tables 3-8 "Information Returned
  * by CPUID", 3-10 and 3-11 "Feature Information"); the KVM paravirtual
  * leaves are Linux's Documentation/virt/kvm/x86/cpuid.rst.
@@ -217,7 +217,7 @@ static void edit_topology(u32 subleaf, u32 vpid, u32 regs[4])
 /*
  * Leaf 7.0 features whose state or MSRs the module does not virtualise,
  * hidden so that a guest never reaches for them:
- *  - the XSAVE components beyond AVX (not swapped, spec §4 item 9): all of
+ *  - the XSAVE components beyond AVX (not swapped, docs/api.md §4 item 9): all of
  *    AVX-512, AMX, MPX, and PKU (PKRU would stay live in the host);
  *  - CET shadow stacks and IBT (IA32_S_CET/U_CET, XSAVES state), PKS
  *    (IA32_PKRS), ENQCMD (IA32_PASID);
@@ -227,9 +227,9 @@ static void edit_topology(u32 subleaf, u32 vpid, u32 regs[4])
  *    monitoring and allocation (IA32_PQR_ASSOC and the QoS MSRs),
  *    bus-lock detection (IA32_DEBUGCTL), IA32_CORE_CAPABILITIES;
  *  - LA57: MEM-trap packets give the VMM a CR3 but not the paging mode
- *    (zx_packet_guest_mem_t, spec §2.4), so a VMM decoding MMIO
+ *    (zx_packet_guest_mem_t, docs/api.md §2.4), so a VMM decoding MMIO
  *    instructions walks 4-level tables; 5-level paging would break it;
- *  - PT, TSC_ADJUST and the speculation-control MSRs (spec §3.6).
+ *  - PT, TSC_ADJUST and the speculation-control MSRs (docs/api.md §3.6).
  */
 #define F7_EBX_HIDE	(F7_EBX_PT | F7_EBX_TSC_ADJUST | F7_EBX_AVX512 | \
 			 F7_EBX_SGX | F7_EBX_RDT_M | F7_EBX_MPX | F7_EBX_RDT_A)

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The CPUID a guest sees: the host's values, edited per spec §3.6.  Pure
+ * The CPUID a guest sees: the host's values, edited per docs/api.md §3.6.  Pure
  * functions (but zxhv_cpuid_host_xsave_size()); the CPUID exit handler runs
  *
  *	q = zxhv_cpuid_host_leaf(leaf, &ctx);

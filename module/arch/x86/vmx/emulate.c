@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The decisions behind the exits the kernel emulates by itself (spec
+ * The decisions behind the exits the kernel emulates by itself (docs/api.md
  * §3.6): CPUID, MOV to CR0, RDMSR/WRMSR, XSETBV and VMCALL.
  *
  * Each is a pure function of values declared in emulate.h, checked by
@@ -31,7 +31,7 @@
 
 enum { EAX, EBX, ECX, EDX };
 
-/* --- MSRs (spec §3.6 "MSRs") --- */
+/* --- MSRs (docs/api.md §3.6 "MSRs") --- */
 
 /* IA32_MTRR_PHYSBASE0 .. IA32_MTRR_PHYSMASK9: ten base/mask pairs. */
 #define MSR_MTRR_VAR_FIRST	0x200

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The decisions behind the emulated exits of emulate.c (spec §3.4, §3.6):
+ * The decisions behind the emulated exits of emulate.c (docs/api.md §3.4, §3.6):
  * pure functions of the guest state they are given, so KUnit checks them
  * without VMX.  The exit handlers themselves (vmexit.c) read that state
  * from the VMCS, call these and apply the result.

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Guest memory into the EPT (spec §3.5): the fault-in of an EPT violation
+ * Guest memory into the EPT (docs/api.md §3.5): the fault-in of an EPT violation
  * that no trap claims.
  *
  * The address space's read lock is held from the lookup of the mapping

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The pending-interrupt set of one VCPU; see irq_tracker.h for the rules
- * (spec §4 item 5).
+ * (docs/api.md §4 item 5).
  */
 #include <linux/bitops.h>
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The interrupts pending for one VCPU (spec §4 item 5, Zircon's
+ * The interrupts pending for one VCPU (docs/api.md §4 item 5, Zircon's
  * InterruptTracker<256>): a set of vectors, not a queue, so raising a
  * vector that is already pending is a no-op.
  *

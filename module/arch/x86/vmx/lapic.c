@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The pure core of the in-kernel x2APIC (lapic.h): register reads and
- * writes as spec §3.6 lists them, the timer arithmetic, ICR decoding.
+ * writes as docs/api.md §3.6 lists them, the timer arithmetic, ICR decoding.
  */
 #include <linux/bits.h>
 #include <linux/compiler.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The in-kernel local APIC of a VCPU (spec §3.2, §3.6, §4 item 6): x2APIC
+ * The in-kernel local APIC of a VCPU (docs/api.md §3.2, §3.6, §4 item 6): x2APIC
  * MSRs only, no xAPIC MMIO.  This header is its pure core, KUnit-tested
  * without VMX: the register file, the timer arithmetic and the decoding of
  * ICR writes.  lapic_vmx.c is the glue: it runs the timer on a host
@@ -45,7 +45,7 @@
 #define ZXHV_X2APIC_SELF_IPI		0x83f
 #define ZXHV_MSR_TSC_DEADLINE		0x6e0
 
-/* Spec §3.6: version 0x15, seven LVT entries (max LVT entry 6). */
+/* docs/api.md §3.6: version 0x15, seven LVT entries (max LVT entry 6). */
 #define ZXHV_LAPIC_VERSION		(0x15 | (6 << 16))
 #define ZXHV_LAPIC_SVR			0xff
 #define ZXHV_LAPIC_LVT_MASKED		BIT(16)
@@ -87,7 +87,7 @@ enum zxhv_lapic_result {
 	ZXHV_LAPIC_SELF_IPI,	/* write: raise vector (val & 0xff) locally */
 };
 
-/* Reset state: LVT timer masked (spec §4 item 6), everything else 0. */
+/* Reset state: LVT timer masked (docs/api.md §4 item 6), everything else 0. */
 void zxhv_lapic_reset(struct zxhv_lapic_regs *r);
 
 /* The x2APIC logical destination register (LDR) of APIC ID @apic_id. */
@@ -132,7 +132,7 @@ u32 zxhv_lapic_current_count(enum zxhv_lapic_timer_mode mode, u32 initial, u32 d
 /* Nanoseconds from TSC @now until TSC @deadline (0 if it passed). */
 u64 zxhv_lapic_deadline_ns(u64 deadline, u64 now, u32 tsc_khz);
 
-/* --- ICR writes (spec §3.2) ------------------------------------------- */
+/* --- ICR writes (docs/api.md §3.2) ------------------------------------------- */
 
 enum zxhv_lapic_ipi_kind {
 	ZXHV_LAPIC_IPI_INTERRUPT,	/* GUEST_VCPU INTERRUPT: mask, vector */

@@ -114,7 +114,7 @@ static u32 vmx_lapic_current_count(struct vmx_lapic *l)
 					ktime_to_ns(ktime_sub(ktime_get(), l->start)));
 }
 
-/* An ICR write (spec §3.2): a packet, or nothing to do. */
+/* An ICR write (docs/api.md §3.2): a packet, or nothing to do. */
 static enum zxhv_emu_msr vmx_lapic_icr(struct zxhv_arch_vcpu *v, zx_port_packet_t *pkt)
 {
 	struct zxhv_lapic_ipi ipi;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * kvmclock (spec §4 item 7, §3.6 "MSRs"): the KVM paravirtual clock a guest
+ * kvmclock (docs/api.md §4 item 7, §3.6 "MSRs"): the KVM paravirtual clock a guest
  * registers with MSR_KVM_SYSTEM_TIME(_NEW).  The ABI is Linux's
  * Documentation/virt/kvm/x86/msr.rst and struct pvclock_vcpu_time_info
  * (asm/pvclock-abi.h): the guest's time at TSC value t is

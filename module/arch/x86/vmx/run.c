@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The run loop of zx_vcpu_enter (spec §1), interrupt injection (spec §4
- * item 5) and the guest FPU (spec §4 item 9).
+ * The run loop of zx_vcpu_enter (docs/api.md §1), interrupt injection (docs/api.md §4
+ * item 5) and the guest FPU (docs/api.md §4 item 9).
  *
  * The VMCS is loaded once, at the start (zxhv_vmx_vcpu_load(): preemption
  * off, the VMCS current on this CPU), and stays loaded through the exit

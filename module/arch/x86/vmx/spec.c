@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Speculative-execution hardening of VM entry and exit (spec §4 item 10):
+ * Speculative-execution hardening of VM entry and exit (docs/api.md §4 item 10):
  * the policy (spec.h says which host settings lead to what), the software
  * L1D flush, IBPB, and how the choice is shown: one dmesg line the first
  * time VMX is turned on, and the read-only module parameter

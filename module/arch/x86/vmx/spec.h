@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Speculative-execution hardening of VM entry and exit (spec §4 item 10).
+ * Speculative-execution hardening of VM entry and exit (docs/api.md §4 item 10).
  *
  * The choice is a pure function, zxhv_vmx_spec_choose(), of what the host
  * kernel decided at boot (its CPU feature and bug bits, the mitigations=,

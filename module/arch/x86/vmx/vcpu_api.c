@@ -2,7 +2,7 @@
 /*
  * The VMX side of the arch contract for VCPUs (module/arch.h:
  * zxhv_arch_vcpu_*, all but enter, which is run.c's): creation with the
- * VMCS's initial state (spec §3.4, §4 items 3, 4, 8, 9), destruction,
+ * VMCS's initial state (docs/api.md §3.4, §4 items 3, 4, 8, 9), destruction,
  * kick, interrupt and the register state.  The top of the VMX ladder
  * (docs/design.md): nothing below calls in here.
  *
@@ -126,7 +126,7 @@ static void vmx_init_segment(u32 sel_field, u16 sel, u64 base, u32 limit, u32 ar
 	__vmcs_write(GUEST_ES_AR_BYTES + 2 * n, ar);
 }
 
-/* The guest state of spec §3.4; the VMCS is current. */
+/* The guest state of docs/api.md §3.4; the VMCS is current. */
 static void vmx_init_guest_state(struct zxhv_arch_vcpu *v, u64 entry)
 {
 	static const u32 data_segs[] = {
@@ -193,7 +193,7 @@ static void vmx_init_guest_state(struct zxhv_arch_vcpu *v, u64 entry)
 	vmcs_write64(VMCS_LINK_POINTER, ~0ull);
 }
 
-/* The controls of spec §4 item 4; the VMCS is current. */
+/* The controls of docs/api.md §4 item 4; the VMCS is current. */
 static void vmx_init_controls(struct zxhv_arch_vcpu *v)
 {
 	const struct vmx_ctls *c = zxhv_vmx_cpu_ctls();
@@ -253,7 +253,7 @@ static void vmx_init_fpu(struct zxhv_arch_vcpu *v)
 		u64 host = xgetbv(XCR_XFEATURE_ENABLED_MASK);
 
 		v->xsave_mask = host & (XFEATURE_X87 | XFEATURE_SSE | XFEATURE_AVX);
-		/* Spec §3.4: the guest starts with x87, SSE and AVX enabled. */
+		/* docs/api.md §3.4: the guest starts with x87, SSE and AVX enabled. */
 		v->xcr0 = v->xsave_mask;
 	}
 }
@@ -409,7 +409,7 @@ void zxhv_arch_vcpu_write_state(struct zxhv_arch_vcpu *v, const zx_vcpu_state_t 
 	v->gprs[VMX_GPR_R15] = s->r15;
 	zxhv_vmx_vcpu_load(v);
 	vmcs_writenat(GUEST_RSP, s->rsp);
-	/* Spec §1: RFLAGS only when its reserved-one bit is set, user bits only. */
+	/* docs/api.md §1: RFLAGS only when its reserved-one bit is set, user bits only. */
 	if (s->rflags & VMX_RFLAGS_RESERVED1) {
 		u64 rflags = vmcs_readnat(GUEST_RFLAGS);
 

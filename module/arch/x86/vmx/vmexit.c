@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * VM exits (spec §3.2, §3.5, §3.6): one table indexed by the basic exit
+ * VM exits (docs/api.md §3.2, §3.5, §3.6): one table indexed by the basic exit
  * reason (SDM Vol. 3D, Appendix C), one static handler per reason,
  * exit_<reason>.
  *
@@ -125,7 +125,7 @@ static zx_status_t exit_pause(struct zxhv_arch_vcpu *v, const struct vmx_exit *e
 
 /* --- traps and guest memory ------------------------------------------------------------ */
 
-/* IN/OUT: a trapped port becomes a GUEST_IO packet (spec §3.2). */
+/* IN/OUT: a trapped port becomes a GUEST_IO packet (docs/api.md §3.2). */
 static zx_status_t exit_io(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
 			   zx_port_packet_t *pkt)
 {
@@ -150,7 +150,7 @@ static zx_status_t exit_io(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
 	return ZX_ERR_NEXT;
 }
 
-/* A MEM trap: RIP advanced first, then the packet (spec §3.2). */
+/* A MEM trap: RIP advanced first, then the packet (docs/api.md §3.2). */
 static zx_status_t exit_mem_trap(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
 				 const struct zxhv_trap *trap, zx_port_packet_t *pkt)
 {
@@ -183,7 +183,7 @@ zx_status_t zxhv_vmx_vmexit_deliver_bell(struct zxhv_arch_vcpu *v)
 			return status;	/* a signal: the bell stays pending */
 	}
 	v->bell_trap = NULL;
-	/* The port lost its last handle (spec §3.2: enter says BAD_STATE). */
+	/* The port lost its last handle (docs/api.md §3.2: enter says BAD_STATE). */
 	return status == ZX_ERR_BAD_HANDLE ? ZX_ERR_BAD_STATE : status;
 }
 
@@ -272,11 +272,11 @@ static zx_status_t exit_cpuid(struct zxhv_arch_vcpu *v, const struct vmx_exit *e
 
 /*
  * Control-register exits.  The CR0 guest/host mask owns ET|NE|NW|CD and
- * the CR4 mask VMXE (spec §3.4), and there is no CR3/CR8 exiting, so by
+ * the CR4 mask VMXE (docs/api.md §3.4), and there is no CR3/CR8 exiting, so by
  * SDM Vol. 3C 26.1.3 only MOV to CR0 changing an owned bit and MOV to CR4
  * changing VMXE exit: CLTS (TS not owned), LMSW (touches PE/MP/EM/TS only)
  * and MOV from CR0/CR4 (served from the read shadows) never do.  Everything
- * but MOV to CR0 is NOT_SUPPORTED (spec §3.6).
+ * but MOV to CR0 is NOT_SUPPORTED (docs/api.md §3.6).
  */
 static zx_status_t exit_cr_access(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
 				  zx_port_packet_t *pkt)
@@ -352,7 +352,7 @@ static zx_status_t exit_xsetbv(struct zxhv_arch_vcpu *v, const struct vmx_exit *
 	u64 value = (u64)lower_32_bits(v->gprs[VMX_GPR_RDX]) << 32 |
 		    lower_32_bits(v->gprs[VMX_GPR_RAX]);
 
-	/* No #GP: a value CPUID does not allow stops the VCPU (spec §3.6). */
+	/* No #GP: a value CPUID does not allow stops the VCPU (docs/api.md §3.6). */
 	if (!zxhv_emu_xsetbv_ok(ecx, value, v->xsave_mask)) {
 		zxhv_vmx_vcpu_report_failure(v, e, "XSETBV of an XCR0 CPUID does not offer");
 		return ZX_ERR_INVALID_ARGS;
@@ -538,7 +538,7 @@ zx_status_t zxhv_vmx_vmexit_handle(struct zxhv_arch_vcpu *v, const struct vmx_ex
 		h = exit_handlers[e->reason];
 	if (h)
 		return h(v, e, pkt);
-	/* Everything else reaches userspace as NOT_SUPPORTED (spec §3.6). */
+	/* Everything else reaches userspace as NOT_SUPPORTED (docs/api.md §3.6). */
 	zxhv_vmx_vcpu_report_failure(v, e, "exit zircon-hv does not handle");
 	return ZX_ERR_NOT_SUPPORTED;
 }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * VMX ownership (spec §4 item 1; Intel SDM Vol. 3C 24.7 "Enabling and
+ * VMX ownership (docs/api.md §4 item 1; Intel SDM Vol. 3C 24.7 "Enabling and
  * entering VMX operation", 24.8 "Restrictions on VMX operation").
  *
  * A mutex-protected reference count.  The first zxhv_vmx_cpu_get():

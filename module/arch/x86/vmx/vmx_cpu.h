@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * VMX ownership of the host CPUs (spec §4 item 1): VMXON on every online
+ * VMX ownership of the host CPUs (docs/api.md §4 item 1): VMXON on every online
  * CPU while at least one user (a guest) exists, VMXOFF when the last one
  * goes, CPUs coming online or going offline in between handled, VMXOFF on
  * reboot, kexec and panic.
