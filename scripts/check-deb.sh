@@ -13,12 +13,24 @@
 # (including DKMS's signing key pair if this run made it).
 # Root only. It refuses to start when zircon-hv is already known to DKMS or
 # installed (e.g. by make dkms-install), since purging would remove that too.
+#
+# --keep (make check): the packages stay installed after the checks pass, so
+# that the Bochs stages load the module DKMS built from the package; a zircon-hv
+# that an earlier make check (packages) or make dkms-install (scripts/dkms.sh)
+# left on this machine is removed first instead of refused.  On a failure the
+# packages are purged as without --keep.  Prints the module's path last.
 # Logs: build/check-deb/.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 out=$top/build/check-deb
 pkgs=(zircon-hv-dkms libzx0 libzx-dev zircon-hv-tools)
 export DEBIAN_FRONTEND=noninteractive
+keep=0
+case "${1:-}" in
+--keep) keep=1 ;;
+'') ;;
+*) echo "usage: $0 [--keep]" >&2; exit 2 ;;
+esac
 
 fail() { echo "check-deb: FAIL: $*" >&2; exit 1; }
 step() { echo "check-deb: [${SECONDS}s] $*"; }
@@ -29,6 +41,24 @@ exec 9>"$top/build/.check-deb.lock"
 flock -n 9 || fail "another check-deb.sh is running"
 
 # --- nothing of zircon-hv may be installed yet -------------------------------
+if [ "$keep" = 1 ]; then
+	# What a previous make check (or make dkms-install) left: packages first,
+	# then a DKMS tree of scripts/dkms.sh and its modprobe.d file.
+	for p in "${pkgs[@]}"; do
+		if dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed\|config-files'; then
+			step "purging the earlier install of $p"
+			apt-get purge -y -qq "$p" >/dev/null
+		fi
+	done
+	if dkms status -m zircon-hv | grep -q .; then
+		step "removing zircon-hv from DKMS (scripts/dkms.sh install)"
+		# dkms 3.0.10's remove needs the version: take each from dkms status.
+		for v in $(dkms status -m zircon-hv | sed -n 's|^zircon-hv/\([^,: ]*\).*|\1|p' | sort -u); do
+			dkms remove -m zircon-hv -v "$v" --all >/dev/null
+		done
+	fi
+	rm -rf /usr/src/zircon-hv-* /etc/modprobe.d/zircon-hv.conf /etc/udev/rules.d/70-zircon-hv.rules
+fi
 if dkms status -m zircon-hv | grep -q .; then
 	fail "zircon-hv is already in DKMS (dkms status -m zircon-hv): run make dkms-uninstall first"
 fi
@@ -74,6 +104,11 @@ grep -v -e '^N:' -e 'running with root privileges' "$out/lintian.log" | sed 's/^
 cleanup() {
 	local rc=$? left
 	set +e
+	if [ "$keep" = 1 ] && [ "$rc" = 0 ]; then
+		step "ok (built, no lintian errors, installed, checked; kept installed)"
+		echo "$ko"
+		exit 0
+	fi
 	step "purge"
 	apt-get purge -y -qq "${pkgs[@]}" >"$out/purge.log" 2>&1 || {
 		cat "$out/purge.log"; rc=1; }

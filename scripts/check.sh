@@ -55,10 +55,11 @@ step man scripts/check-man.sh
 step checkpatch scripts/checkpatch.sh
 step sparse scripts/sparse.sh
 
-# --- DKMS: build and install for the stock kernel; Bochs loads that module ----
-abi=$(basename "$(scripts/kernel/stock.sh --headers)" | sed 's/^linux-headers-//')
-step dkms scripts/dkms.sh install "$abi"
-dkms_ko=$(find "/lib/modules/$abi/updates/dkms" -name 'zircon-hv.ko*' 2>/dev/null | head -n 1)
+# --- the Debian packages: make deb, lintian, install (DKMS builds the module for
+# the stock kernel); they stay installed and Bochs loads the module DKMS built ----
+step deb scripts/check-deb.sh --keep
+dkms_ko=$(tail -n 1 "$out/deb.log")
+case "$dkms_ko" in /lib/modules/*/zircon-hv.ko*) ;; *) dkms_ko= ;; esac
 
 # --- runs ----------------------------------------------------------------------
 run_in_vm() {
