@@ -48,6 +48,7 @@
 #include "irq_tracker.h"
 #include "pvclock_vmx.h"
 #include "spec.h"
+#include "trace.h"
 #include "vcpu_priv.h"
 #include "vmcs.h"
 #include "vmexit.h"
@@ -94,6 +95,7 @@ static zx_status_t vmx_inject_pending(struct zxhv_arch_vcpu *v)
 		vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, v->reinject_info);
 		vmcs_write32(VM_ENTRY_EXCEPTION_ERROR_CODE, v->reinject_error);
 		vmcs_write32(VM_ENTRY_INSTRUCTION_LEN, v->reinject_len);
+		trace_zxhv_inject(v->vpid, v->reinject_info & 0xff, true);
 		v->reinject_info = 0;
 		return ZX_OK;
 	}
@@ -115,6 +117,7 @@ static zx_status_t vmx_inject_pending(struct zxhv_arch_vcpu *v)
 	if (FIELD_GET(ZXHV_INTR_INFO_TYPE, info) == ZXHV_INTR_TYPE_SW_EXCEPTION)
 		vmcs_write32(VM_ENTRY_INSTRUCTION_LEN, v->zero_len_inject ? 0 : 1);
 	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, info);
+	trace_zxhv_inject(v->vpid, vector, false);
 	zxhv_irq_injected(&v->irq);
 	/* More may be pending: exit again as soon as the guest can take one. */
 	vmx_set_intr_window(v, zxhv_irq_pending(&v->irq));
@@ -350,6 +353,8 @@ zx_status_t zxhv_arch_vcpu_enter(struct zxhv_arch_vcpu *v, zx_port_packet_t *pac
 			l1d_dirty = true;
 		}
 		zxhv_vmx_pvclock_before_entry(v);
+		if (trace_zxhv_entry_enabled())
+			trace_zxhv_entry(v->vpid, vmcs_readnat(GUEST_RIP));
 		status = vmx_run_once(v, &hs, &e, l1d_dirty);
 		zxhv_vmx_pvclock_after_exit(v);
 		ran = true;

@@ -22,6 +22,7 @@
 #include "arch.h"
 #include "exit_qual.h"
 #include "irq_tracker.h"
+#include "trace.h"
 #include "vcpu_priv.h"
 #include "vmcs.h"
 #include "vmx_cpu.h"
@@ -104,6 +105,7 @@ void zxhv_vmx_vcpu_inject_exception(struct zxhv_arch_vcpu *v, u8 vector)
 	if (info & ZXHV_INTR_INFO_ERROR_CODE)
 		vmcs_write32(VM_ENTRY_EXCEPTION_ERROR_CODE, 0);
 	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, info);
+	trace_zxhv_inject(v->vpid, vector, false);
 }
 
 void zxhv_vmx_vcpu_report_failure(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
@@ -111,6 +113,7 @@ void zxhv_vmx_vcpu_report_failure(struct zxhv_arch_vcpu *v, const struct vmx_exi
 {
 	static DEFINE_RATELIMIT_STATE(rs, 5 * HZ, 10);
 
+	trace_zxhv_guest_fail(v->vpid, e->full_reason, e->qual, e->rip);
 	if (!__ratelimit(&rs))
 		return;
 	pr_warn("guest VCPU %u (pid %d) failed: %s (exit reason %u, qualification %#llx) rip %#llx rsp %#lx rflags %#lx cr0 %#lx cr3 %#lx cr4 %#lx efer %#llx cs.ar %#x interruptibility %#x\n",

@@ -30,6 +30,7 @@
 #include "guest_priv.h"
 #include "lapic_vmx.h"
 #include "pvclock_vmx.h"
+#include "trace.h"
 #include "vcpu_priv.h"
 #include "vmcs.h"
 #include "vmx_cpu.h"
@@ -350,6 +351,7 @@ void zxhv_arch_vcpu_destroy(struct zxhv_arch_vcpu *v)
 void zxhv_arch_vcpu_kick(struct zxhv_arch_vcpu *v)
 {
 	atomic_set(&v->kicked, 1);
+	trace_zxhv_kick(v->vpid);
 	zxhv_vmx_vcpu_poke(v);
 }
 

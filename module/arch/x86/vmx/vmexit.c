@@ -38,6 +38,7 @@
 #include "lapic_vmx.h"
 #include "port.h"
 #include "pvclock_vmx.h"
+#include "trace.h"
 #include "trap_map.h"
 #include "vcpu_priv.h"
 #include "vmcs.h"
@@ -138,6 +139,7 @@ static zx_status_t exit_io(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
 	if (!trap)
 		return ZX_ERR_NOT_FOUND;
 	zxhv_vmx_vcpu_skip_insn(v, e);
+	trace_zxhv_trap(v->vpid, ZX_GUEST_TRAP_IO, io.port, trap->key);
 	pkt->key = trap->key;
 	pkt->type = ZX_PKT_TYPE_GUEST_IO;
 	pkt->guest_io.port = io.port;
@@ -158,6 +160,7 @@ static zx_status_t exit_mem_trap(struct zxhv_arch_vcpu *v, const struct vmx_exit
 
 	pkt->guest_mem.cr3 = vmcs_readnat(GUEST_CR3);
 	zxhv_vmx_vcpu_skip_insn(v, e);
+	trace_zxhv_trap(v->vpid, ZX_GUEST_TRAP_MEM, e->gpa, trap->key);
 	pkt->key = trap->key;
 	pkt->type = ZX_PKT_TYPE_GUEST_MEM;
 	pkt->guest_mem.addr = e->gpa;
@@ -199,6 +202,7 @@ static zx_status_t exit_bell_trap(struct zxhv_arch_vcpu *v, const struct vmx_exi
 	if (!q.write)
 		return ZX_ERR_NOT_SUPPORTED;
 	zxhv_vmx_vcpu_skip_insn(v, e);
+	trace_zxhv_trap(v->vpid, ZX_GUEST_TRAP_BELL, e->gpa, trap->key);
 	v->bell_trap = trap;
 	v->bell_addr = e->gpa;
 	return ZX_OK;
@@ -215,6 +219,7 @@ static zx_status_t exit_ept_fault(struct zxhv_arch_vcpu *v, const struct vmx_exi
 	zxhv_vmx_vcpu_put(v);
 	status = zxhv_vmx_ept_fault_in(v->ag, v->gpas, e->gpa, perms);
 	zxhv_vmx_vcpu_reload(v);
+	trace_zxhv_ept_fault(v->vpid, e->gpa, perms, status);
 	if (status == ZX_ERR_NOT_FOUND || status == ZX_ERR_ACCESS_DENIED)
 		zxhv_vmx_vcpu_report_failure(v, e, "access to guest memory that is not mapped");
 	return status;
@@ -534,6 +539,7 @@ zx_status_t zxhv_vmx_vmexit_handle(struct zxhv_arch_vcpu *v, const struct vmx_ex
 {
 	exit_handler h = NULL;
 
+	trace_zxhv_exit(v->vpid, e->full_reason, e->qual, e->rip);
 	if (e->reason < ZXHV_VMX_NR_EXIT_REASONS)
 		h = exit_handlers[e->reason];
 	if (h)
