@@ -25,20 +25,25 @@ TRACE_EVENT(zxhv_entry,
 	    TP_printk("vpid %u rip %#llx", __entry->vpid, __entry->rip)
 );
 
-TRACE_EVENT(zxhv_exit,
-	    TP_PROTO(u16 vpid, u32 reason, u64 qual, u64 rip),
-	    TP_ARGS(vpid, reason, qual, rip),
-	    TP_STRUCT__entry(__field(u16, vpid)
-			     __field(u32, reason)
-			     __field(u64, qual)
-			     __field(u64, rip)),
-	    TP_fast_assign(__entry->vpid = vpid;
-			   __entry->reason = reason;
-			   __entry->qual = qual;
-			   __entry->rip = rip;),
-	    TP_printk("vpid %u reason %u qual %#llx rip %#llx", __entry->vpid, __entry->reason,
-		      __entry->qual, __entry->rip)
+/* An exit and where it happened: the exits, and the ones a VCPU fails on. */
+DECLARE_EVENT_CLASS(zxhv_exit_class,
+		    TP_PROTO(u16 vpid, u32 reason, u64 qual, u64 rip),
+		    TP_ARGS(vpid, reason, qual, rip),
+		    TP_STRUCT__entry(__field(u16, vpid)
+				     __field(u32, reason)
+				     __field(u64, qual)
+				     __field(u64, rip)),
+		    TP_fast_assign(__entry->vpid = vpid;
+				   __entry->reason = reason;
+				   __entry->qual = qual;
+				   __entry->rip = rip;),
+		    TP_printk("vpid %u reason %u qual %#llx rip %#llx", __entry->vpid,
+			      __entry->reason, __entry->qual, __entry->rip)
 );
+
+DEFINE_EVENT(zxhv_exit_class, zxhv_exit,
+	     TP_PROTO(u16 vpid, u32 reason, u64 qual, u64 rip),
+	     TP_ARGS(vpid, reason, qual, rip));
 
 /* A trap's packet: @kind is ZX_GUEST_TRAP_{BELL,MEM,IO}, @addr the GPA or port. */
 TRACE_EVENT(zxhv_trap,
@@ -96,20 +101,9 @@ TRACE_EVENT(zxhv_ept_fault,
 );
 
 /* The VCPU stops: what it did and where (the kernel log says more, rate-limited). */
-TRACE_EVENT(zxhv_guest_fail,
-	    TP_PROTO(u16 vpid, u32 reason, u64 qual, u64 rip),
-	    TP_ARGS(vpid, reason, qual, rip),
-	    TP_STRUCT__entry(__field(u16, vpid)
-			     __field(u32, reason)
-			     __field(u64, qual)
-			     __field(u64, rip)),
-	    TP_fast_assign(__entry->vpid = vpid;
-			   __entry->reason = reason;
-			   __entry->qual = qual;
-			   __entry->rip = rip;),
-	    TP_printk("vpid %u reason %u qual %#llx rip %#llx", __entry->vpid, __entry->reason,
-		      __entry->qual, __entry->rip)
-);
+DEFINE_EVENT(zxhv_exit_class, zxhv_guest_fail,
+	     TP_PROTO(u16 vpid, u32 reason, u64 qual, u64 rip),
+	     TP_ARGS(vpid, reason, qual, rip));
 
 #endif /* ZXHV_VMX_TRACE_H */
 
