@@ -64,9 +64,14 @@ module-612:
 libzx:
 	@$(MAKE) -s -C $(TOP)/libzx O=$(B)/libzx
 
-tools: $(B)/tools/zxhv-poweroff
+tools: $(B)/tools/zxhv-poweroff $(B)/tools/zxhv-ptyrun
 
 $(B)/tools/zxhv-poweroff: $(TOP)/tools/zxhv-poweroff.c
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -static -o $@ $<
+
+# zxhv-vmm's console tests run it in the emulated machine (scripts/guest/vmm-tests.sh).
+$(B)/tools/zxhv-ptyrun: $(TOP)/tools/zxhv-ptyrun.c
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) -static -o $@ $<
 

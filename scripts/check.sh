@@ -111,18 +111,15 @@ smp_run() {
 }
 tap_step bochs-smp-stock smp_run
 
-# --- zxhv-vmm boots Debian's kernel: ELF on 1 and 2 VCPUs, stdin echoed, poweroff;
-# a triple-faulting guest ends with exit 1.  The 66 MB vmlinux travels in an
-# uncompressed initramfs segment (--put-raw: no inflate in Bochs).
+# --- zxhv-vmm boots Debian's kernel: ELF on 1 (on a terminal) and 2 VCPUs, the
+# bzImage on 1, stdin echoed, poweroff; a triple-faulting guest ends with exit 1;
+# Ctrl-A x and SIGTERM end a booting VM; the terminal is restored every time.
+# shellcheck source=scripts/guest/vmm-test-files.sh
+. scripts/guest/vmm-test-files.sh
 linux_run() {
-	local g=build/guest
 	tools/vmrun --vmx --kernel stock --cpu-model corei7_haswell_4770 --timeout 2400 \
 		--module "${dkms_ko:-/nonexistent}" --console "$out/bochs-linux.console" \
-		--put build/vmm:/work/vmm --put scripts/guest/vmm-tests.sh:/work/guest/vmm-tests.sh \
-		--put "$g/initramfs.cpio.gz:/work/guest/initramfs.cpio.gz" \
-		--put "$g/release:/work/guest/release" \
-		--put "$g/triple-fault.elf:/work/guest/triple-fault.elf" \
-		--put-raw "$g/vmlinux:/work/guest/vmlinux" -- sh /work/guest/vmm-tests.sh
+		"${vmm_test_files[@]}" -- sh /work/guest/vmm-tests.sh
 }
 tap_step bochs-linux linux_run
 
