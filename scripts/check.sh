@@ -12,30 +12,8 @@ out=$top/build/check
 rm -rf "$out"
 mkdir -p "$out"
 t0=$SECONDS
-failed_steps=()
-tap_files=()
-
-step() {
-	local name=$1
-	shift
-	local t=$SECONDS
-	echo "== $name"
-	if "$@" >"$out/$name.log" 2>&1; then
-		echo "   ok ($((SECONDS - t))s)"
-	else
-		echo "   FAILED ($((SECONDS - t))s); log: build/check/$name.log"
-		tail -n 60 "$out/$name.log" | sed 's/^/   | /'
-		failed_steps+=("$name")
-	fi
-}
-
-# A step whose output also holds TAP results to count.
-tap_step() {
-	local name=$1
-	shift
-	step "$name" "$@"
-	tap_files+=("$out/$name.log")
-}
+# shellcheck source=scripts/steps.sh
+. "$top/scripts/steps.sh"
 
 # --- build -----------------------------------------------------------------
 step kernel-debug make -s kernel-debug
@@ -127,17 +105,4 @@ tap_step bochs-linux linux_run
 tap_step bench-selftest scripts/bench-selftest.sh
 
 # --- summary -----------------------------------------------------------------------
-echo "== results ($((SECONDS - t0))s)"
-python3 tools/tapsum "${tap_files[@]}" >"$out/summary.txt"
-summary_rc=$?
-cat "$out/summary.txt"
-rc=0
-if [ "${#failed_steps[@]}" -gt 0 ] || [ "$summary_rc" != 0 ]; then
-	echo "make check: FAILED: ${failed_steps[*]:-test failures} ($((SECONDS - t0))s)"
-	rc=1
-else
-	echo "make check: all passed ($((SECONDS - t0))s)"
-fi
-# The closing line: the grand total.
-python3 tools/tapsum --total "${tap_files[@]}" | tail -n 1
-exit $rc
+steps_summary "make check"
