@@ -10,7 +10,7 @@
 #
 #   vmm-tests.sh [TEST]...    TEST: elf-1cpu elf-2cpu bzimage-1cpu triple-fault
 #                             ctrl-a-x sigterm
-#                             (default: all but bzimage-1cpu; the boots after the triple fault
+#                             (default: all; the boots after the triple fault
 #                             show the host unaffected)
 #
 # elf-1cpu, triple-fault, ctrl-a-x and sigterm run zxhv-vmm on a pseudo-terminal
@@ -20,7 +20,7 @@
 vmm=${ZXHV_VMM:-/work/vmm/zxhv-vmm}
 g=${ZXHV_GUEST:-/work/guest}
 ptyrun=${ZXHV_PTYRUN:-$g/zxhv-ptyrun}
-tests=${*:-triple-fault elf-1cpu elf-2cpu ctrl-a-x sigterm}
+tests=${*:-triple-fault elf-1cpu elf-2cpu bzimage-1cpu ctrl-a-x sigterm}
 n=0
 failed=0
 # shellcheck disable=SC2086 # one word per test
