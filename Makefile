@@ -27,7 +27,7 @@ KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
 
 .PHONY: all module libzx tools selftests examples vmm guest install check demo clean \
 	deps kernel-debug kernel-stock module-debug module-stock module-612 \
-	dkms-install dkms-uninstall bench bench-tools install deb
+	dkms-install dkms-uninstall bench bench-tools install deb soak
 
 all: module libzx tools selftests examples vmm
 
@@ -64,9 +64,14 @@ module-612:
 libzx:
 	@$(MAKE) -s -C $(TOP)/libzx O=$(B)/libzx
 
-tools: $(B)/tools/zxhv-poweroff
+tools: $(B)/tools/zxhv-poweroff $(B)/tools/zxhv-ptyrun
 
 $(B)/tools/zxhv-poweroff: $(TOP)/tools/zxhv-poweroff.c
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -static -o $@ $<
+
+# zxhv-vmm's console tests run it in the emulated machine (scripts/guest/vmm-tests.sh).
+$(B)/tools/zxhv-ptyrun: $(TOP)/tools/zxhv-ptyrun.c
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) -static -o $@ $<
 
@@ -89,6 +94,11 @@ check: deps
 
 demo: deps
 	@$(TOP)/scripts/demo.sh
+
+# The long runs outside make check's budget (scripts/soak.sh): zxhv-vmm's Linux
+# boots on the debug kernel (KASAN, lockdep, kmemleak) in Bochs.
+soak: deps
+	@$(TOP)/scripts/soak.sh
 
 # --- benchmarks: zircon-hv against KVM in one emulated VMX machine (docs/benchmarks.md) ---
 bench-tools: $(B)/bench/zxhv-bench $(B)/bench/kvm-bench

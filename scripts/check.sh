@@ -12,30 +12,8 @@ out=$top/build/check
 rm -rf "$out"
 mkdir -p "$out"
 t0=$SECONDS
-failed_steps=()
-tap_files=()
-
-step() {
-	local name=$1
-	shift
-	local t=$SECONDS
-	echo "== $name"
-	if "$@" >"$out/$name.log" 2>&1; then
-		echo "   ok ($((SECONDS - t))s)"
-	else
-		echo "   FAILED ($((SECONDS - t))s); log: build/check/$name.log"
-		tail -n 60 "$out/$name.log" | sed 's/^/   | /'
-		failed_steps+=("$name")
-	fi
-}
-
-# A step whose output also holds TAP results to count.
-tap_step() {
-	local name=$1
-	shift
-	step "$name" "$@"
-	tap_files+=("$out/$name.log")
-}
+# shellcheck source=scripts/steps.sh
+. "$top/scripts/steps.sh"
 
 # --- build -----------------------------------------------------------------
 step kernel-debug make -s kernel-debug
@@ -112,18 +90,15 @@ smp_run() {
 }
 tap_step bochs-smp-stock smp_run
 
-# --- zxhv-vmm boots Debian's kernel: ELF on 1 and 2 VCPUs, stdin echoed, poweroff;
-# a triple-faulting guest ends with exit 1.  The 66 MB vmlinux travels in an
-# uncompressed initramfs segment (--put-raw: no inflate in Bochs).
+# --- zxhv-vmm boots Debian's kernel: ELF on 1 (on a terminal) and 2 VCPUs, the
+# bzImage on 1, stdin echoed, poweroff; a triple-faulting guest ends with exit 1;
+# Ctrl-A x and SIGTERM end a booting VM; the terminal is restored every time.
+# shellcheck source=scripts/guest/vmm-test-files.sh
+. scripts/guest/vmm-test-files.sh
 linux_run() {
-	local g=build/guest
 	tools/vmrun --vmx --kernel stock --cpu-model corei7_haswell_4770 --timeout 2400 \
 		--module "${dkms_ko:-/nonexistent}" --console "$out/bochs-linux.console" \
-		--put build/vmm:/work/vmm --put scripts/guest/vmm-tests.sh:/work/guest/vmm-tests.sh \
-		--put "$g/initramfs.cpio.gz:/work/guest/initramfs.cpio.gz" \
-		--put "$g/release:/work/guest/release" \
-		--put "$g/triple-fault.elf:/work/guest/triple-fault.elf" \
-		--put-raw "$g/vmlinux:/work/guest/vmlinux" -- sh /work/guest/vmm-tests.sh
+		"${vmm_test_files[@]}" -- sh /work/guest/vmm-tests.sh
 }
 tap_step bochs-linux linux_run
 
@@ -131,17 +106,4 @@ tap_step bochs-linux linux_run
 tap_step bench-selftest scripts/bench-selftest.sh
 
 # --- summary -----------------------------------------------------------------------
-echo "== results ($((SECONDS - t0))s)"
-python3 tools/tapsum "${tap_files[@]}" >"$out/summary.txt"
-summary_rc=$?
-cat "$out/summary.txt"
-rc=0
-if [ "${#failed_steps[@]}" -gt 0 ] || [ "$summary_rc" != 0 ]; then
-	echo "make check: FAILED: ${failed_steps[*]:-test failures} ($((SECONDS - t0))s)"
-	rc=1
-else
-	echo "make check: all passed ($((SECONDS - t0))s)"
-fi
-# The closing line: the grand total.
-python3 tools/tapsum --total "${tap_files[@]}" | tail -n 1
-exit $rc
+steps_summary "make check"

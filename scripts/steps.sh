@@ -1,0 +1,51 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# The step runner of scripts/check.sh and scripts/soak.sh, sourced by them
+# after they set $top (the tree), $out (the log directory) and $t0.
+#
+#   step NAME CMD...      run CMD with its output in $out/NAME.log; on failure
+#                         print the log's tail and remember NAME
+#   tap_step NAME CMD...  the same, and count the TAP results in that log
+#   steps_summary WHAT    print every failure and a line per log, then the
+#                         grand total 'N passed, N failed, N skipped' last;
+#                         returns non-zero if a step or a test failed
+failed_steps=()
+tap_files=()
+
+step() {
+	local name=$1
+	shift
+	local t=$SECONDS
+	echo "== $name"
+	if "$@" >"$out/$name.log" 2>&1; then
+		echo "   ok ($((SECONDS - t))s)"
+	else
+		echo "   FAILED ($((SECONDS - t))s); log: ${out#"$top"/}/$name.log"
+		tail -n 60 "$out/$name.log" | sed 's/^/   | /'
+		failed_steps+=("$name")
+	fi
+}
+
+# A step whose output also holds TAP results to count.
+tap_step() {
+	local name=$1
+	shift
+	step "$name" "$@"
+	tap_files+=("$out/$name.log")
+}
+
+steps_summary() {
+	local what=$1 summary_rc rc=0
+	echo "== results ($((SECONDS - t0))s)"
+	python3 "$top/tools/tapsum" "${tap_files[@]}" >"$out/summary.txt"
+	summary_rc=$?
+	cat "$out/summary.txt"
+	if [ "${#failed_steps[@]}" -gt 0 ] || [ "$summary_rc" != 0 ]; then
+		echo "$what: FAILED: ${failed_steps[*]:-test failures} ($((SECONDS - t0))s)"
+		rc=1
+	else
+		echo "$what: all passed ($((SECONDS - t0))s)"
+	fi
+	# The closing line: the grand total.
+	python3 "$top/tools/tapsum" --total "${tap_files[@]}" | tail -n 1
+	return $rc
+}
