@@ -1,0 +1,69 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+# The boot half of `make bench`: boots one Linux guest repeatedly with one
+# VMM and prints one line per boot (docs/benchmarks.md, "Boot time"):
+#
+#   boot VMM PATH CPUS INIT_NS EXIT_NS INIT_TICKS EXIT_TICKS STATUS
+#
+# VMM zxhv (zxhv-vmm on zircon-hv) or qemu (qemu-system-x86_64 -M microvm
+# -accel kvm), PATH elf (the vmlinux) or bzimage, the times from the VMM's
+# start to the guest init's first line and to the VMM's exit (boottime.c).
+#
+#   boot-bench.sh zxhv|qemu DIR
+#
+# DIR holds boottime, vmlinux, bzImage and initramfs.cpio.gz (whose /init
+# prints ZXHV-BENCH-INIT and powers off); for zxhv also zxhv-vmm, for qemu
+# the directory qemu/ (qemu-system-x86_64, lib/ with the libraries it
+# needs, share/ with the firmware microvm loads).  Environment: BOOT_REPS
+# (default 3), BOOT_SET (default "elf-1 elf-2 bzimage-1 bzimage-2"),
+# BOOT_CMDLINE (default "console=ttyS0 panic=-1 cryptomgr.notests"),
+# BOOT_MEMORY (default 256M).  Each boot's console is kept in
+# /tmp/boot-VMM-PATH-CPUS-REP.out; a failed boot prints its tail.
+set -u
+vmm=${1:?zxhv or qemu}
+d=${2:?directory}
+reps=${BOOT_REPS:-3}
+set_=${BOOT_SET:-elf-1 elf-2 bzimage-1 bzimage-2}
+line=${BOOT_CMDLINE:-console=ttyS0 panic=-1 cryptomgr.notests}
+mem=${BOOT_MEMORY:-256M}
+echo "bootinfo cmdline $line"
+echo "bootinfo memory $mem"
+echo "bootinfo reps $reps"
+fail=0
+r=1
+while [ "$r" -le "$reps" ]; do
+	for b in $set_; do
+		path=${b%-*} cpus=${b##*-}
+		case $path in
+		elf) k=$d/vmlinux ;;
+		bzimage) k=$d/bzImage ;;
+		*) echo "boot-bench: unknown boot $b" >&2; exit 2 ;;
+		esac
+		o=/tmp/boot-$vmm-$path-$cpus-$r.out
+		case $vmm in
+		zxhv)
+			res=$("$d/boottime" -o "$o" -- "$d/zxhv-vmm" --kernel "$k" \
+				--initrd "$d/initramfs.cpio.gz" --cpus "$cpus" --memory "$mem" \
+				--cmdline "$line" 2>"$o.err")
+			;;
+		qemu)
+			res=$(LD_LIBRARY_PATH=$d/qemu/lib "$d/boottime" -o "$o" -- \
+				"$d/qemu/qemu-system-x86_64" -L "$d/qemu/share" \
+				-M microvm -accel kvm -cpu host -smp "$cpus" -m "$mem" \
+				-nodefaults -no-user-config -display none -serial stdio -no-reboot \
+				-kernel "$k" -initrd "$d/initramfs.cpio.gz" -append "$line" 2>"$o.err")
+			;;
+		*) echo "boot-bench: unknown VMM $vmm" >&2; exit 2 ;;
+		esac
+		rc=$?
+		echo "boot $vmm $path $cpus ${res#boottime }"
+		if [ "$rc" != 0 ]; then
+			fail=1
+			echo "# boot $vmm $path $cpus (repetition $r) failed; console tail:"
+			tail -n 15 "$o" | sed 's/^/#   /'
+			tail -n 10 "$o.err" | sed 's/^/#   err: /'
+		fi
+	done
+	r=$((r + 1))
+done
+exit $fail
