@@ -13,7 +13,9 @@
 #
 # ZXHV_BENCH_ARGS: arguments for both tools (default: the 1 GiB touch
 # region of op g; the emulated machine has 2 GiB of RAM).
-# ZXHV_BENCH_BOOT_REPS: boots of each kind (default 3; medians reported).
+# ZXHV_BENCH_BOOT_REPS: boots of each vmlinux kind (default 3; medians
+# reported; the bzImage kinds boot once: their decompressor is ~4.5e9
+# instructions).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"

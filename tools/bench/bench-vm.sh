@@ -15,10 +15,11 @@ echo "info kernel $(uname -r)"
 echo "info cpu $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
 echo "info args $*"
 mountpoint -q /sys/kernel/debug 2>/dev/null || mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
-boots() {
+boot_fail=0
+boots() {	# a failed boot fails the run at the end; the other VMM still boots
 	[ -n "${ZXHV_BENCH_BOOT:-}" ] || return 0
 	sh "$here/boot-bench.sh" "$1" "$ZXHV_BENCH_BOOT" ||
-		{ echo "bench-vm: a $1 boot failed" >&2; exit 1; }
+		{ echo "bench-vm: a $1 boot failed" >&2; boot_fail=1; }
 }
 echo "== zircon-hv"
 "$here/zxhv-bench" "$@" || { echo "bench-vm: zxhv-bench failed" >&2; exit 1; }
@@ -36,4 +37,4 @@ echo "== kvm"
 "$here/kvm-bench" "$@" || { echo "bench-vm: kvm-bench failed" >&2; exit 1; }
 boots qemu
 rmmod kvm_intel kvm 2>/dev/null
-exit 0
+exit $boot_fail
