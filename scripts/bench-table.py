@@ -155,12 +155,13 @@ def boot_table(boots, info):
                        (label, cpus, zm, qm, ratio_ms, zt, qt, ratio_t,
                         "-" if target is None else "<= %.3f" % target,
                         "-" if met is None else ("yes" if met else "**no**")))
-    n = sorted({len(v) for v in boots.values()})
+    n = {p: "/".join(str(x) for x in sorted({len(v) for k, v in boots.items() if k[1] == p}))
+         for p, _ in BOOTS}
     out.append("")
-    out.append("Medians of %s boots each; ms: the emulated machine's CLOCK_MONOTONIC from the "
-               "VMM's start to the first byte of the init's line (init) and to its exit "
-               "(poweroff); Mticks: the same spans in millions of TSC ticks; ratio = zxhv-vmm / "
-               "QEMU." % "/".join(str(x) for x in n))
+    out.append("Medians of %s boots per vmlinux kind and %s per bzImage kind; ms: the emulated "
+               "machine's CLOCK_MONOTONIC from the VMM's start to the first byte of the init's "
+               "line (init) and to its exit (poweroff); Mticks: the same spans in millions of "
+               "TSC ticks; ratio = zxhv-vmm / QEMU." % (n["elf"], n["bzimage"]))
     out.append("Guest command line '%s', memory %s." %
                (info.get("boot_cmdline", "?"), info.get("boot_memory", "?")))
     return "\n".join(out), rows
