@@ -22,7 +22,7 @@
 # BOOT_MEMORY (default 256M).  Each boot's console is kept in
 # /tmp/boot-VMM-PATH-CPUS-REP.out; a failed boot prints its tail.  Then
 # one more, untimed ELF 1-CPU boot counts the host's VM exits by reason
-# (below); a third argument "notrace" leaves it out.
+# (below) and prints its console; a third argument "notrace" leaves it out.
 set -u
 vmm=${1:?zxhv or qemu}
 d=${2:?directory}
@@ -94,6 +94,8 @@ echo 1 >"$ev/enable"
 [ "$vmm" = qemu ] && echo 1 >$t/events/kvm/kvm_pio/enable
 BOOT_TAG=traced BOOT_REPS=1 BOOT_SET=elf-1 sh "$0" "$vmm" "$d" notrace >/tmp/boot-trace.txt || fail=1
 sed 's/^/# traced: /' /tmp/boot-trace.txt
+# The traced boot's console: where the guest's own clock says its time went.
+tr -d '\r' <"/tmp/boot-$vmm-elf-1-traced.out" | sed 's/^/# console: /'
 echo 0 >"$ev/enable"
 echo "# exits by reason ($vmm, vmlinux ELF, 1 CPU, one traced boot):"
 grep -v '^#' "$ev/hist" | grep . | sed 's/^/#   /'
