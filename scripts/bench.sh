@@ -61,7 +61,7 @@ if [ "$rc" != 0 ]; then
 	echo "bench: the run failed (vmrun exit $rc); console: $out/console.log" >&2
 	exit 1
 fi
-grep '^#' "$out/raw.txt" || true
+grep '^#' "$out/raw.txt" | grep -v '^# console: ' || true
 echo
 date -u '+%Y-%m-%d %H:%M UTC'
 python3 scripts/bench-table.py "$out/raw.txt" --json "$out/bench.json"
