@@ -19,7 +19,9 @@
 # whose decompressor alone is ~4.5e9 instructions), BOOT_SET (default
 # "elf-1 elf-2 bzimage-1 bzimage-2"),
 # BOOT_CMDLINE (default "console=ttyS0 panic=-1 cryptomgr.notests"),
-# BOOT_MEMORY (default 256M).  Each boot's console is kept in
+# BOOT_MEMORY (default 256M).  A boot gets 60 s of this machine's clock
+# (in Bochs ~2.1e11 instructions, ~25 times a bzImage boot) before it is
+# killed and counted as failed.  Each boot's console is kept in
 # /tmp/boot-VMM-PATH-CPUS-REP.out; a failed boot prints its tail.  Then
 # one more, untimed ELF 1-CPU boot counts the host's VM exits by reason
 # (below) and prints its console; a third argument "notrace" leaves it out.
@@ -47,12 +49,12 @@ while [ "$r" -le "$reps" ]; do
 		o=/tmp/boot-$vmm-$path-$cpus-${BOOT_TAG:-$r}.out
 		case $vmm in
 		zxhv)
-			res=$("$d/boottime" -o "$o" -- "$d/zxhv-vmm" --kernel "$k" \
+			res=$("$d/boottime" -t 60 -o "$o" -- "$d/zxhv-vmm" --kernel "$k" \
 				--initrd "$d/initramfs.cpio.gz" --cpus "$cpus" --memory "$mem" \
 				--cmdline "$line" 2>"$o.err")
 			;;
 		qemu)
-			res=$(LD_LIBRARY_PATH=$d/qemu/lib "$d/boottime" -o "$o" -- \
+			res=$(LD_LIBRARY_PATH=$d/qemu/lib "$d/boottime" -t 60 -o "$o" -- \
 				"$d/qemu/qemu-system-x86_64" -L "$d/qemu/share" \
 				-M microvm -accel kvm -cpu host -smp "$cpus" -m "$mem" \
 				-nodefaults -no-user-config -display none -serial stdio -no-reboot \
