@@ -101,7 +101,7 @@ soak: deps
 	@$(TOP)/scripts/soak.sh
 
 # --- benchmarks: zircon-hv against KVM in one emulated VMX machine (docs/benchmarks.md) ---
-bench-tools: $(B)/bench/zxhv-bench $(B)/bench/kvm-bench
+bench-tools: $(B)/bench/zxhv-bench $(B)/bench/kvm-bench $(B)/bench/boottime
 
 $(B)/bench/zxhv-bench: $(TOP)/tools/zxhv-bench.c $(TOP)/tools/bench/bench.h libzx
 	@mkdir -p $(dir $@)
@@ -111,6 +111,10 @@ $(B)/bench/zxhv-bench: $(TOP)/tools/zxhv-bench.c $(TOP)/tools/bench/bench.h libz
 $(B)/bench/kvm-bench: $(TOP)/tools/kvm-bench.c $(TOP)/tools/bench/bench.h
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) -o $@ $< -pthread
+
+$(B)/bench/boottime: $(TOP)/tools/bench/boottime.c
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -o $@ $<
 
 bench:
 	@$(TOP)/scripts/bench.sh

@@ -3,7 +3,8 @@
 # Shows that the test bench reports each kind of failure: a failing KUnit
 # case, a failing kselftest, a KASAN report and a hang.  Plants each one in
 # the debug kernel under QEMU and checks that tools/vmrun and tools/tapsum
-# flag it.  Prints TAP.
+# flag it.  Also that `make bench`'s table has its boot rows and refuses a
+# run with a failed boot.  Prints TAP.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -18,7 +19,7 @@ gcc -O2 -Wall -Werror -D_GNU_SOURCE -I"$ksrc/tools/testing/selftests" \
 	-o "$w/canary_fail_test" selftests/bench/canary_fail_test.c
 
 echo "TAP version 13"
-echo "1..5"
+echo "1..6"
 n=0
 report() {
 	n=$((n + 1))
@@ -63,3 +64,15 @@ python3 tools/tapsum "$w/short.tap" >"$w/short.sum"
 grep -q 'counter.tap: 2 passed, 1 failed, 1 skipped' "$w/counter.sum" &&
 	grep -q 'plan of 2 results' "$w/short.sum"
 report $? "tapsum counts leaves, skips and short plans"
+
+# 6: make bench's table (scripts/bench-table.py) on a recorded run: the eight
+# boot rows (zxhv-vmm against QEMU), and a boot that exited 1 fails it.
+raw=tools/bench/testdata/raw.txt
+python3 scripts/bench-table.py "$raw" >"$w/bench.table" 2>&1 &&
+	[ "$(grep -c '^| boot-to-\(init\|poweroff\), \(vmlinux ELF\|bzImage\) | [12] |' "$w/bench.table")" = 8 ]
+r1=$?
+sed '0,/^boot zxhv elf 2 \(.*\) 0$/s//boot zxhv elf 2 \1 1/' "$raw" >"$w/bench-fail.txt"
+python3 scripts/bench-table.py "$w/bench-fail.txt" >/dev/null 2>"$w/bench-fail.err"
+r2=$?
+[ "$r1" = 0 ] && [ "$r2" = 1 ] && grep -q 'zxhv elf 2-CPU boot 1 failed' "$w/bench-fail.err"
+report $? "the bench table has the boot rows and fails on a failed boot"

@@ -6,8 +6,11 @@
   bench-table.py --compare A.json B.json [--tolerance PCT]
 
 The first form prints one row per op (zircon-hv, KVM, ratio, target) as a
-Markdown table and writes the same figures as JSON; it fails if either suite
-is missing an op.  The second checks that two runs agree: every median within
+Markdown table, then the boot table (zxhv-vmm on zircon-hv against QEMU
+microvm on KVM: boot-to-init and boot-to-poweroff, vmlinux and bzImage, 1
+and 2 CPUs; medians of the repetitions), and writes the same figures as
+JSON; it fails if either suite is missing an op, a boot kind is missing or
+any boot failed (no init line, or a non-zero exit).  The second checks that two runs agree: every median within
 PCT percent (default 2), else exit status 1.
 """
 import argparse
@@ -26,10 +29,15 @@ OPS = [
     ("g_touch", "(g) first touch of the touch region", "ticks", 1.0),
 ]
 SUITES = {"zircon-hv": "zxhv", "kvm": "kvm"}
+# The boot kinds (path, CPUs), and the target on zxhv-vmm / QEMU for
+# boot-to-init (None: reported only).
+BOOTS = [("elf", 1), ("elf", 2), ("bzimage", 1), ("bzimage", 2)]
+BOOT_TARGET = {"elf": 0.8, "bzimage": None}
+PATH_NAME = {"elf": "vmlinux ELF", "bzimage": "bzImage"}
 
 
 def parse(path):
-    runs = {"zxhv": {}, "kvm": {}}
+    runs = {"zxhv": {}, "kvm": {}, "boot": {}}
     info = {}
     suite = None
     done = set()
@@ -52,6 +60,13 @@ def parse(path):
                 runs[suite]["touch_mib"] = int(w[2])
             elif w[0] == "done" and len(w) > 1:
                 done.add(w[1])
+            elif w[0] == "bootinfo" and len(w) > 1:
+                info["boot_" + w[1]] = " ".join(w[2:])
+            elif w[0] == "boot" and len(w) == 9 and w[1] in ("zxhv", "qemu"):
+                key = (w[1], w[2], int(w[3]))
+                runs["boot"].setdefault(key, []).append(
+                    {"init_ns": int(w[4]), "exit_ns": int(w[5]), "init_ticks": int(w[6]),
+                     "exit_ticks": int(w[7]), "status": int(w[8])})
     return runs, info, done
 
 
@@ -92,6 +107,66 @@ def table(runs, info):
     return "\n".join(out), rows
 
 
+def median(xs):
+    xs = sorted(xs)
+    n = len(xs)
+    return xs[n // 2] if n % 2 else (xs[n // 2 - 1] + xs[n // 2]) / 2
+
+
+def boot_problems(boots):
+    """What makes the boot table incomplete: missing kinds, failed boots."""
+    bad = []
+    for vmm in ("zxhv", "qemu"):
+        for path, cpus in BOOTS:
+            samples = boots.get((vmm, path, cpus))
+            if not samples:
+                bad.append("no %s %s %d-CPU boot" % (vmm, path, cpus))
+                continue
+            for i, b in enumerate(samples):
+                if b["init_ns"] < 0 or b["status"] != 0:
+                    bad.append("%s %s %d-CPU boot %d failed (init %d, exit status %d)" %
+                               (vmm, path, cpus, i + 1, b["init_ns"], b["status"]))
+    return bad
+
+
+def boot_table(boots, info):
+    out = ["| boot | CPUs | zxhv-vmm ms | QEMU ms | ratio | zxhv-vmm Mticks | QEMU Mticks "
+           "| ratio | target | met |",
+           "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+    rows = []
+    for what in ("init", "exit"):
+        for path, cpus in BOOTS:
+            z = boots[("zxhv", path, cpus)]
+            q = boots[("qemu", path, cpus)]
+            zm, qm = (median([b[what + "_ns"] for b in x]) / 1e6 for x in (z, q))
+            zt, qt = (median([b[what + "_ticks"] for b in x]) / 1e6 for x in (z, q))
+            target = BOOT_TARGET[path] if what == "init" else None
+            ratio_ms = zm / qm if qm else float("inf")
+            ratio_t = zt / qt if qt else float("inf")
+            met = None if target is None else ratio_ms <= target
+            label = "%s, %s" % ("boot-to-init" if what == "init" else "boot-to-poweroff",
+                                PATH_NAME[path])
+            rows.append({"boot": what, "path": path, "cpus": cpus, "zxhv_ms": round(zm, 3),
+                         "qemu_ms": round(qm, 3), "ratio": round(ratio_ms, 4),
+                         "zxhv_mticks": round(zt, 3), "qemu_mticks": round(qt, 3),
+                         "ratio_ticks": round(ratio_t, 4), "target_ratio": target, "met": met,
+                         "samples": [len(z), len(q)]})
+            out.append("| %s | %d | %.1f | %.1f | %.3f | %.1f | %.1f | %.3f | %s | %s |" %
+                       (label, cpus, zm, qm, ratio_ms, zt, qt, ratio_t,
+                        "-" if target is None else "<= %.3f" % target,
+                        "-" if met is None else ("yes" if met else "**no**")))
+    n = {p: "/".join(str(x) for x in sorted({len(v) for k, v in boots.items() if k[1] == p}))
+         for p, _ in BOOTS}
+    out.append("")
+    out.append("Medians of %s boots per vmlinux kind and %s per bzImage kind; ms: the emulated "
+               "machine's CLOCK_MONOTONIC from the VMM's start to the first byte of the init's "
+               "line (init) and to its exit (poweroff); Mticks: the same spans in millions of "
+               "TSC ticks; ratio = zxhv-vmm / QEMU." % (n["elf"], n["bzimage"]))
+    out.append("Guest command line '%s', memory %s." %
+               (info.get("boot_cmdline", "?"), info.get("boot_memory", "?")))
+    return "\n".join(out), rows
+
+
 def compare(a_path, b_path, tol):
     a = {r["op"]: r for r in json.load(open(a_path))["rows"]}
     b = {r["op"]: r for r in json.load(open(b_path))["rows"]}
@@ -129,14 +204,18 @@ def main():
     for tool in ("zxhv-bench", "kvm-bench"):
         if tool not in done:
             missing.append("%s did not finish" % tool)
+    missing += boot_problems(runs["boot"])
     if missing:
         print("bench-table: incomplete run: %s" % ", ".join(missing), file=sys.stderr)
         return 1
     text, rows = table(runs, info)
     print(text)
+    btext, brows = boot_table(runs["boot"], info)
+    print()
+    print(btext)
     if a.json:
         with open(a.json, "w") as f:
-            json.dump({"info": info, "rows": rows,
+            json.dump({"info": info, "rows": rows, "boots": brows,
                        "ept": {"zircon_hv": runs["zxhv"].get("ept"),
                                "kvm": runs["kvm"].get("ept")}}, f, indent=1)
             f.write("\n")

@@ -15,7 +15,7 @@ t=scripts/bench-table.py
 raw=tools/bench/testdata/raw.txt
 
 echo "TAP version 13"
-echo "1..6"
+echo "1..8"
 n=0
 report() {
 	n=$((n + 1))
@@ -58,7 +58,27 @@ python3 $t --compare "$w/a.json" "$w/far.json" >"$w/far.cmp"
 [ $? = 1 ] && grep -q 'more than 2.0%: b_io_trap zircon_hv' "$w/far.cmp"
 report $? "runs 3.3% apart are flagged"
 
-# 5, 6: kvm-bench on this host's /dev/kvm, if any.
+# 5, 6: the boot table: every kind with its median, ratio and verdict; a failed,
+# marker-less or missing boot fails the table.
+[ "$(grep -c '^| boot-to-' "$w/table.txt")" = 8 ] &&
+	grep -q '^| boot-to-init, vmlinux ELF | 2 | 540.0 | 600.0 | 0.900 | 1890.0 | 2100.0 | 0.900 | <= 0.800 | \*\*no\*\* |' \
+		"$w/table.txt" &&
+	grep -q '^| boot-to-poweroff, bzImage | 1 | 1550.0 | 1650.0 | 0.939 |' "$w/table.txt" &&
+	grep -q '"boots": \[' "$w/a.json"
+report $? "the boot table from a recorded run"
+sed '0,/^boot qemu bzimage 2 \(.*\) 0$/s//boot qemu bzimage 2 \1 1/' "$raw" >"$w/bootfail.txt"
+sed '0,/^boot zxhv elf 1 [0-9]*/s//boot zxhv elf 1 -1/' "$raw" >"$w/nomarker.txt"
+grep -v '^boot zxhv elf 2 ' "$raw" >"$w/nokind.txt"
+r=0
+for f in bootfail nomarker nokind; do
+	python3 $t "$w/$f.txt" >/dev/null 2>"$w/$f.err" && r=1
+done
+[ "$r" = 0 ] && grep -q 'qemu bzimage 2-CPU boot 1 failed (init [0-9]*, exit status 1)' "$w/bootfail.err" &&
+	grep -q 'zxhv elf 1-CPU boot 1 failed (init -1' "$w/nomarker.err" &&
+	grep -q 'no zxhv elf 2-CPU boot' "$w/nokind.err"
+report $? "a failed boot, a boot without the init line or a missing kind fails the table"
+
+# 7, 8: kvm-bench on this host's /dev/kvm, if any.
 if [ -w /dev/kvm ]; then
 	timeout 300 build/bench/kvm-bench -n 200 -w 20 -r 5 -k 50 -s 3 -t 8 -d 100 \
 		>"$w/kvm.txt" 2>&1
@@ -72,6 +92,6 @@ if [ -w /dev/kvm ]; then
 	[ $? = 2 ]
 	report $? "kvm-bench refuses a touch region over 1 GiB"
 else
-	echo "ok 5 # SKIP no /dev/kvm"
-	echo "ok 6 # SKIP no /dev/kvm"
+	echo "ok 7 # SKIP no /dev/kvm"
+	echo "ok 8 # SKIP no /dev/kvm"
 fi

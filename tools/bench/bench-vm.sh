@@ -6,14 +6,24 @@
 # Also usable as is on a real VMX host with zircon-hv loaded, from the
 # directory holding zxhv-bench and kvm-bench (KVM_MODULES: where kvm.ko,
 # kvm-intel.ko and irqbypass.ko are; default: modprobe).
+# With ZXHV_BENCH_BOOT=DIR each suite is followed by the boot times of a
+# Linux guest (boot-bench.sh beside this script, DIR as it describes):
+# zxhv-vmm while zircon-hv is loaded, QEMU microvm on KVM after it.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 echo "info kernel $(uname -r)"
 echo "info cpu $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
 echo "info args $*"
 mountpoint -q /sys/kernel/debug 2>/dev/null || mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+boot_fail=0
+boots() {	# a failed boot fails the run at the end; the other VMM still boots
+	[ -n "${ZXHV_BENCH_BOOT:-}" ] || return 0
+	sh "$here/boot-bench.sh" "$1" "$ZXHV_BENCH_BOOT" ||
+		{ echo "bench-vm: a $1 boot failed" >&2; boot_fail=1; }
+}
 echo "== zircon-hv"
 "$here/zxhv-bench" "$@" || { echo "bench-vm: zxhv-bench failed" >&2; exit 1; }
+boots zxhv
 rmmod zircon_hv || { echo "bench-vm: cannot unload zircon-hv" >&2; exit 1; }
 if [ -f "${KVM_MODULES:-/lib/modules}/kvm-intel.ko" ]; then
 	for m in irqbypass kvm kvm-intel; do
@@ -25,5 +35,6 @@ else
 fi
 echo "== kvm"
 "$here/kvm-bench" "$@" || { echo "bench-vm: kvm-bench failed" >&2; exit 1; }
+boots qemu
 rmmod kvm_intel kvm 2>/dev/null
-exit 0
+exit $boot_fail

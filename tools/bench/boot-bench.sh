@@ -1,0 +1,112 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+# The boot half of `make bench`: boots one Linux guest repeatedly with one
+# VMM and prints one line per boot (docs/benchmarks.md, "Boot time"):
+#
+#   boot VMM PATH CPUS INIT_NS EXIT_NS INIT_TICKS EXIT_TICKS STATUS
+#
+# VMM zxhv (zxhv-vmm on zircon-hv) or qemu (qemu-system-x86_64 -M microvm
+# -accel kvm), PATH elf (the vmlinux) or bzimage, the times from the VMM's
+# start to the guest init's first line and to the VMM's exit (boottime.c).
+#
+#   boot-bench.sh zxhv|qemu DIR
+#
+# DIR holds boottime, vmlinux, bzImage and initramfs.cpio.gz (whose /init
+# prints ZXHV-BENCH-INIT and powers off); for zxhv also zxhv-vmm, for qemu
+# the directory qemu/ (qemu-system-x86_64, lib/ with the libraries it
+# needs, share/ with the firmware microvm loads).  Environment: BOOT_REPS
+# (default 3), BOOT_BZREPS (default 1: repetitions of the bzImage kinds,
+# whose decompressor alone is ~4.5e9 instructions), BOOT_SET (default
+# "elf-1 elf-2 bzimage-1 bzimage-2"),
+# BOOT_CMDLINE (default "console=ttyS0 panic=-1 cryptomgr.notests"),
+# BOOT_MEMORY (default 256M).  A boot gets 60 s of this machine's clock
+# (in Bochs ~2.1e11 instructions, ~25 times a bzImage boot) before it is
+# killed and counted as failed.  Each boot's console is kept in
+# /tmp/boot-VMM-PATH-CPUS-REP.out; a failed boot prints its tail.  Then
+# one more, untimed ELF 1-CPU boot counts the host's VM exits by reason
+# (below) and prints its console; a third argument "notrace" leaves it out.
+set -u
+vmm=${1:?zxhv or qemu}
+d=${2:?directory}
+reps=${BOOT_REPS:-3}
+bzreps=${BOOT_BZREPS:-1}
+set_=${BOOT_SET:-elf-1 elf-2 bzimage-1 bzimage-2}
+line=${BOOT_CMDLINE:-console=ttyS0 panic=-1 cryptomgr.notests}
+mem=${BOOT_MEMORY:-256M}
+echo "bootinfo cmdline $line"
+echo "bootinfo memory $mem"
+echo "bootinfo reps $reps (bzImage $bzreps)"
+fail=0
+r=1
+while [ "$r" -le "$reps" ]; do
+	for b in $set_; do
+		path=${b%-*} cpus=${b##*-}
+		case $path in
+		elf) k=$d/vmlinux ;;
+		bzimage) k=$d/bzImage; [ "$r" -le "$bzreps" ] || continue ;;
+		*) echo "boot-bench: unknown boot $b" >&2; exit 2 ;;
+		esac
+		o=/tmp/boot-$vmm-$path-$cpus-${BOOT_TAG:-$r}.out
+		case $vmm in
+		zxhv)
+			res=$("$d/boottime" -t 60 -o "$o" -- "$d/zxhv-vmm" --kernel "$k" \
+				--initrd "$d/initramfs.cpio.gz" --cpus "$cpus" --memory "$mem" \
+				--cmdline "$line" 2>"$o.err")
+			;;
+		qemu)
+			res=$(LD_LIBRARY_PATH=$d/qemu/lib "$d/boottime" -t 60 -o "$o" -- \
+				"$d/qemu/qemu-system-x86_64" -L "$d/qemu/share" \
+				-M microvm -accel kvm -cpu host -smp "$cpus" -m "$mem" \
+				-nodefaults -no-user-config -display none -serial stdio -no-reboot \
+				-kernel "$k" -initrd "$d/initramfs.cpio.gz" -append "$line" 2>"$o.err")
+			;;
+		*) echo "boot-bench: unknown VMM $vmm" >&2; exit 2 ;;
+		esac
+		rc=$?
+		echo "boot $vmm $path $cpus ${res#boottime }"
+		if [ "$rc" != 0 ]; then
+			fail=1
+			echo "# boot $vmm $path $cpus (repetition $r) failed; console tail:"
+			tail -n 15 "$o" | sed 's/^/#   /'
+			tail -n 10 "$o.err" | sed 's/^/#   err: /'
+		fi
+	done
+	r=$((r + 1))
+done
+[ "${3:-}" = notrace ] && exit $fail
+# One more ELF 1-CPU boot, untimed, with the exits it caused counted in the
+# host kernel by exit reason (hist triggers): zircon-hv's through a kprobe
+# on its exit dispatcher (struct vmx_exit: reason at 0, qualification at 8),
+# KVM's through its kvm_exit event; IO exits also by port.
+t=/sys/kernel/debug/tracing
+case $vmm in
+zxhv)
+	echo 'p:zxhv/exit zircon_hv:zxhv_vmx_vmexit_handle reason=+0(%si):u32 qual=+8(%si):u64' \
+		>>$t/kprobe_events
+	ev=$t/events/zxhv/exit r=reason io='qual.hex if reason == 30'
+	;;
+qemu) ev=$t/events/kvm/kvm_exit r=exit_reason io= ;;
+esac
+trig="hist:keys=$r:sort=hitcount.descending:size=256"
+echo "$trig" >"$ev/trigger" || fail=1
+[ -n "$io" ] && { echo "hist:keys=$io:sort=hitcount.descending:size=1024" >"$ev/trigger" || fail=1; }
+[ "$vmm" = qemu ] && { echo 'hist:keys=port.hex:sort=hitcount.descending:size=1024' \
+	>$t/events/kvm/kvm_pio/trigger || fail=1; }
+echo 1 >"$ev/enable"
+[ "$vmm" = qemu ] && echo 1 >$t/events/kvm/kvm_pio/enable
+BOOT_TAG=traced BOOT_REPS=1 BOOT_SET=elf-1 sh "$0" "$vmm" "$d" notrace >/tmp/boot-trace.txt || fail=1
+sed 's/^/# traced: /' /tmp/boot-trace.txt
+# The traced boot's console: where the guest's own clock says its time went.
+tr -d '\r' <"/tmp/boot-$vmm-elf-1-traced.out" | sed 's/^/# console: /'
+echo 0 >"$ev/enable"
+echo "# exits by reason ($vmm, vmlinux ELF, 1 CPU, one traced boot):"
+grep -v '^#' "$ev/hist" | grep . | sed 's/^/#   /'
+if [ "$vmm" = qemu ]; then
+	echo 0 >$t/events/kvm/kvm_pio/enable
+	grep -v '^#' $t/events/kvm/kvm_pio/hist | grep . | head -n 40 | sed 's/^/#   pio /'
+	echo '!hist:keys=port.hex:sort=hitcount.descending:size=1024' >$t/events/kvm/kvm_pio/trigger
+fi
+[ -n "$io" ] && echo "!hist:keys=$io:sort=hitcount.descending:size=1024" >"$ev/trigger"
+echo "!$trig" >"$ev/trigger"
+[ "$vmm" = zxhv ] && echo '-:zxhv/exit' >>$t/kprobe_events
+exit $fail
