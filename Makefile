@@ -102,8 +102,8 @@ bench-tools: $(B)/bench/zxhv-bench $(B)/bench/kvm-bench
 
 $(B)/bench/zxhv-bench: $(TOP)/tools/zxhv-bench.c $(TOP)/tools/bench/bench.h libzx
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) -I$(TOP)/libzx/include -I$(TOP)/uapi -o $@ $< \
-		$(B)/libzx/libzx.a -pthread
+	$(CC) $(HOST_CFLAGS) -I$(TOP)/libzx/include -I$(TOP)/uapi $$(pkg-config --cflags libmnl) \
+		-o $@ $< $(B)/libzx/libzx.a -pthread $$(pkg-config --libs libmnl)
 
 $(B)/bench/kvm-bench: $(TOP)/tools/kvm-bench.c $(TOP)/tools/bench/bench.h
 	@mkdir -p $(dir $@)
