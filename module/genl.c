@@ -27,6 +27,12 @@
 
 static struct genl_family zxhv_genl_family;
 
+/*
+ * A GET's reply buffer: a VCPU with every exit reason it can report named
+ * (about 60 bytes each) or a guest with a few hundred traps fits.
+ */
+#define ZXHV_GENL_REPLY_SIZE	16384
+
 /* The attributes of a dump request, on both kernels. */
 static struct nlattr **dump_attrs(struct netlink_callback *cb)
 {
@@ -83,7 +89,7 @@ static int zxhv_genl_get_doit(struct sk_buff *skb, struct genl_info *info)
 		goto out;
 	}
 	ret = -ENOMEM;
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	msg = genlmsg_new(ZXHV_GENL_REPLY_SIZE, GFP_KERNEL);
 	if (!msg)
 		goto out;
 	ret = zxhv_genl_fill_object(msg, &zxhv_genl_family, &viewer, obj, cmd,
