@@ -64,7 +64,14 @@ module-612:
 libzx:
 	@$(MAKE) -s -C $(TOP)/libzx O=$(B)/libzx
 
-tools: $(B)/tools/zxhv-poweroff $(B)/tools/zxhv-ptyrun
+tools: $(B)/tools/zxhv-poweroff $(B)/tools/zxhv-ptyrun $(B)/tools/zxhv
+
+# zxhv (man/zxhv.8) on libmnl; the caller's CPPFLAGS, CFLAGS and LDFLAGS as for install.
+ZXHV_SRCS := $(addprefix $(TOP)/tools/zxhv/,zxhv.c zxhv_data.c zxhv_top.c)
+$(B)/tools/zxhv: $(ZXHV_SRCS) $(wildcard $(TOP)/tools/zxhv/*.h) $(TOP)/uapi/zircon-hv-genl.h
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -I$(TOP)/uapi \
+		$$(pkg-config --cflags libmnl) -o $@ $(ZXHV_SRCS) $$(pkg-config --libs libmnl)
 
 $(B)/tools/zxhv-poweroff: $(TOP)/tools/zxhv-poweroff.c
 	@mkdir -p $(dir $@)
@@ -105,8 +112,8 @@ bench-tools: $(B)/bench/zxhv-bench $(B)/bench/kvm-bench $(B)/bench/boottime
 
 $(B)/bench/zxhv-bench: $(TOP)/tools/zxhv-bench.c $(TOP)/tools/bench/bench.h libzx
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) -I$(TOP)/libzx/include -I$(TOP)/uapi -o $@ $< \
-		$(B)/libzx/libzx.a -pthread
+	$(CC) $(HOST_CFLAGS) -I$(TOP)/libzx/include -I$(TOP)/uapi $$(pkg-config --cflags libmnl) \
+		-o $@ $< $(B)/libzx/libzx.a -pthread $$(pkg-config --libs libmnl)
 
 $(B)/bench/kvm-bench: $(TOP)/tools/kvm-bench.c $(TOP)/tools/bench/bench.h
 	@mkdir -p $(dir $@)
@@ -131,7 +138,7 @@ $(B)/install/zxhv-info: $(TOP)/examples/zxhv-info.c libzx
 	@mkdir -p $(dir $@)
 	$(INST_CC) -o $@ $< -lzx
 
-install: libzx vmm $(B)/install/zxhv-info
+install: libzx vmm $(B)/install/zxhv-info $(B)/tools/zxhv
 	@$(MAKE) -s -C $(TOP)/libzx O=$(B)/libzx install PREFIX=$(PREFIX) LIBDIR=$(LIBDIR) \
 		DESTDIR=$(DESTDIR)
 	install -D -m 0755 $(B)/install/zxhv-info $(DESTDIR)$(BINDIR)/zxhv-info
@@ -141,6 +148,8 @@ install: libzx vmm $(B)/install/zxhv-info
 	install -m 0644 $(TOP)/man/zxhv-info.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 0755 $(B)/vmm/zxhv-vmm $(DESTDIR)$(BINDIR)/zxhv-vmm
 	install -m 0644 $(TOP)/man/zxhv-vmm.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 0755 $(B)/tools/zxhv $(DESTDIR)$(BINDIR)/zxhv
+	install -D -m 0644 $(TOP)/man/zxhv.8 $(DESTDIR)$(MANDIR)/man8/zxhv.8
 
 # dpkg-buildpackage writes ../*.deb: it runs on a copy of the tree (without
 # .git and what .gitignore names) under build/deb-src/; the packages land in build/deb/.

@@ -12,6 +12,7 @@
 #include <zircon/syscalls/port.h>
 #include <zircon/types.h>
 #include "../uapi/zircon-hv.h"
+#include "../uapi/zircon-hv-genl.h"
 
 /*
  * zxhv_arch_probe - check on every online CPU whether guests can run.
@@ -64,8 +65,8 @@ enum {
 
 /*
  * zxhv_arch_guest_leaves - how many translations of each size the EPT
- * holds now, into @out[ZXHV_ARCH_LEAF_*] (the debugfs file of
- * module/guest.c).  Called with the guest's address space read-locked,
+ * holds now, into @out[ZXHV_ARCH_LEAF_*] (the netlink family
+ * reports them, module/guest.h).  Called with the guest's address space read-locked,
  * which keeps invalidation out; serialises with EPT violations itself.
  * Sleeps.
  */
@@ -126,6 +127,39 @@ u32 zxhv_arch_vcpu_info_flags(struct zxhv_arch_vcpu *av);
 void zxhv_arch_vcpu_read_state(struct zxhv_arch_vcpu *av, zx_vcpu_state_t *state);
 void zxhv_arch_vcpu_write_state(struct zxhv_arch_vcpu *av, const zx_vcpu_state_t *state);
 zx_status_t zxhv_arch_vcpu_write_io(struct zxhv_arch_vcpu *av, const zx_vcpu_io_t *io);
+
+/*
+ * Counters and state of one VCPU, for observers (module/genl.c).  The bound
+ * thread writes them (kicks: any thread); zxhv_arch_vcpu_stats() reads a
+ * snapshot from any thread, each counter whole, never sleeps.
+ */
+#define ZXHV_ARCH_EXIT_REASONS	76	/* basic exit reasons 0..75 */
+
+struct zxhv_arch_vcpu_stats {
+	u64 exits[ZXHV_ARCH_EXIT_REASONS];	/* by basic exit reason */
+	u64 exits_other;	/* reasons >= ZXHV_ARCH_EXIT_REASONS */
+	u64 entries;		/* VM entries (launch or resume) */
+	u64 guest_ns;		/* time between entry and exit */
+	u64 injected;		/* interrupts and exceptions injected */
+	u64 kicks;		/* zx_vcpu_kick and kicks on close */
+	u64 ept_faults;		/* EPT violations that faulted memory in */
+	u64 packets;		/* packets zx_vcpu_enter returned */
+	u32 last_cpu;		/* host CPU of the last entry */
+	u32 state;		/* enum zxhv_genl_vcpu_state */
+};
+
+void zxhv_arch_vcpu_stats(struct zxhv_arch_vcpu *av, struct zxhv_arch_vcpu_stats *out);
+
+/* The kernel's name of a basic exit reason (<asm/vmx.h>), NULL if unnamed. */
+const char *zxhv_arch_vcpu_exit_name(u32 reason);
+
+/*
+ * The VMX capability MSRs of this CPU, in this order: BASIC, the (TRUE_)
+ * pin-based, primary processor-based, secondary, exit and entry controls,
+ * EPT_VPID_CAP, MISC.  Only when zxhv_arch_probe() said READY.
+ */
+#define ZXHV_ARCH_CAP_MSRS	8
+void zxhv_arch_probe_caps(u64 out[ZXHV_ARCH_CAP_MSRS]);
 
 /*
  * zxhv_arch_debugfs_init - the arch's files in the module's debugfs

@@ -429,6 +429,18 @@ out:
 	return status;
 }
 
+u64 zxhv_gpas_mapped_bytes(struct zxhv_gpas *gpas)
+{
+	struct rb_node *rb;
+	u64 n = 0;
+
+	down_read(&gpas->lock);
+	for (rb = rb_first(&gpas->tree); rb; rb = rb_next(rb))
+		n += gpas_entry(rb)->end - gpas_entry(rb)->start;
+	up_read(&gpas->lock);
+	return n;
+}
+
 void zxhv_gpas_read_lock(struct zxhv_gpas *gpas)
 {
 	down_read(&gpas->lock);

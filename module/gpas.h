@@ -129,6 +129,9 @@ zx_status_t zxhv_gpas_protect(struct zxhv_gpas *gpas, u64 gpa, u64 len,
  * zxhv_gpas_lookup() locks by itself and gives the caller a reference to
  * out->vmo (drop it with the VMO's put).
  */
+/* Bytes mapped in the space now (whether faulted in or not).  Sleeps. */
+u64 zxhv_gpas_mapped_bytes(struct zxhv_gpas *gpas);
+
 void zxhv_gpas_read_lock(struct zxhv_gpas *gpas);
 void zxhv_gpas_read_unlock(struct zxhv_gpas *gpas);
 zx_status_t zxhv_gpas_lookup_locked(struct zxhv_gpas *gpas, u64 gpa,

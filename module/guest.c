@@ -3,16 +3,14 @@
  * Guest objects: creation (VMX, EPT, address space, trap map), traps, and
  * teardown in the reverse order.  See guest.h.
  */
-#include <linux/debugfs.h>
 #include <linux/mm.h>
-#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <zircon/errors.h>
 
 #include "arch.h"
-#include "debugfs.h"
 #include "gpas.h"
 #include "guest.h"
+#include "notify.h"
 #include "vmo.h"
 
 static void zxhv_guest_vmo_get(struct zxhv_vmo *vmo)
@@ -40,42 +38,11 @@ static const struct zxhv_gpas_ops zxhv_guest_gpas_ops = {
 	.invalidate = zxhv_guest_invalidate,
 };
 
-/*
- * guest-<koid>/ept: "4k N", "2m N", "1g N", the EPT leaves installed now.
- * Debugfs runs this inside its removal protection (debugfs_create_file's
- * proxy), so a read racing with the guest's destruction either finishes
- * before debugfs_remove() returns or fails with EIO: never a freed guest.
- */
-static int zxhv_guest_ept_show(struct seq_file *m, void *unused)
-{
-	struct zxhv_guest *guest = m->private;
-	unsigned long n[ZXHV_ARCH_LEAF_SIZES];
-
-	zxhv_gpas_read_lock(guest->gpas);
-	zxhv_arch_guest_leaves(guest->arch, n);
-	zxhv_gpas_read_unlock(guest->gpas);
-	seq_printf(m, "4k %lu\n2m %lu\n1g %lu\n", n[ZXHV_ARCH_LEAF_4K],
-		   n[ZXHV_ARCH_LEAF_2M], n[ZXHV_ARCH_LEAF_1G]);
-	return 0;
-}
-DEFINE_SHOW_ATTRIBUTE(zxhv_guest_ept);
-
-static void zxhv_guest_debugfs_create(struct zxhv_guest *guest)
-{
-	char name[32];
-
-	snprintf(name, sizeof(name), "guest-%llu", guest->obj.koid);
-	guest->debugfs = debugfs_create_dir(name, zxhv_debugfs_root());
-	debugfs_create_file("ept", 0400, guest->debugfs, guest, &zxhv_guest_ept_fops);
-}
-
 static void zxhv_guest_destroy(struct zxhv_object *obj)
 {
 	struct zxhv_guest *guest = zxhv_guest_from_object(obj);
 
-	/* First: no reader may reach the guest once it is being torn down. */
-	debugfs_remove(guest->debugfs);
-
+	zxhv_notify(ZXHV_EVENT_GUEST_DESTROYED, obj->koid);
 	zxhv_trap_map_destroy(&guest->traps);
 	zxhv_gpas_destroy(guest->gpas);
 	zxhv_arch_guest_destroy(guest->arch);
@@ -107,7 +74,7 @@ zx_status_t zxhv_guest_create(struct zxhv_guest **out)
 	zxhv_id_alloc_init(&guest->vpids, ZXHV_GUEST_FIRST_VPID, ZXHV_GUEST_LAST_VPID);
 	/* From here on the guest is whole: its destroy op undoes everything. */
 	zxhv_object_init(&guest->obj, &zxhv_guest_ops);
-	zxhv_guest_debugfs_create(guest);
+	zxhv_notify(ZXHV_EVENT_GUEST_CREATED, guest->obj.koid);
 	*out = guest;
 	return ZX_OK;
 
@@ -145,5 +112,26 @@ zx_status_t zxhv_guest_set_trap(struct zxhv_guest *guest, zx_guest_trap_t kind, 
 		if (status != ZX_OK)
 			return status;
 	}
-	return zxhv_trap_map_insert(&guest->traps, kind, addr, size, port, key);
+	status = zxhv_trap_map_insert(&guest->traps, kind, addr, size, port, key);
+	if (status == ZX_OK)
+		zxhv_notify(ZXHV_EVENT_TRAP_SET, guest->obj.koid);
+	return status;
+}
+
+void zxhv_guest_leaves(struct zxhv_guest *guest, u64 out[ZXHV_GUEST_LEAF_SIZES])
+{
+	unsigned long n[ZXHV_ARCH_LEAF_SIZES];
+
+	BUILD_BUG_ON(ZXHV_GUEST_LEAF_SIZES != ZXHV_ARCH_LEAF_SIZES);
+	zxhv_gpas_read_lock(guest->gpas);
+	zxhv_arch_guest_leaves(guest->arch, n);
+	zxhv_gpas_read_unlock(guest->gpas);
+	out[0] = n[ZXHV_ARCH_LEAF_4K];
+	out[1] = n[ZXHV_ARCH_LEAF_2M];
+	out[2] = n[ZXHV_ARCH_LEAF_1G];
+}
+
+u64 zxhv_guest_mapped_bytes(struct zxhv_guest *guest)
+{
+	return zxhv_gpas_mapped_bytes(guest->gpas);
 }

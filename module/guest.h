@@ -21,6 +21,7 @@
 #ifndef ZXHV_GUEST_H
 #define ZXHV_GUEST_H
 
+#include <linux/atomic.h>
 #include <linux/bits.h>
 #include <linux/types.h>
 #include <zircon/syscalls/hypervisor.h>
@@ -30,7 +31,6 @@
 #include "object.h"
 #include "trap_map.h"
 
-struct dentry;
 struct zxhv_arch_guest;
 struct zxhv_gpas;
 struct zxhv_port;
@@ -52,12 +52,7 @@ struct zxhv_guest {
 	struct zxhv_arch_guest *arch;
 	struct zxhv_trap_map traps;	/* has its own lock */
 	struct zxhv_id_alloc vpids;	/* has its own lock */
-	/*
-	 * guest-<koid> in the module's debugfs directory (or an error
-	 * pointer), holding "ept": the EPT leaves by size.  Removed first at
-	 * destruction, which waits for reads in progress.
-	 */
-	struct dentry *debugfs;
+	atomic_t vcpus;			/* VCPUs alive (module/vcpu.c) */
 };
 
 /*
@@ -90,5 +85,12 @@ static inline struct zxhv_guest *zxhv_guest_from_object(struct zxhv_object *obj)
  */
 zx_status_t zxhv_guest_set_trap(struct zxhv_guest *guest, zx_guest_trap_t kind, u64 addr,
 				u64 size, struct zxhv_port *port, u64 key);
+
+/* What the netlink family reports (module/genl.c).  Sleep. */
+#define ZXHV_GUEST_LEAF_SIZES	3
+/* The EPT leaves installed now: 4 KiB, 2 MiB, 1 GiB. */
+void zxhv_guest_leaves(struct zxhv_guest *guest, u64 out[ZXHV_GUEST_LEAF_SIZES]);
+/* Bytes of guest-physical memory mapped (not necessarily faulted in). */
+u64 zxhv_guest_mapped_bytes(struct zxhv_guest *guest);
 
 #endif /* ZXHV_GUEST_H */

@@ -12,6 +12,7 @@
 #include "arch.h"
 #include "debugfs.h"
 #include "dev.h"
+#include "genl.h"
 
 static void zxhv_report_probe(void)
 {
@@ -35,6 +36,12 @@ static int __init zxhv_init(void)
 	zxhv_debugfs_init();
 	zxhv_arch_debugfs_init(zxhv_debugfs_root());
 
+	/* Before the device: objects report events to it. */
+	ret = zxhv_genl_init();
+	if (ret) {
+		pr_err("cannot register the generic netlink family: %d\n", ret);
+		goto err_genl;
+	}
 	ret = zxhv_dev_init();
 	if (ret)
 		goto err_dev;
@@ -42,6 +49,8 @@ static int __init zxhv_init(void)
 
 err_dev:
 	pr_err("cannot register /dev/%s: %d\n", ZXHV_DEVICE_NAME, ret);
+	zxhv_genl_exit();
+err_genl:
 	zxhv_debugfs_exit();
 	return ret;
 }
@@ -49,6 +58,7 @@ err_dev:
 static void __exit zxhv_exit(void)
 {
 	zxhv_dev_exit();
+	zxhv_genl_exit();
 	zxhv_debugfs_exit();
 }
 

@@ -12,8 +12,12 @@
 
 #include <linux/atomic.h>
 #include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/sched.h>
+#include <linux/uidgid.h>
 #include <zircon/types.h>
 
+struct pid;
 struct zxhv_object;
 
 struct zxhv_object_ops {
@@ -34,6 +38,16 @@ struct zxhv_object {
 	atomic_t handles;	/* handles in any handle table or exported fd */
 	zx_koid_t koid;		/* unique, never reused; set by zxhv_object_init() */
 	const struct zxhv_object_ops *ops;
+	/*
+	 * Who made it, for the netlink family (module/genl.h): the creating
+	 * process (a reference), its effective uid and command name, and
+	 * CLOCK_REALTIME then.  Immutable.
+	 */
+	struct pid *owner;
+	kuid_t owner_euid;
+	char owner_comm[TASK_COMM_LEN];
+	u64 created_ns;
+	struct list_head registry;	/* every live object, by koid; object.c */
 };
 
 /* Gives @obj one reference, no handles, and a fresh koid. */
@@ -54,6 +68,15 @@ void zxhv_object_put(struct zxhv_object *obj);
  */
 void zxhv_object_handle_added(struct zxhv_object *obj);
 void zxhv_object_handle_removed(struct zxhv_object *obj);
+
+/*
+ * The registry of live objects, for observers (module/genl.c).  Both return
+ * the first object of @type (0: any type) with a koid >= @koid that still
+ * has references, with a new reference, or NULL; _get returns only @koid
+ * itself.  Any context but hard IRQ.
+ */
+struct zxhv_object *zxhv_object_get_next(zx_koid_t koid, zx_obj_type_t type);
+struct zxhv_object *zxhv_object_get_koid(zx_koid_t koid, zx_obj_type_t type);
 
 static inline zx_obj_type_t zxhv_object_type(const struct zxhv_object *obj)
 {

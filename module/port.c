@@ -42,6 +42,7 @@ struct zxhv_port {
 	bool no_handles;		/* last handle closed; lock */
 	wait_queue_head_t waiters;	/* zx_port_wait callers */
 	wait_queue_head_t arena_waiters;/* sources in zxhv_port_arena_wait */
+	struct list_head arenas;	/* zxhv_port_arena.port_node; lock */
 };
 
 struct zxhv_port_arena {
@@ -50,6 +51,7 @@ struct zxhv_port_arena {
 	unsigned int n;			/* fixed */
 	unsigned int nfree;		/* packets on free; port->lock */
 	struct list_head free;		/* unqueued packets; port->lock */
+	struct list_head port_node;	/* in port->arenas; port->lock */
 	struct zxhv_port_pkt pkts[];
 };
 
@@ -153,6 +155,7 @@ struct zxhv_port *zxhv_port_create(void)
 	INIT_LIST_HEAD(&port->queue);
 	init_waitqueue_head(&port->waiters);
 	init_waitqueue_head(&port->arena_waiters);
+	INIT_LIST_HEAD(&port->arenas);
 	zxhv_object_init(&port->obj, &port_ops);
 	return port;
 }
@@ -277,6 +280,9 @@ struct zxhv_port_arena *zxhv_port_arena_create(struct zxhv_port *port, unsigned 
 		list_add_tail(&arena->pkts[i].node, &arena->free);
 	}
 	zxhv_object_get(&port->obj);
+	spin_lock(&port->lock);
+	list_add_tail(&arena->port_node, &port->arenas);
+	spin_unlock(&port->lock);
 	return arena;
 }
 
@@ -286,6 +292,9 @@ void zxhv_port_arena_destroy(struct zxhv_port_arena *arena)
 
 	zxhv_port_cancel_arena(arena);
 	WARN_ON_ONCE(arena->nfree != arena->n);
+	spin_lock(&port->lock);
+	list_del(&arena->port_node);
+	spin_unlock(&port->lock);
 	kvfree(arena);
 	zxhv_object_put(&port->obj);
 }
@@ -348,4 +357,27 @@ void zxhv_port_cancel_arena(struct zxhv_port_arena *arena)
 	spin_unlock(&port->lock);
 	if (freed)
 		wake_up(&port->arena_waiters);
+}
+
+void zxhv_port_stats(struct zxhv_port *port, struct zxhv_port_stats *out)
+{
+	struct zxhv_port_arena *arena;
+	struct zxhv_port_pkt *p;
+
+	memset(out, 0, sizeof(*out));
+	spin_lock(&port->lock);
+	list_for_each_entry(p, &port->queue, node)
+		out->queued++;
+	out->user_queued = port->user_packets;
+	list_for_each_entry(arena, &port->arenas, port_node) {
+		out->arenas++;
+		out->arena_size += arena->n;
+		out->arena_used += arena->n - arena->nfree;
+	}
+	spin_unlock(&port->lock);
+}
+
+zx_koid_t zxhv_port_arena_port_koid(const struct zxhv_port_arena *arena)
+{
+	return arena->port->obj.koid;
 }

@@ -77,4 +77,18 @@ zx_status_t zxhv_port_arena_wait(struct zxhv_port_arena *arena);
 /* Removes this arena's queued packets; other packets, even with its key, stay. */
 void zxhv_port_cancel_arena(struct zxhv_port_arena *arena);
 
+/* What the netlink family reports of a port (module/genl.c). */
+struct zxhv_port_stats {
+	u32 queued;		/* packets in the queue */
+	u32 user_queued;	/* of them, from zx_port_queue */
+	u32 arenas;		/* BELL arenas reserved on the port */
+	u32 arena_size;		/* their packets, in all */
+	u32 arena_used;		/* of those, queued or being handled */
+};
+
+/* A snapshot; never sleeps. */
+void zxhv_port_stats(struct zxhv_port *port, struct zxhv_port_stats *out);
+/* The koid of the port an arena belongs to. */
+zx_koid_t zxhv_port_arena_port_koid(const struct zxhv_port_arena *arena);
+
 #endif /* ZXHV_PORT_H */

@@ -145,3 +145,28 @@ const struct zxhv_trap *zxhv_trap_map_lookup(struct zxhv_trap_map *tm,
 	spin_unlock(&tm->lock);
 	return found;
 }
+
+static int zxhv_trap_tree_walk(struct rb_root *root, zxhv_trap_map_fn fn, void *arg)
+{
+	struct rb_node *rb;
+	int ret;
+
+	for (rb = rb_first(root); rb; rb = rb_next(rb)) {
+		ret = fn(rb_entry(rb, struct zxhv_trap, node), arg);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+int zxhv_trap_map_for_each(struct zxhv_trap_map *tm, zxhv_trap_map_fn fn, void *arg)
+{
+	int ret;
+
+	spin_lock(&tm->lock);
+	ret = zxhv_trap_tree_walk(&tm->mem, fn, arg);
+	if (!ret)
+		ret = zxhv_trap_tree_walk(&tm->io, fn, arg);
+	spin_unlock(&tm->lock);
+	return ret;
+}

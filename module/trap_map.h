@@ -87,4 +87,12 @@ zx_status_t zxhv_trap_map_insert(struct zxhv_trap_map *tm, zx_guest_trap_t kind,
 const struct zxhv_trap *zxhv_trap_map_lookup(struct zxhv_trap_map *tm,
 					     zx_guest_trap_t kind, u64 addr);
 
+/*
+ * Calls @fn on every trap (MEM and BELL by address, then IO), under the
+ * map's spinlock (so @fn must not sleep), until it returns non-zero, which
+ * is then returned.
+ */
+typedef int (*zxhv_trap_map_fn)(const struct zxhv_trap *trap, void *arg);
+int zxhv_trap_map_for_each(struct zxhv_trap_map *tm, zxhv_trap_map_fn fn, void *arg);
+
 #endif /* ZXHV_TRAP_MAP_H */

@@ -14,6 +14,7 @@
 
 #include "arch.h"
 #include "guest.h"
+#include "notify.h"
 #include "vcpu.h"
 
 /*
@@ -78,6 +79,8 @@ static void zxhv_vcpu_destroy(struct zxhv_object *obj)
 	struct zxhv_vcpu *vcpu = zxhv_vcpu_from_object(obj);
 	struct zxhv_guest *guest = vcpu->guest;
 
+	zxhv_notify(ZXHV_EVENT_VCPU_DESTROYED, obj->koid);
+	atomic_dec(&guest->vcpus);
 	zxhv_arch_vcpu_destroy(vcpu->arch);
 	zxhv_vcpu_unbind(vcpu);
 	zxhv_id_alloc_put(&guest->vpids, vcpu->vpid);
@@ -123,6 +126,8 @@ zx_status_t zxhv_vcpu_create(struct zxhv_guest *guest, u64 entry, struct zxhv_vc
 		goto err_unbind;
 	zxhv_object_get(zxhv_guest_object(guest));
 	zxhv_object_init(&vcpu->obj, &zxhv_vcpu_ops);
+	atomic_inc(&guest->vcpus);
+	zxhv_notify(ZXHV_EVENT_VCPU_CREATED, vcpu->obj.koid);
 	*out = vcpu;
 	return ZX_OK;
 
@@ -146,7 +151,15 @@ zx_status_t zxhv_vcpu_enter(struct zxhv_vcpu *vcpu, zx_port_packet_t *packet)
 	status = zxhv_arch_vcpu_enter(vcpu->arch, packet);
 	if (status == ZX_ERR_CANCELED && READ_ONCE(vcpu->closed))
 		return ZX_ERR_BAD_HANDLE;
+	if (status != ZX_OK && status != ZX_ERR_CANCELED &&
+	    status != ZX_ERR_INTERNAL_INTR_RETRY)
+		zxhv_notify(ZXHV_EVENT_VCPU_FAILED, vcpu->obj.koid);
 	return status;
+}
+
+void zxhv_vcpu_stats(struct zxhv_vcpu *vcpu, struct zxhv_arch_vcpu_stats *out)
+{
+	zxhv_arch_vcpu_stats(vcpu->arch, out);
 }
 
 void zxhv_vcpu_kick(struct zxhv_vcpu *vcpu)

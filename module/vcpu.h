@@ -69,4 +69,8 @@ zx_status_t zxhv_vcpu_read_state(struct zxhv_vcpu *vcpu, zx_vcpu_state_t *state)
 zx_status_t zxhv_vcpu_write_state(struct zxhv_vcpu *vcpu, const zx_vcpu_state_t *state);
 zx_status_t zxhv_vcpu_write_io(struct zxhv_vcpu *vcpu, const zx_vcpu_io_t *io);
 
+/* Counters and state for the netlink family (module/genl.c); any thread. */
+struct zxhv_arch_vcpu_stats;
+void zxhv_vcpu_stats(struct zxhv_vcpu *vcpu, struct zxhv_arch_vcpu_stats *out);
+
 #endif /* ZXHV_VCPU_H */

@@ -30,6 +30,7 @@ step libzx-check make -s -C libzx check O="$top/build/libzx"
 step layering scripts/check-layering.sh
 step citations scripts/check-citations.sh
 step man scripts/check-man.sh
+step genl-spec scripts/check-genl-spec.sh
 step checkpatch scripts/checkpatch.sh
 step sparse scripts/sparse.sh
 

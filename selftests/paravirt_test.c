@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The in-kernel paravirtual platform: kvmclock (docs/api.md §4 item 7, §3.6) and
- * large EPT pages with their debugfs report
- * (/sys/kernel/debug/zircon-hv/guest-<koid>/ept: "4k N", "2m N", "1g N",
- * the EPT leaves installed now).  Guest programs: paravirt_guest.h.
+ * large EPT pages with their report by the netlink family (a GUEST_GET's
+ * ZXHV_A_EPT_4K/2M/1G: the EPT leaves installed now; libmnl through
+ * tools/zxhv/zxhv_nl.h).  Guest programs: paravirt_guest.h.
  *
  * Test                  What it proves
  * --------------------  --------------------------------------------------------
@@ -12,8 +12,8 @@
  *                       the host's sleep in between; version even, a scale set;
  *                       WALL_CLOCK zeroes {version, sec, nsec}; the MSR reads back;
  *                       misaligned and page-crossing registrations #GP
- * ept_debugfs           a new guest's file reads 4k/2m/1g 0; the file of a guest
- *                       destroyed while it is open reads EIO and is gone
+ * ept_leaves            a new guest reports 4k/2m/1g 0, leaves once it ran; a
+ *                       destroyed guest is ENOENT
  * large_pages           1 GiB of 2 MiB-aligned memory touched: 2 MiB (or 1 GiB)
  *                       leaves, no 4 KiB ones; one 4 KiB page unmapped in the
  *                       middle: its leaf splits (511 4 KiB leaves, 4 KiB less
@@ -34,6 +34,7 @@
 #include <zircon/syscalls.h>
 
 #include "kselftest_harness.h"
+#include "zxhv_nl.h"
 #include "zxhv_vm.h"
 #include "paravirt_guest.h"
 #include "guest_vm.h"
@@ -173,42 +174,60 @@ TEST(kvmclock)
 	vm_close(&vm);
 }
 
-/* --- large EPT pages and their debugfs file ------------------------------------ */
+/* --- large EPT pages and their netlink report -------------------------------- */
 
 struct leaves {
 	long k4, m2, g1;
 };
 
-static char *ept_path(zx_handle_t guest, char *buf, size_t len)
+static uint64_t guest_koid(zx_handle_t guest)
 {
 	zx_info_handle_basic_t info;
 
 	memset(&info, 0, sizeof(info));
 	zx_object_get_info(guest, ZX_INFO_HANDLE_BASIC, &info, sizeof(info), NULL, NULL);
-	snprintf(buf, len, "/sys/kernel/debug/zircon-hv/guest-%llu/ept",
-		 (unsigned long long)info.koid);
-	return buf;
+	return info.koid;
 }
 
-/* The file's three lines, exactly; -1 everywhere when unreadable or malformed. */
-static struct leaves read_leaves(zx_handle_t guest)
+static int leaves_cb(const struct nlmsghdr *nlh, void *data)
 {
-	struct leaves l = { -1, -1, -1 };
-	char path[96], buf[128];
-	ssize_t n;
-	int fd;
+	const struct nlattr *tb[ZXHV_A_MAX + 1];
+	struct leaves *l = data;
 
-	fd = open(ept_path(guest, path, sizeof(path)), O_RDONLY);
-	if (fd < 0)
+	if (zxhv_nl_parse(nlh, tb) < 0 || !tb[ZXHV_A_EPT_4K] || !tb[ZXHV_A_EPT_2M] ||
+	    !tb[ZXHV_A_EPT_1G])
+		return MNL_CB_ERROR;
+	l->k4 = zxhv_nl_u64(tb[ZXHV_A_EPT_4K]);
+	l->m2 = zxhv_nl_u64(tb[ZXHV_A_EPT_2M]);
+	l->g1 = zxhv_nl_u64(tb[ZXHV_A_EPT_1G]);
+	return MNL_CB_OK;
+}
+
+/* The guest's three counts; -1 everywhere when the GET fails (*@err: -errno). */
+static struct leaves read_leaves_err(zx_handle_t guest, int *err)
+{
+	static char buf[ZXHV_NL_BUFSIZE];
+	struct leaves l = { -1, -1, -1 };
+	struct nlmsghdr *nlh;
+	struct zxhv_nl nl;
+
+	*err = zxhv_nl_open(&nl);
+	if (*err)
 		return l;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return l;
-	buf[n] = 0;
-	if (sscanf(buf, "4k %ld\n2m %ld\n1g %ld\n", &l.k4, &l.m2, &l.g1) != 3)
+	nlh = zxhv_nl_msg(&nl, buf, ZXHV_CMD_GUEST_GET, 0);
+	mnl_attr_put_u64(nlh, ZXHV_A_KOID, guest_koid(guest));
+	*err = zxhv_nl_run(&nl, nlh, leaves_cb, &l);
+	zxhv_nl_close(&nl);
+	if (*err)
 		l.k4 = l.m2 = l.g1 = -1;
 	return l;
+}
+
+static struct leaves read_leaves(zx_handle_t guest)
+{
+	int err;
+
+	return read_leaves_err(guest, &err);
 }
 
 static long long mapped(struct leaves l)
@@ -216,15 +235,18 @@ static long long mapped(struct leaves l)
 	return l.k4 * 4096ll + l.m2 * (2ll << 20) + l.g1 * (1ll << 30);
 }
 
-TEST(ept_debugfs)
+TEST(ept_leaves)
 {
-	char path[96], buf[64];
+	static char buf[ZXHV_NL_BUFSIZE];
+	struct nlmsghdr *nlh;
+	struct zxhv_nl nl;
 	struct leaves l;
 	struct vm vm;
-	int fd;
+	uint64_t koid;
 
 	NEED_VMX();
 	ASSERT_EQ(ZX_OK, vm_create(&vm, g_done, g_done_end, false));
+	koid = guest_koid(vm.guest);
 	l = read_leaves(vm.guest);
 	EXPECT_EQ(0, l.k4);
 	EXPECT_EQ(0, l.m2);
@@ -233,14 +255,13 @@ TEST(ept_debugfs)
 	l = read_leaves(vm.guest);
 	EXPECT_GT(l.k4 + l.m2, 0);
 
-	/* Open, destroy the guest under it, read: EIO, never the freed guest. */
-	fd = open(ept_path(vm.guest, path, sizeof(path)), O_RDONLY);
-	ASSERT_LE(0, fd);
+	/* Destroyed with its last handle: the family no longer reports it. */
 	vm_close(&vm);
-	EXPECT_EQ(-1, read(fd, buf, sizeof(buf)));
-	EXPECT_EQ(EIO, errno);
-	EXPECT_EQ(-1, access(path, F_OK));
-	close(fd);
+	ASSERT_EQ(0, zxhv_nl_open(&nl));
+	nlh = zxhv_nl_msg(&nl, buf, ZXHV_CMD_GUEST_GET, 0);
+	mnl_attr_put_u64(nlh, ZXHV_A_KOID, koid);
+	EXPECT_EQ(-ENOENT, zxhv_nl_run(&nl, nlh, leaves_cb, &l));
+	zxhv_nl_close(&nl);
 }
 
 /* Bochs takes minutes of guest time to fill 1 GiB: more than the default 30 s. */

@@ -16,6 +16,7 @@
 #include <zircon/syscalls/object.h>
 
 #include "bench/bench.h"
+#include "zxhv/zxhv_nl.h"
 
 #define KEY_MEM		1u
 #define KEY_BELL	2u
@@ -155,40 +156,44 @@ static int zx_tsc_offset(struct bvm *vm, int64_t *offset)
 	return 0;
 }
 
-/*
- * The EPT leaves zircon-hv reports in debugfs, if this module version has
- * the file: /sys/kernel/debug/zircon-hv/guest-<koid>/ept, lines "4k N",
- * "2m N", "1g N".
- */
+static int zx_ept_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *tb[ZXHV_A_MAX + 1];
+	uint64_t *out = data;
+
+	if (zxhv_nl_parse(nlh, tb) < 0 || !tb[ZXHV_A_EPT_4K] || !tb[ZXHV_A_EPT_2M] ||
+	    !tb[ZXHV_A_EPT_1G])
+		return MNL_CB_ERROR;
+	out[0] = zxhv_nl_u64(tb[ZXHV_A_EPT_4K]);
+	out[1] = zxhv_nl_u64(tb[ZXHV_A_EPT_2M]);
+	out[2] = zxhv_nl_u64(tb[ZXHV_A_EPT_1G]);
+	return MNL_CB_OK;
+}
+
+/* The EPT leaves zircon-hv reports through its netlink family (a GUEST_GET). */
 static int zx_ept_pages(struct bvm *vm, uint64_t out[3])
 {
-	static const char *const names[3] = { "4k", "2m", "1g" };
+	static char buf[ZXHV_NL_BUFSIZE];
 	zx_info_handle_basic_t info;
-	char path[128], name[8];
-	unsigned long long n;
-	int seen = 0, i;
-	FILE *f;
+	struct nlmsghdr *nlh;
+	struct zxhv_nl nl;
+	int ret;
 
 	if (zx_failed("zx_object_get_info", zx_object_get_info(vm->guest, ZX_INFO_HANDLE_BASIC,
 							       &info, sizeof(info), NULL, NULL)))
 		return -1;
-	snprintf(path, sizeof(path), "/sys/kernel/debug/zircon-hv/guest-%" PRIu64 "/ept",
-		 (uint64_t)info.koid);
-	f = fopen(path, "r");
-	if (!f) {
-		printf("# %s: absent\n", path);
+	ret = zxhv_nl_open(&nl);
+	if (ret) {
+		printf("# zircon-hv netlink family: %s\n", strerror(-ret));
 		return -1;
 	}
-	while (fscanf(f, "%7s %llu", name, &n) == 2) {
-		for (i = 0; i < 3; i++) {
-			if (!strcmp(name, names[i])) {
-				out[i] = n;
-				seen |= 1 << i;
-			}
-		}
-	}
-	fclose(f);
-	return seen == 7 ? 0 : -1;
+	nlh = zxhv_nl_msg(&nl, buf, ZXHV_CMD_GUEST_GET, 0);
+	mnl_attr_put_u64(nlh, ZXHV_A_KOID, info.koid);
+	ret = zxhv_nl_run(&nl, nlh, zx_ept_cb, out);
+	zxhv_nl_close(&nl);
+	if (ret)
+		printf("# GUEST_GET %" PRIu64 ": %s\n", (uint64_t)info.koid, strerror(-ret));
+	return ret ? -1 : 0;
 }
 
 static const struct backend zxhv_backend = {

@@ -15,6 +15,7 @@
 #include <asm/special_insns.h>
 
 #include "arch.h"
+#include "caps.h"
 #include "probe.h"
 
 #define CPUID1_ECX_VMX		BIT(5)
@@ -87,4 +88,19 @@ const char *zxhv_arch_probe_explain(u32 result)
 	if (result >= ARRAY_SIZE(vmx_probe_explanations))
 		return "unknown VMX probe result";
 	return vmx_probe_explanations[result];
+}
+
+void zxhv_arch_probe_caps(u64 out[ZXHV_ARCH_CAP_MSRS])
+{
+	struct vmx_caps c;
+
+	zxhv_vmx_caps_read(&c);
+	out[0] = c.basic;
+	out[1] = c.pinbased;
+	out[2] = c.procbased;
+	out[3] = c.procbased2;
+	out[4] = c.exit;
+	out[5] = c.entry;
+	out[6] = c.ept_vpid_cap;
+	out[7] = c.misc;
 }

@@ -32,6 +32,7 @@
 #include <linux/ratelimit.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
+#include <linux/timekeeping.h>
 #include <asm/desc.h>
 #include <asm/fpu/api.h>
 #include <asm/fpu/xcr.h>
@@ -119,6 +120,7 @@ static zx_status_t vmx_inject_pending(struct zxhv_arch_vcpu *v)
 	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, info);
 	trace_zxhv_inject(v->vpid, vector, false);
 	zxhv_irq_injected(&v->irq);
+	WRITE_ONCE(v->stats.injected, v->stats.injected + 1);
 	/* More may be pending: exit again as soon as the guest can take one. */
 	vmx_set_intr_window(v, zxhv_irq_pending(&v->irq));
 	return ZX_OK;
@@ -198,6 +200,20 @@ static void vmx_restore_host_segs(const struct vmx_host_segs *h, const struct de
 	}
 }
 
+/* The counters of one entry (arch.h); @reason U32_MAX: the entry failed. */
+static void vmx_count_entry(struct zxhv_arch_vcpu *v, u32 reason, u64 ns)
+{
+	struct zxhv_arch_vcpu_stats *s = &v->stats;
+
+	WRITE_ONCE(s->entries, s->entries + 1);
+	WRITE_ONCE(s->guest_ns, s->guest_ns + ns);
+	WRITE_ONCE(s->last_cpu, smp_processor_id());
+	if (reason < ZXHV_ARCH_EXIT_REASONS)
+		WRITE_ONCE(s->exits[reason], s->exits[reason] + 1);
+	else if (reason != U32_MAX)
+		WRITE_ONCE(s->exits_other, s->exits_other + 1);
+}
+
 /*
  * One entry and exit, VMCS loaded.  ZX_OK with *@e filled, or the status
  * of a failed entry.  @l1d_dirty: host code other than the exit handlers
@@ -207,7 +223,7 @@ static zx_status_t vmx_run_once(struct zxhv_arch_vcpu *v, const struct vmx_host_
 				struct vmx_exit *e, bool l1d_dirty)
 {
 	struct desc_ptr gdt, idt;
-	u64 host_xcr0 = 0;
+	u64 host_xcr0 = 0, t0;
 	bool swap_xcr0;
 	int fail;
 
@@ -239,10 +255,12 @@ static zx_status_t vmx_run_once(struct zxhv_arch_vcpu *v, const struct vmx_host_
 		if (host_xcr0 != v->xcr0)
 			xsetbv(XCR_XFEATURE_ENABLED_MASK, v->xcr0);
 	}
+	t0 = ktime_get_ns();
 	fail = zxhv_vmx_run(v->gprs, zxhv_vmx_spec_entry(l1d_dirty) | v->lv.launched);
 	if (swap_xcr0 && host_xcr0 != v->xcr0)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, host_xcr0);
 	vmx_restore_host_segs(hs, &gdt, &idt);
+	t0 = ktime_get_ns() - t0;
 	if (!fail) {
 		v->lv.launched = true;
 		e->full_reason = vmcs_read32(VM_EXIT_REASON);
@@ -253,6 +271,7 @@ static zx_status_t vmx_run_once(struct zxhv_arch_vcpu *v, const struct vmx_host_
 				      ZXHV_INTR_TYPE_NMI)
 			asm volatile("int $2");
 	}
+	vmx_count_entry(v, fail ? U32_MAX : e->reason, t0);
 	xsave_guest(v);
 	local_irq_enable();
 	kernel_fpu_end();
@@ -364,6 +383,7 @@ zx_status_t zxhv_arch_vcpu_enter(struct zxhv_arch_vcpu *v, zx_port_packet_t *pac
 		memset(packet, 0, sizeof(*packet));
 		status = zxhv_vmx_vmexit_handle(v, &e, packet);
 		if (status == ZX_ERR_NEXT) {
+			WRITE_ONCE(v->stats.packets, v->stats.packets + 1);
 			status = ZX_OK;
 			break;
 		}

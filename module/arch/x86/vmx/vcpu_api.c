@@ -350,6 +350,7 @@ void zxhv_arch_vcpu_destroy(struct zxhv_arch_vcpu *v)
 
 void zxhv_arch_vcpu_kick(struct zxhv_arch_vcpu *v)
 {
+	atomic64_inc(&v->kicks);
 	atomic_set(&v->kicked, 1);
 	trace_zxhv_kick(v->vpid);
 	zxhv_vmx_vcpu_poke(v);
@@ -434,3 +435,45 @@ zx_status_t zxhv_arch_vcpu_write_io(struct zxhv_arch_vcpu *v, const zx_vcpu_io_t
 	}
 }
 
+/* --- observers (arch.h) -------------------------------------------------------------- */
+
+void zxhv_arch_vcpu_stats(struct zxhv_arch_vcpu *v, struct zxhv_arch_vcpu_stats *out)
+{
+	const struct zxhv_arch_vcpu_stats *s = &v->stats;
+	int i;
+
+	for (i = 0; i < ZXHV_ARCH_EXIT_REASONS; i++)
+		out->exits[i] = READ_ONCE(s->exits[i]);
+	out->exits_other = READ_ONCE(s->exits_other);
+	out->entries = READ_ONCE(s->entries);
+	out->guest_ns = READ_ONCE(s->guest_ns);
+	out->injected = READ_ONCE(s->injected);
+	out->ept_faults = READ_ONCE(s->ept_faults);
+	out->packets = READ_ONCE(s->packets);
+	out->last_cpu = READ_ONCE(s->last_cpu);
+	out->kicks = atomic64_read(&v->kicks);
+	if (atomic_read(&v->kicked))
+		out->state = ZXHV_VCPU_STATE_KICKED;
+	else if (!READ_ONCE(v->task))
+		out->state = ZXHV_VCPU_STATE_USERSPACE;
+	else if (READ_ONCE(v->halted))
+		out->state = ZXHV_VCPU_STATE_HALTED;
+	else
+		out->state = ZXHV_VCPU_STATE_RUNNING;
+}
+
+/* Every basic exit reason <asm/vmx.h> names, by that name (as KVM and perf print them). */
+static const struct {
+	u32 reason;
+	const char *name;
+} vmx_exit_names[] = { VMX_EXIT_REASONS };
+
+const char *zxhv_arch_vcpu_exit_name(u32 reason)
+{
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(vmx_exit_names); i++)
+		if (vmx_exit_names[i].reason == reason)
+			return vmx_exit_names[i].name;
+	return NULL;
+}

@@ -31,6 +31,7 @@
 #include <zircon/syscalls/port.h>
 #include <zircon/types.h>
 
+#include "arch.h"
 #include "cpuid.h"
 #include "irq_tracker.h"
 #include "lapic.h"
@@ -126,10 +127,17 @@ struct zxhv_arch_vcpu {
 	struct zxhv_cpuid_ctx cpuid;	/* xsave size follows @xcr0 */
 	struct vmx_lapic lapic;
 	struct zxhv_pvclock pv;		/* kvmclock (pvclock_vmx.c) */
+	/*
+	 * Counters for observers (arch.h); written with WRITE_ONCE so that
+	 * zxhv_arch_vcpu_stats() reads each whole; kicks and state are filled
+	 * in by the reader.
+	 */
+	struct zxhv_arch_vcpu_stats stats;
 
 	/* Any thread: */
 	struct zxhv_irq_tracker irq;	/* vectors zx_vcpu_interrupt raised */
 	atomic_t kicked;		/* sticky; enter turns it into CANCELED */
+	atomic64_t kicks;		/* zxhv_arch_vcpu_kick() calls */
 	wait_queue_head_t wq;		/* HLT waits here */
 	/*
 	 * The bound thread while it is inside zxhv_arch_vcpu_enter(), else

@@ -235,6 +235,7 @@ static zx_status_t exit_ept_violation(struct zxhv_arch_vcpu *v, const struct vmx
 		return exit_bell_trap(v, e, trap);
 	if (trap)
 		return exit_mem_trap(v, e, trap, pkt);
+	WRITE_ONCE(v->stats.ept_faults, v->stats.ept_faults + 1);
 	return exit_ept_fault(v, e);
 }
 

@@ -1,0 +1,451 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The generic netlink family "zircon-hv" (docs/observability.md), driven
+ * with libmnl (tools/zxhv/zxhv_nl.h, the client zxhv uses):
+ *
+ *  - the family and its events group exist;
+ *  - requests are validated: an out-of-range koid is ERANGE, a wrong-sized
+ *    or unknown attribute and a missing koid EINVAL, each with an extended
+ *    ack; an object nobody has is ENOENT;
+ *  - who sees what: a process of another uid (setuid after fork) sees none
+ *    of root's ports or guests and sees its own, which root sees too;
+ *  - with VMX: a guest doing N CPUIDs shows exactly N more CPUID exits;
+ *    guests, VCPUs and traps are reported as made; events arrive for
+ *    create, trap set and destroy; `zxhv -j list` is JSON that matches.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <zircon/hv.h>
+#include <zircon/syscalls.h>
+
+#include "kselftest_harness.h"
+#include "zxhv_nl.h"
+#include "vcpu_vm.h"
+#include "zxhv_json.h"
+
+#define NOBODY		65534
+#define MEMBER_GID	4243
+#define CPUID_N		37
+#define GID_PARAM	"/sys/module/zircon_hv/parameters/hypervisor_gid"
+
+/* MARK 1, CPUID_N CPUIDs, MARK 2, spin. */
+GUEST_PROGRAM(g_cpuids,
+	"MARK $1\n"
+	"mov $37, %esi\n"
+	"1: xor %eax, %eax\n"
+	"xor %ecx, %ecx\n"
+	"cpuid\n"
+	"dec %esi\n"
+	"jnz 1b\n"
+	"MARK $2\n"
+	"2: jmp 2b");
+
+static uint64_t koid_of(zx_handle_t h)
+{
+	zx_info_handle_basic_t info;
+
+	memset(&info, 0, sizeof(info));
+	zx_object_get_info(h, ZX_INFO_HANDLE_BASIC, &info, sizeof(info), NULL, NULL);
+	return info.koid;
+}
+
+/* Koids a dump of @cmd returned (at most 64), and the one with @want's details. */
+struct dump {
+	uint64_t koids[64];
+	int n;
+	uint64_t want;
+	uint32_t pid, uid, vcpus, ntraps, cpuid_exits;
+	uint64_t guest_koid;
+	char comm[16];
+};
+
+static int dump_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *tb[ZXHV_A_MAX + 1], *a;
+	struct dump *d = data;
+	uint64_t koid;
+
+	if (zxhv_nl_parse(nlh, tb) < 0)
+		return MNL_CB_ERROR;
+	koid = zxhv_nl_u64(tb[ZXHV_A_KOID]);
+	if (d->n < 64)
+		d->koids[d->n++] = koid;
+	if (koid != d->want)
+		return MNL_CB_OK;
+	d->pid = zxhv_nl_u32(tb[ZXHV_A_OWNER_PID]);
+	d->uid = zxhv_nl_u32(tb[ZXHV_A_OWNER_UID]);
+	d->vcpus = zxhv_nl_u32(tb[ZXHV_A_VCPU_COUNT]);
+	d->guest_koid = zxhv_nl_u64(tb[ZXHV_A_GUEST_KOID]);
+	if (tb[ZXHV_A_OWNER_COMM])
+		snprintf(d->comm, sizeof(d->comm), "%s", mnl_attr_get_str(tb[ZXHV_A_OWNER_COMM]));
+	if (tb[ZXHV_A_TRAPS])
+		mnl_attr_for_each_nested(a, tb[ZXHV_A_TRAPS])
+			d->ntraps++;
+	if (tb[ZXHV_A_EXITS])
+		mnl_attr_for_each_nested(a, tb[ZXHV_A_EXITS]) {
+			const struct nlattr *e[ZXHV_EXIT_A_MAX + 1];
+
+			zxhv_nl_parse_nested(a, e, ZXHV_EXIT_A_MAX);
+			if (zxhv_nl_u32(e[ZXHV_EXIT_A_REASON]) == 10 /* CPUID */)
+				d->cpuid_exits = zxhv_nl_u64(e[ZXHV_EXIT_A_COUNT]);
+		}
+	return MNL_CB_OK;
+}
+
+/* A dump (@koid 0) or a GET of @cmd; 0 or -errno. */
+static int query(uint8_t cmd, uint64_t koid, uint64_t want, struct dump *d)
+{
+	static char buf[ZXHV_NL_BUFSIZE];
+	struct zxhv_nl nl;
+	struct nlmsghdr *nlh;
+	int ret = zxhv_nl_open(&nl);
+
+	memset(d, 0, sizeof(*d));
+	d->want = want;
+	if (ret)
+		return ret;
+	nlh = zxhv_nl_msg(&nl, buf, cmd, !koid);
+	if (koid)
+		mnl_attr_put_u64(nlh, ZXHV_A_KOID, koid);
+	ret = zxhv_nl_run(&nl, nlh, dump_cb, d);
+	zxhv_nl_close(&nl);
+	return ret;
+}
+
+static bool has(const struct dump *d, uint64_t koid)
+{
+	int i;
+
+	for (i = 0; i < d->n; i++)
+		if (d->koids[i] == koid)
+			return true;
+	return false;
+}
+
+TEST(family_registered)
+{
+	struct zxhv_nl nl;
+
+	ASSERT_EQ(0, zxhv_nl_open(&nl));
+	EXPECT_NE(0, nl.family);
+	EXPECT_NE(0u, nl.events_group);
+	zxhv_nl_close(&nl);
+}
+
+/* Sends a GET of @cmd with @len bytes of 0x00 as attribute @type (-1: none). */
+static int send_attr(struct zxhv_nl *nl, uint8_t cmd, int dump, int type, const void *val,
+		     int len)
+{
+	static char buf[ZXHV_NL_BUFSIZE];
+	struct nlmsghdr *nlh = zxhv_nl_msg(nl, buf, cmd, dump);
+
+	if (type >= 0)
+		mnl_attr_put(nlh, type, len, val);
+	return zxhv_nl_run(nl, nlh, NULL, NULL);
+}
+
+TEST(policy_rejects)
+{
+	static const uint8_t zeros[16];
+	uint64_t one = 1, zero = 0;
+	uint32_t u32 = 1;
+	struct zxhv_nl nl;
+
+	ASSERT_EQ(0, zxhv_nl_open(&nl));
+	/* ZX_KOID_INVALID is below the policy's minimum. */
+	EXPECT_EQ(-ERANGE, send_attr(&nl, ZXHV_CMD_GUEST_GET, 0, ZXHV_A_KOID, &zero, 8));
+	EXPECT_NE(0, nl.extack[0]);
+	EXPECT_EQ(-ERANGE, send_attr(&nl, ZXHV_CMD_VCPU_GET, 1, ZXHV_A_GUEST_KOID, &zero, 8));
+	/* A u64 of 4 and of 16 bytes. */
+	EXPECT_EQ(-EINVAL, send_attr(&nl, ZXHV_CMD_GUEST_GET, 0, ZXHV_A_KOID, &u32, 4));
+	EXPECT_NE(0, nl.extack[0]);
+	EXPECT_EQ(-EINVAL, send_attr(&nl, ZXHV_CMD_PORT_GET, 0, ZXHV_A_KOID, zeros, 16));
+	EXPECT_NE(0, nl.extack[0]);
+	/* An attribute the command's policy does not have, one beyond the family's. */
+	EXPECT_EQ(-EINVAL, send_attr(&nl, ZXHV_CMD_GUEST_GET, 1, ZXHV_A_GUEST_KOID, &one, 8));
+	EXPECT_EQ(-EINVAL, send_attr(&nl, ZXHV_CMD_GUEST_GET, 0, ZXHV_A_MAX + 1, &one, 8));
+	EXPECT_EQ(-EINVAL, send_attr(&nl, ZXHV_CMD_PROBE_GET, 0, ZXHV_A_KOID, &one, 8));
+	/* A GET without the koid, with the missing attribute named. */
+	EXPECT_EQ(-EINVAL, send_attr(&nl, ZXHV_CMD_GUEST_GET, 0, -1, NULL, 0));
+	/* Well formed: nothing has koid 1. */
+	EXPECT_EQ(-ENOENT, send_attr(&nl, ZXHV_CMD_GUEST_GET, 0, ZXHV_A_KOID, &one, 8));
+	EXPECT_NE(0, nl.extack[0]);
+	/* And the probe answers. */
+	EXPECT_EQ(0, send_attr(&nl, ZXHV_CMD_PROBE_GET, 0, -1, NULL, 0));
+	zxhv_nl_close(&nl);
+}
+
+/*
+ * Runs @fn in a child that opened the device as root, then became uid
+ * NOBODY with gid MEMBER_GID; returns its exit status (or 255).
+ */
+static int as_nobody(int (*fn)(void *), void *arg)
+{
+	static const gid_t member[] = { MEMBER_GID };
+	uint32_t major, minor;
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return 255;
+	if (pid == 0) {
+		if (zxhv_api_version(&major, &minor) != ZX_OK)
+			_exit(100);
+		if (setgroups(1, member) || setgid(MEMBER_GID) || setuid(NOBODY))
+			_exit(101);
+		_exit(fn(arg));
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return 255;
+	return WEXITSTATUS(status);
+}
+
+struct other {
+	uint8_t cmd;		/* what to make and list */
+	uint64_t root_koid;	/* root's object of that type */
+	int pipe;		/* where the child writes its own object's koid */
+};
+
+/* The child: root's object is invisible; its own (made now) is visible. */
+static int other_uid(void *p)
+{
+	struct other *o = p;
+	zx_handle_t own = ZX_HANDLE_INVALID, vmar = ZX_HANDLE_INVALID, r;
+	struct dump d;
+	uint64_t koid;
+
+	if (query(o->cmd, 0, 0, &d) || has(&d, o->root_koid))
+		return 1;
+	if (query(o->cmd, o->root_koid, 0, &d) != -ENOENT)
+		return 2;
+	if (o->cmd == ZXHV_CMD_PORT_GET) {
+		if (zx_port_create(0, &own) != ZX_OK)
+			return 3;
+	} else {
+		r = hyp();
+		if (zx_guest_create(r, 0, &own, &vmar) != ZX_OK)
+			return 3;
+	}
+	koid = koid_of(own);
+	if (query(o->cmd, 0, koid, &d) || !has(&d, koid) || d.uid != NOBODY ||
+	    d.pid != (uint32_t)getpid())
+		return 4;
+	if (query(o->cmd, koid, koid, &d) || d.n != 1)
+		return 5;
+	if (write(o->pipe, &koid, sizeof(koid)) != sizeof(koid))
+		return 6;
+	/* Stay until root has looked at it. */
+	if (read(o->pipe, &koid, 1) < 0)
+		return 7;
+	return 0;
+}
+
+/* root makes one object of @cmd's type; a child of another uid checks the rule. */
+static void check_other_uid(struct __test_metadata *_metadata, uint8_t cmd, uint64_t root_koid)
+{
+	struct other o = { .cmd = cmd, .root_koid = root_koid };
+	int sv[2], status;
+	uint64_t child_koid = 0;
+	struct dump d;
+	pid_t pid;
+
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
+	o.pipe = sv[1];
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		close(sv[0]);
+		_exit(as_nobody(other_uid, &o));
+	}
+	close(sv[1]);
+	ASSERT_EQ(sizeof(child_koid), read(sv[0], &child_koid, sizeof(child_koid)));
+	/* Root (CAP_SYS_ADMIN) sees both. */
+	ASSERT_EQ(0, query(cmd, 0, child_koid, &d));
+	EXPECT_TRUE(has(&d, root_koid));
+	EXPECT_TRUE(has(&d, child_koid));
+	EXPECT_EQ(NOBODY, d.uid);
+	close(sv[0]);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+}
+
+TEST(ports_by_owner)
+{
+	zx_handle_t port;
+	uint64_t koid;
+	struct dump d;
+
+	ASSERT_EQ(ZX_OK, zx_port_create(0, &port));
+	koid = koid_of(port);
+	ASSERT_EQ(0, query(ZXHV_CMD_PORT_GET, 0, koid, &d));
+	EXPECT_TRUE(has(&d, koid));
+	EXPECT_EQ((uint32_t)getpid(), d.pid);
+	EXPECT_EQ(0u, d.uid);
+	EXPECT_STREQ("genl_test", d.comm);
+	check_other_uid(_metadata, ZXHV_CMD_PORT_GET, koid);
+	zx_handle_close(port);
+	/* Gone with its last handle. */
+	EXPECT_EQ(-ENOENT, query(ZXHV_CMD_PORT_GET, koid, 0, &d));
+}
+
+/* Sets hypervisor_gid; 0 or -errno.  Only inside tools/vmrun. */
+static int set_gid_param(const char *val)
+{
+	int fd = open(GID_PARAM, O_WRONLY | O_CLOEXEC), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, val, strlen(val)) != (ssize_t)strlen(val))
+		ret = -EIO;
+	close(fd);
+	return ret;
+}
+
+TEST(guests_by_owner)
+{
+	char old[32] = "";
+	struct guest g;
+	ssize_t n;
+	int fd;
+
+	NEED_VMX();
+	if (!getenv("ZXHV_VM"))
+		SKIP(return, "only inside tools/vmrun (changes " GID_PARAM ")");
+	fd = open(GID_PARAM, O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	n = read(fd, old, sizeof(old) - 1);
+	close(fd);
+	ASSERT_LT(0, n);
+	ASSERT_EQ(ZX_OK, new_guest(&g));
+	ASSERT_EQ(0, set_gid_param("4243"));
+	check_other_uid(_metadata, ZXHV_CMD_GUEST_GET, koid_of(g.guest));
+	EXPECT_EQ(0, set_gid_param(old));
+	close_guest(&g);
+}
+
+TEST(cpuid_exits_counted)
+{
+	struct dump d;
+	struct vm vm;
+	uint64_t vcpu, guest;
+	uint32_t before;
+
+	VM_START(&vm, g_cpuids);
+	vcpu = koid_of(vm.vcpu);
+	guest = koid_of(vm.guest);
+	EXPECT_MARK(&vm, 1);
+	ASSERT_EQ(0, query(ZXHV_CMD_VCPU_GET, vcpu, vcpu, &d));
+	EXPECT_EQ(guest, d.guest_koid);
+	before = d.cpuid_exits;
+	EXPECT_MARK(&vm, 2);
+	ASSERT_EQ(0, query(ZXHV_CMD_VCPU_GET, vcpu, vcpu, &d));
+	EXPECT_EQ(before + CPUID_N, d.cpuid_exits);
+	/* The guest: one VCPU, its three traps (IO, MEM, BELL). */
+	ASSERT_EQ(0, query(ZXHV_CMD_GUEST_GET, guest, guest, &d));
+	EXPECT_EQ(1u, d.vcpus);
+	EXPECT_EQ(3u, d.ntraps);
+	vm_close(&vm);
+}
+
+/* Waits for event @ev of @koid on @nl (others are skipped); 0 or -1 after 10 s. */
+static int wait_event(struct zxhv_nl *nl, uint32_t ev, uint64_t koid)
+{
+	static char buf[ZXHV_NL_BUFSIZE];
+	struct pollfd pfd = { .fd = mnl_socket_get_fd(nl->sock), .events = POLLIN };
+
+	while (poll(&pfd, 1, 10000) == 1) {
+		const struct nlattr *tb[ZXHV_A_MAX + 1];
+		ssize_t n = mnl_socket_recvfrom(nl->sock, buf, sizeof(buf));
+		const struct nlmsghdr *nlh = (void *)buf;
+		int len = n;
+
+		for (; n > 0 && mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
+			if (zxhv_nl_parse(nlh, tb) < 0)
+				continue;
+			if (zxhv_nl_u32(tb[ZXHV_A_EVENT]) == ev &&
+			    zxhv_nl_u64(tb[ZXHV_A_KOID]) == koid)
+				return 0;
+		}
+	}
+	return -1;
+}
+
+TEST(events)
+{
+	struct zxhv_nl nl;
+	uint64_t g, v;
+	struct vm vm;
+
+	NEED_VMX();
+	ASSERT_EQ(0, zxhv_nl_open(&nl));
+	ASSERT_EQ(0, zxhv_nl_subscribe(&nl));
+	VM_START(&vm, g_cpuids);
+	g = koid_of(vm.guest);
+	v = koid_of(vm.vcpu);
+	EXPECT_EQ(0, wait_event(&nl, ZXHV_EVENT_GUEST_CREATED, g));
+	EXPECT_EQ(0, wait_event(&nl, ZXHV_EVENT_TRAP_SET, g));
+	EXPECT_EQ(0, wait_event(&nl, ZXHV_EVENT_VCPU_CREATED, v));
+	vm_close(&vm);
+	EXPECT_EQ(0, wait_event(&nl, ZXHV_EVENT_VCPU_DESTROYED, v));
+	EXPECT_EQ(0, wait_event(&nl, ZXHV_EVENT_GUEST_DESTROYED, g));
+	zxhv_nl_close(&nl);
+}
+
+/* `zxhv -j list` (built beside this test) parses and names this guest as it is. */
+TEST(zxhv_list_json)
+{
+	const struct json *guests, *gj = NULL, *vcpus;
+	char cmd[512], *out = NULL;
+	size_t len = 0, got;
+	struct json doc;
+	struct vm vm;
+	FILE *f;
+	int i;
+
+	VM_START(&vm, g_cpuids);
+	EXPECT_MARK(&vm, 1);
+	EXPECT_MARK(&vm, 2);
+	/* run_tests.sh runs the tests in their directory. */
+	snprintf(cmd, sizeof(cmd), "./zxhv -j list");
+	f = popen(cmd, "r");
+	ASSERT_NE(NULL, f);
+	do {
+		out = realloc(out, len + 4097);
+		ASSERT_NE(NULL, out);
+		got = fread(out + len, 1, 4096, f);
+		len += got;
+	} while (got);
+	out[len] = '\0';
+	ASSERT_EQ(0, pclose(f));
+	ASSERT_EQ(0, json_parse(out, &doc)) TH_LOG("not JSON: %s", out);
+	guests = json_get(&doc, "guests");
+	ASSERT_NE(NULL, guests);
+	for (i = 0; i < guests->n; i++)
+		if (json_num(&guests->kids[i], "koid", 0) == koid_of(vm.guest))
+			gj = &guests->kids[i];
+	ASSERT_NE(NULL, gj) TH_LOG("guest %llu missing: %s",
+				   (unsigned long long)koid_of(vm.guest), out);
+	EXPECT_EQ((uint64_t)getpid(), json_num(gj, "owner_pid", 0));
+	EXPECT_EQ(1u, json_num(gj, "vcpu_count", 0));
+	EXPECT_EQ(3, json_get(gj, "traps") ? json_get(gj, "traps")->n : -1);
+	vcpus = json_get(gj, "vcpus");
+	ASSERT_NE(NULL, vcpus);
+	ASSERT_EQ(1, vcpus->n);
+	EXPECT_EQ(koid_of(vm.vcpu), json_num(&vcpus->kids[0], "koid", 0));
+	EXPECT_LE((uint64_t)CPUID_N, json_num(json_get(&vcpus->kids[0], "exits"), "CPUID", 0));
+	ASSERT_NE(NULL, json_get(&doc, "ports"));
+	json_free(&doc);
+	free(out);
+	vm_close(&vm);
+}
+
+TEST_HARNESS_MAIN
