@@ -26,7 +26,10 @@
  *
  * Host state that VM exits clobber: the GDT and IDT limits (0xffff) and TR
  * (limit 0x67) are restored after every exit, and DS, ES, FS, GS and LDTR
- * selectors (loaded with 0) when the thread had others.
+ * selectors (loaded with 0) when the thread had others.  VMX switches no
+ * CR2: the guest's is written right before the entry and read right after
+ * the exit, so neither the host's fault addresses nor another guest's CR2
+ * reach this guest (issue 16, F2).
  */
 #include <linux/bitfield.h>
 #include <linux/ratelimit.h>
@@ -206,6 +209,7 @@ static zx_status_t vmx_run_once(struct zxhv_arch_vcpu *v, const struct vmx_host_
 	struct desc_ptr gdt, idt;
 	u64 host_xcr0 = 0;
 	bool swap_xcr0;
+	unsigned int flags;
 	int fail;
 
 	native_store_gdt(&gdt);
@@ -236,7 +240,12 @@ static zx_status_t vmx_run_once(struct zxhv_arch_vcpu *v, const struct vmx_host_
 		if (host_xcr0 != v->xcr0)
 			xsetbv(XCR_XFEATURE_ENABLED_MASK, v->xcr0);
 	}
-	fail = zxhv_vmx_run(v->gprs, zxhv_vmx_spec_entry(l1d_dirty) | v->lv.launched);
+	flags = zxhv_vmx_spec_entry(l1d_dirty) | v->lv.launched;
+	/* CR2 is the guest's while it runs (nothing below can fault). */
+	if (native_read_cr2() != v->cr2)
+		native_write_cr2(v->cr2);
+	fail = zxhv_vmx_run(v->gprs, flags);
+	v->cr2 = native_read_cr2();
 	if (swap_xcr0 && host_xcr0 != v->xcr0)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, host_xcr0);
 	vmx_restore_host_segs(hs, &gdt, &idt);

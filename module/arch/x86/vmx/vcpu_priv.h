@@ -120,6 +120,7 @@ struct zxhv_arch_vcpu {
 	/* A BELL write whose packet is not queued yet (its port was full). */
 	const struct zxhv_trap *bell_trap;
 	u64 bell_addr;
+	unsigned long cr2;		/* the guest's CR2 (run.c) */
 	/* Host CR3/CR4 last written to the VMCS. */
 	unsigned long host_cr3, host_cr4;
 
