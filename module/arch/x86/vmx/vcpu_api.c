@@ -172,7 +172,13 @@ static void vmx_init_guest_state(struct zxhv_arch_vcpu *v, u64 entry)
 	vmcs_writenat(CR0_GUEST_HOST_MASK,
 		      X86_CR0_ET | X86_CR0_NE | X86_CR0_NW | X86_CR0_CD);
 	vmcs_writenat(CR0_READ_SHADOW, X86_CR0_ET);
-	vmcs_writenat(CR4_GUEST_HOST_MASK, X86_CR4_VMXE);
+	/*
+	 * The guest owns CR4 but VMXE and PKE.  With PKE it could run WRPKRU,
+	 * and VMX does not switch PKRU: the VMM thread would return to user
+	 * mode with the guest's PKRU (issue 16, F1).  CPUID hides PKU, so
+	 * setting PKE takes #GP (vmexit.c), as on a CPU without it.
+	 */
+	vmcs_writenat(CR4_GUEST_HOST_MASK, X86_CR4_VMXE | X86_CR4_PKE);
 	vmcs_writenat(CR4_READ_SHADOW, 0);
 	vmcs_write64(GUEST_IA32_EFER, efer);
 	rdmsrl(MSR_IA32_CR_PAT, pat);

@@ -272,10 +272,11 @@ static zx_status_t exit_cpuid(struct zxhv_arch_vcpu *v, const struct vmx_exit *e
 
 /*
  * Control-register exits.  The CR0 guest/host mask owns ET|NE|NW|CD and
- * the CR4 mask VMXE (docs/api.md §3.4), and there is no CR3/CR8 exiting, so by
- * SDM Vol. 3C 26.1.3 only MOV to CR0 changing an owned bit and MOV to CR4
- * changing VMXE exit: CLTS (TS not owned), LMSW (touches PE/MP/EM/TS only)
- * and MOV from CR0/CR4 (served from the read shadows) never do.  Everything
+ * the CR4 mask VMXE and PKE (docs/api.md §3.4), and there is no CR3/CR8
+ * exiting, so by SDM Vol. 3C 26.1.3 only MOV to CR0 changing an owned bit
+ * and MOV to CR4 changing VMXE or PKE exit: CLTS (TS not owned), LMSW
+ * (touches PE/MP/EM/TS only) and MOV from CR0/CR4 (served from the read
+ * shadows) never do.  MOV to CR4 setting PKE is a #GP; everything else
  * but MOV to CR0 is NOT_SUPPORTED (docs/api.md §3.6).
  */
 static zx_status_t exit_cr_access(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
@@ -290,6 +291,13 @@ static zx_status_t exit_cr_access(struct zxhv_arch_vcpu *v, const struct vmx_exi
 	bool pae;
 	u64 value, cr3;
 
+	/* PKE: no PKU in the guest's CPUID, so it is a reserved bit (#GP). */
+	if (c.type == ZXHV_EXIT_CR_MOV_TO && c.cr == 4 &&
+	    ((c.gpr == VMX_GPR_RSP_UNUSED ? vmcs_readnat(GUEST_RSP) : v->gprs[c.gpr]) &
+	     X86_CR4_PKE)) {
+		zxhv_vmx_vcpu_inject_exception(v, X86_TRAP_GP);
+		return ZX_OK;
+	}
 	if (c.type != ZXHV_EXIT_CR_MOV_TO || c.cr != 0) {
 		zxhv_vmx_vcpu_report_failure(v, e, "control-register access not emulated");
 		return ZX_ERR_NOT_SUPPORTED;
