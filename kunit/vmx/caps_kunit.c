@@ -38,8 +38,8 @@ static void caps_skylake_x(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, missing);
 	/* pin: ext-intr (0), NMI (3), plus allowed-0 bits 1, 2, 4 */
 	KUNIT_EXPECT_EQ(test, c.pin, 0x1fu);
-	/* primary: HLT, TPR shadow, uncond IO, MSR bitmaps, secondary + forced */
-	KUNIT_EXPECT_EQ(test, c.proc, 0x952061f2u);
+	/* primary: HLT, TPR shadow, MOV-DR, uncond IO, MSR bitmaps, secondary + forced */
+	KUNIT_EXPECT_EQ(test, c.proc, 0x95a061f2u);
 	KUNIT_EXPECT_FALSE(test, c.proc & CPU_BASED_INTR_WINDOW_EXITING);
 	KUNIT_EXPECT_FALSE(test, c.proc & (CPU_BASED_CR3_LOAD_EXITING |
 					   CPU_BASED_CR3_STORE_EXITING |
@@ -48,10 +48,10 @@ static void caps_skylake_x(struct kunit *test)
 					   CPU_BASED_USE_IO_BITMAPS));
 	/* secondary: EPT, RDTSCP, x2APIC, VPID, UG, PLE, INVPCID */
 	KUNIT_EXPECT_EQ(test, c.proc2, 0x14bau);
-	/* exit: 64-bit host, ack, PAT and EFER save/load, plus forced */
-	KUNIT_EXPECT_EQ(test, c.exit, 0x3feffbu);
-	/* entry: PAT and EFER load, plus forced; IA-32e mode is per VCPU */
-	KUNIT_EXPECT_EQ(test, c.entry, 0xd1fbu);
+	/* exit: save debug, 64-bit host, ack, PAT and EFER save/load, plus forced */
+	KUNIT_EXPECT_EQ(test, c.exit, 0x3fefffu);
+	/* entry: load debug, PAT and EFER load, plus forced; IA-32e mode is per VCPU */
+	KUNIT_EXPECT_EQ(test, c.entry, 0xd1ffu);
 	KUNIT_EXPECT_FALSE(test, c.entry & VM_ENTRY_IA32E_MODE);
 	KUNIT_EXPECT_TRUE(test, c.pause_loop_exiting);
 	KUNIT_EXPECT_TRUE(test, c.invpcid);
@@ -163,8 +163,8 @@ static void caps_optional_drop_out(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, c.ept_2m_pages);
 	KUNIT_EXPECT_FALSE(test, c.ept_1g_pages);
 	/* The rest is unchanged. */
-	KUNIT_EXPECT_EQ(test, c.proc, 0x952061f2u);
-	KUNIT_EXPECT_EQ(test, c.exit, 0x3feffbu);
+	KUNIT_EXPECT_EQ(test, c.proc, 0x95a061f2u);
+	KUNIT_EXPECT_EQ(test, c.exit, 0x3fefffu);
 }
 
 /* Allowed-0 bits are forced on, even ones we did not ask for. */
@@ -178,13 +178,13 @@ static void caps_allowed0_forced(struct kunit *test)
 	caps.procbased |= CPU_BASED_CR3_LOAD_EXITING;	/* as without true ctls */
 	caps.procbased2 |= SECONDARY_EXEC_WBINVD_EXITING;
 	caps.entry |= VM_ENTRY_IA32E_MODE;
-	caps.exit |= VM_EXIT_SAVE_DEBUG_CONTROLS;
+	caps.exit |= VM_EXIT_LOAD_IA32_PERF_GLOBAL_CTRL;
 	KUNIT_ASSERT_EQ(test, zxhv_vmx_caps_compute_ctls(&caps, &c, &missing), 0);
 	KUNIT_EXPECT_EQ(test, c.pin, 0x1fu | PIN_BASED_VIRTUAL_NMIS);
-	KUNIT_EXPECT_EQ(test, c.proc, 0x952061f2u | CPU_BASED_CR3_LOAD_EXITING);
+	KUNIT_EXPECT_EQ(test, c.proc, 0x95a061f2u | CPU_BASED_CR3_LOAD_EXITING);
 	KUNIT_EXPECT_EQ(test, c.proc2, 0x14bau | SECONDARY_EXEC_WBINVD_EXITING);
-	KUNIT_EXPECT_EQ(test, c.entry, 0xd1fbu | VM_ENTRY_IA32E_MODE);
-	KUNIT_EXPECT_EQ(test, c.exit, 0x3feffbu | VM_EXIT_SAVE_DEBUG_CONTROLS);
+	KUNIT_EXPECT_EQ(test, c.entry, 0xd1ffu | VM_ENTRY_IA32E_MODE);
+	KUNIT_EXPECT_EQ(test, c.exit, 0x3fefffu | VM_EXIT_LOAD_IA32_PERF_GLOBAL_CTRL);
 }
 
 struct adjust_case {

@@ -35,6 +35,7 @@
 #include <linux/ratelimit.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
+#include <asm/debugreg.h>
 #include <asm/desc.h>
 #include <asm/fpu/api.h>
 #include <asm/fpu/xcr.h>
@@ -199,6 +200,61 @@ static void vmx_restore_host_segs(const struct vmx_host_segs *h, const struct de
 }
 
 /*
+ * Debug registers (issue 16, F5).  MOV DR exits (vmexit.c), so the guest
+ * never reads or writes the host's.  Every VM exit sets DR7 to 0x400 and
+ * clears IA32_DEBUGCTL: the host's are put back after it, so perf and
+ * ptrace breakpoints, LBR and bus-lock detection survive.  The guest's
+ * DR0-DR3 and DR6 are in the CPU only while its DR7 enables a breakpoint,
+ * and the host's go back after the exit.  Interrupts are off.
+ */
+#define RUN_DR7_FIXED1		0x400ul		/* DR7 after every VM exit */
+#define RUN_DR7_ENABLES		0xfful		/* L0-L3, G0-G3 */
+
+struct vmx_host_debug {
+	unsigned long dr7, debugctl;
+	unsigned long dr[4], dr6;
+	bool guest_live;
+};
+
+static void vmx_debug_before(struct zxhv_arch_vcpu *v, struct vmx_host_debug *h)
+{
+	get_debugreg(h->dr7, 7);
+	rdmsrl(MSR_IA32_DEBUGCTLMSR, h->debugctl);
+	h->guest_live = vmcs_readnat(GUEST_DR7) & RUN_DR7_ENABLES;
+	if (!h->guest_live)
+		return;
+	/* No host breakpoint may fire on the guest's addresses meanwhile. */
+	if (h->dr7 & RUN_DR7_ENABLES)
+		set_debugreg(RUN_DR7_FIXED1, 7);
+	get_debugreg(h->dr[0], 0);
+	get_debugreg(h->dr[1], 1);
+	get_debugreg(h->dr[2], 2);
+	get_debugreg(h->dr[3], 3);
+	get_debugreg(h->dr6, 6);
+	set_debugreg(v->dr[0], 0);
+	set_debugreg(v->dr[1], 1);
+	set_debugreg(v->dr[2], 2);
+	set_debugreg(v->dr[3], 3);
+	set_debugreg(v->dr6, 6);
+}
+
+static void vmx_debug_after(struct zxhv_arch_vcpu *v, const struct vmx_host_debug *h)
+{
+	if (h->guest_live) {
+		get_debugreg(v->dr6, 6);
+		set_debugreg(h->dr[0], 0);
+		set_debugreg(h->dr[1], 1);
+		set_debugreg(h->dr[2], 2);
+		set_debugreg(h->dr[3], 3);
+		set_debugreg(h->dr6, 6);
+	}
+	if (h->dr7 != RUN_DR7_FIXED1)
+		set_debugreg(h->dr7, 7);
+	if (h->debugctl)
+		wrmsrl(MSR_IA32_DEBUGCTLMSR, h->debugctl);
+}
+
+/*
  * One entry and exit, VMCS loaded.  ZX_OK with *@e filled, or the status
  * of a failed entry.  @l1d_dirty: host code other than the exit handlers
  * ran on this CPU since the last entry (spec.h, the "cond" L1D flush).
@@ -209,6 +265,7 @@ static zx_status_t vmx_run_once(struct zxhv_arch_vcpu *v, const struct vmx_host_
 	struct desc_ptr gdt, idt;
 	u64 host_xcr0 = 0;
 	bool swap_xcr0;
+	struct vmx_host_debug dbg;
 	unsigned int flags;
 	int fail;
 
@@ -240,12 +297,14 @@ static zx_status_t vmx_run_once(struct zxhv_arch_vcpu *v, const struct vmx_host_
 		if (host_xcr0 != v->xcr0)
 			xsetbv(XCR_XFEATURE_ENABLED_MASK, v->xcr0);
 	}
+	vmx_debug_before(v, &dbg);
 	flags = zxhv_vmx_spec_entry(l1d_dirty) | v->lv.launched;
 	/* CR2 is the guest's while it runs (nothing below can fault). */
 	if (native_read_cr2() != v->cr2)
 		native_write_cr2(v->cr2);
 	fail = zxhv_vmx_run(v->gprs, flags);
 	v->cr2 = native_read_cr2();
+	vmx_debug_after(v, &dbg);
 	if (swap_xcr0 && host_xcr0 != v->xcr0)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, host_xcr0);
 	vmx_restore_host_segs(hs, &gdt, &idt);

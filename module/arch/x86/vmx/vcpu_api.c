@@ -328,6 +328,7 @@ zx_status_t zxhv_arch_vcpu_create(const struct zxhv_arch_vcpu_guest *g, u16 vpid
 		v->backstop_ticks = vmx_backstop_ticks(misc);
 	vmx_init_msrs(v);
 	vmx_init_fpu(v);
+	v->dr6 = 0xffff0ff0;	/* DR6 at reset (SDM Vol. 3A, Table 10-1) */
 	v->cpuid.max_basic = cpuid_eax(0);
 	v->cpuid.max_ext = cpuid_eax(0x80000000);
 	v->cpuid.invpcid = zxhv_vmx_cpu_ctls()->invpcid;

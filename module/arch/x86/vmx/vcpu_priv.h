@@ -121,6 +121,8 @@ struct zxhv_arch_vcpu {
 	const struct zxhv_trap *bell_trap;
 	u64 bell_addr;
 	unsigned long cr2;		/* the guest's CR2 (run.c) */
+	/* The guest's DR0-DR3 and DR6 (MOV DR exits); its DR7 is in the VMCS. */
+	unsigned long dr[4], dr6;
 	/* Host CR3/CR4 last written to the VMCS. */
 	unsigned long host_cr3, host_cr4;
 

@@ -371,6 +371,64 @@ static zx_status_t exit_xsetbv(struct zxhv_arch_vcpu *v, const struct vmx_exit *
 	return ZX_OK;
 }
 
+/*
+ * MOV DR (issue 16, F5): the guest's DR0-DR3 and DR6 live in the VCPU and
+ * reach the CPU only while its DR7 enables a breakpoint (run.c); DR7 is
+ * the VMCS's (loaded and saved by the debug-controls entry and exit
+ * controls).  #UD (DR4/DR5 with CR4.DE) and #GP (CPL > 0) come before the
+ * exit; DR7.GD is checked here (SDM Vol. 3B 18.2.4).
+ */
+#define VMX_DR6_FIXED1		0xfffe0ff0ul	/* reads as 1 */
+#define VMX_DR6_VOLATILE	0x0001e00ful	/* B0-B3, BD, BS, BT, RTM */
+#define VMX_DR6_BD		BIT(13)
+#define VMX_DR7_FIXED1		0x400ul
+#define VMX_DR7_RESERVED0	(BIT(11) | BIT(12) | BIT(14) | BIT(15))
+#define VMX_DR7_GD		BIT(13)
+
+static zx_status_t exit_dr_access(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
+				  zx_port_packet_t *pkt)
+{
+	struct exit_dr d = exit_dr_decode(e->qual);
+	bool long_mode = zxhv_emu_long_mode(vmcs_read64(GUEST_IA32_EFER),
+					    vmcs_read32(GUEST_CS_AR_BYTES));
+	unsigned long dr7 = vmcs_readnat(GUEST_DR7);
+	unsigned int n = d.dr == 4 || d.dr == 5 ? d.dr + 2 : d.dr;
+	u64 val;
+
+	if (dr7 & VMX_DR7_GD) {
+		v->dr6 |= VMX_DR6_BD;
+		vmcs_writenat(GUEST_DR7, dr7 & ~VMX_DR7_GD);
+		zxhv_vmx_vcpu_inject_exception(v, X86_TRAP_DB);
+		return ZX_OK;
+	}
+	if (d.from) {
+		val = n < 4 ? v->dr[n] : n == 6 ? v->dr6 : dr7;
+		if (!long_mode)
+			val = lower_32_bits(val);
+		if (d.gpr == VMX_GPR_RSP_UNUSED)
+			vmcs_writenat(GUEST_RSP, val);
+		else
+			v->gprs[d.gpr] = val;
+		zxhv_vmx_vcpu_skip_insn(v, e);
+		return ZX_OK;
+	}
+	val = d.gpr == VMX_GPR_RSP_UNUSED ? vmcs_readnat(GUEST_RSP) : v->gprs[d.gpr];
+	if (!long_mode)
+		val = lower_32_bits(val);
+	if (n >= 6 && upper_32_bits(val)) {
+		zxhv_vmx_vcpu_inject_exception(v, X86_TRAP_GP);
+		return ZX_OK;
+	}
+	if (n < 4)
+		v->dr[n] = val;
+	else if (n == 6)
+		v->dr6 = (val & VMX_DR6_VOLATILE) | VMX_DR6_FIXED1;
+	else
+		vmcs_writenat(GUEST_DR7, (val & ~VMX_DR7_RESERVED0) | VMX_DR7_FIXED1);
+	zxhv_vmx_vcpu_skip_insn(v, e);
+	return ZX_OK;
+}
+
 /* --- MSRs ---------------------------------------------------------------------------- */
 
 /*
@@ -519,6 +577,7 @@ static const exit_handler exit_handlers[ZXHV_VMX_NR_EXIT_REASONS] = {
 	[EXIT_REASON_HLT] = exit_hlt,
 	[EXIT_REASON_VMCALL] = exit_vmcall,
 	[EXIT_REASON_CR_ACCESS] = exit_cr_access,
+	[EXIT_REASON_DR_ACCESS] = exit_dr_access,
 	[EXIT_REASON_IO_INSTRUCTION] = exit_io,
 	[EXIT_REASON_MSR_READ] = exit_rdmsr,
 	[EXIT_REASON_MSR_WRITE] = exit_wrmsr,
