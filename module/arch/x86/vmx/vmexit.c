@@ -123,6 +123,33 @@ static zx_status_t exit_pause(struct zxhv_arch_vcpu *v, const struct vmx_exit *e
 	return ZX_OK;
 }
 
+/*
+ * Instructions that would touch the host CPU (issue 16, F8; docs/api.md
+ * §3.6): RDPMC takes #GP (the guest's CPUID shows no PMU), MONITOR and
+ * MWAIT take #UD (CPUID.1:ECX.MONITOR is clear), WBINVD is a no-op (guest
+ * memory is write-back and no device DMAs into it behind the caches).
+ */
+static zx_status_t exit_rdpmc(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
+			      zx_port_packet_t *pkt)
+{
+	zxhv_vmx_vcpu_inject_exception(v, X86_TRAP_GP);
+	return ZX_OK;
+}
+
+static zx_status_t exit_monitor_mwait(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
+				      zx_port_packet_t *pkt)
+{
+	zxhv_vmx_vcpu_inject_exception(v, X86_TRAP_UD);
+	return ZX_OK;
+}
+
+static zx_status_t exit_wbinvd(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
+			       zx_port_packet_t *pkt)
+{
+	zxhv_vmx_vcpu_skip_insn(v, e);
+	return ZX_OK;
+}
+
 /* --- traps and guest memory ------------------------------------------------------------ */
 
 /* IN/OUT: a trapped port becomes a GUEST_IO packet (docs/api.md §3.2). */
@@ -583,7 +610,11 @@ static const exit_handler exit_handlers[ZXHV_VMX_NR_EXIT_REASONS] = {
 	[EXIT_REASON_MSR_WRITE] = exit_wrmsr,
 	[EXIT_REASON_INVALID_STATE] = exit_entry_failure,
 	[EXIT_REASON_MSR_LOAD_FAIL] = exit_entry_failure,
+	[EXIT_REASON_RDPMC] = exit_rdpmc,
+	[EXIT_REASON_MWAIT_INSTRUCTION] = exit_monitor_mwait,
+	[EXIT_REASON_MONITOR_INSTRUCTION] = exit_monitor_mwait,
 	[EXIT_REASON_PAUSE_INSTRUCTION] = exit_pause,
+	[EXIT_REASON_WBINVD] = exit_wbinvd,
 	[EXIT_REASON_MCE_DURING_VMENTRY] = exit_entry_failure,
 	[EXIT_REASON_EPT_VIOLATION] = exit_ept_violation,
 	[EXIT_REASON_EPT_MISCONFIG] = exit_ept_misconfig,
