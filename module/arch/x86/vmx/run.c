@@ -95,7 +95,7 @@ static zx_status_t vmx_inject_pending(struct zxhv_arch_vcpu *v)
 	zx_status_t status;
 
 	if (v->reinject_info) {
-		vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, v->reinject_info);
+		vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, zxhv_vmx_vcpu_entry_info(v->reinject_info));
 		vmcs_write32(VM_ENTRY_EXCEPTION_ERROR_CODE, v->reinject_error);
 		vmcs_write32(VM_ENTRY_INSTRUCTION_LEN, v->reinject_len);
 		v->reinject_info = 0;
@@ -113,7 +113,7 @@ static zx_status_t vmx_inject_pending(struct zxhv_arch_vcpu *v)
 		vmx_set_intr_window(v, true);
 		return ZX_OK;
 	}
-	info = zxhv_irq_entry_info(vector);
+	info = zxhv_vmx_vcpu_entry_info(zxhv_irq_entry_info(vector));
 	if (info & ZXHV_INTR_INFO_ERROR_CODE)
 		vmcs_write32(VM_ENTRY_EXCEPTION_ERROR_CODE, 0);
 	if (FIELD_GET(ZXHV_INTR_INFO_TYPE, info) == ZXHV_INTR_TYPE_SW_EXCEPTION)
@@ -323,6 +323,8 @@ static zx_status_t vmx_run_once(struct zxhv_arch_vcpu *v, const struct vmx_host_
 	kernel_fpu_end();
 
 	if (fail) {
+		/* An event the entry refused would refuse every later entry too. */
+		vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, 0);
 		pr_err_ratelimited("VM entry of VCPU %u failed: VM-instruction error %u\n",
 				   v->vpid, vmx_insn_error());
 		return ZX_ERR_INTERNAL;

@@ -154,7 +154,12 @@ void zxhv_vmx_vcpu_put(struct zxhv_arch_vcpu *v);
 
 /* Loaded: RIP += the exit's instruction length; clears STI/MOV-SS blocking. */
 void zxhv_vmx_vcpu_skip_insn(struct zxhv_arch_vcpu *v, const struct vmx_exit *e);
-/* Loaded: inject a hardware exception (#GP, #UD ...) with error code 0. */
+/*
+ * Loaded: VM-entry interruption information @info as the guest's mode
+ * allows it (real mode takes no error code; issue 16, F6).
+ */
+u32 zxhv_vmx_vcpu_entry_info(u32 info);
+/* Loaded: inject a hardware exception (#GP, #UD ...) with error code 0 if any. */
 void zxhv_vmx_vcpu_inject_exception(struct zxhv_arch_vcpu *v, u8 vector);
 /* Loaded: a guest failure, one rate-limited line with @what and the key state. */
 void zxhv_vmx_vcpu_report_failure(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
