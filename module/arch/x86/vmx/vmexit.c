@@ -253,6 +253,15 @@ static zx_status_t exit_ept_violation(struct zxhv_arch_vcpu *v, const struct vmx
 	const struct zxhv_trap *trap;
 
 	trap = zxhv_trap_map_lookup(v->traps, ZX_GUEST_TRAP_MEM, e->gpa);
+	/*
+	 * The exit came while an event was being delivered (its frame or IDT
+	 * entry on a trap page): no instruction made the access, so there is
+	 * none to emulate or skip (issue 16, F10).  The event stays pending.
+	 */
+	if (trap && v->reinject_info) {
+		zxhv_vmx_vcpu_report_failure(v, e, "trap page touched by event delivery");
+		return ZX_ERR_NOT_SUPPORTED;
+	}
 	if (trap && trap->kind == ZX_GUEST_TRAP_BELL)
 		return exit_bell_trap(v, e, trap);
 	if (trap)
