@@ -7,6 +7,7 @@
  */
 #include <kunit/test.h>
 #include <linux/string.h>
+#include <asm/trapnr.h>
 
 #include "../../module/arch/x86/vmx/caps.h"
 
@@ -57,6 +58,8 @@ static void caps_skylake_x(struct kunit *test)
 	/* entry: load debug, PAT and EFER load, plus forced; IA-32e mode is per VCPU */
 	KUNIT_EXPECT_EQ(test, c.entry, 0xd1ffu);
 	KUNIT_EXPECT_FALSE(test, c.entry & VM_ENTRY_IA32E_MODE);
+	/* #MC always exits, for the host's handler; nothing else does */
+	KUNIT_EXPECT_EQ(test, c.exception_bitmap, (u32)BIT(X86_TRAP_MC));
 	KUNIT_EXPECT_TRUE(test, c.pause_loop_exiting);
 	KUNIT_EXPECT_TRUE(test, c.invpcid);
 	KUNIT_EXPECT_TRUE(test, c.ept_2m_pages);

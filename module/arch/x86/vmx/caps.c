@@ -12,6 +12,7 @@
 #include <linux/kernel.h>
 #include <linux/mm.h>
 #include <asm/msr.h>
+#include <asm/trapnr.h>
 
 #include "caps.h"
 
@@ -223,6 +224,12 @@ int zxhv_vmx_caps_compute_ctls(const struct vmx_caps *caps, struct vmx_ctls *ctl
 	ctls->proc2 = value[VMX_CTL_PROC2];
 	ctls->exit = value[VMX_CTL_EXIT];
 	ctls->entry = value[VMX_CTL_ENTRY];
+	/*
+	 * A machine check while the guest runs must reach the host's handler
+	 * (the broadcast rendezvous, memory_failure()), not the guest's IDT
+	 * (issue 16, F4; run.c hands it over).
+	 */
+	ctls->exception_bitmap = BIT(X86_TRAP_MC);
 	ctls->pause_loop_exiting = ctls->proc2 & SECONDARY_EXEC_PAUSE_LOOP_EXITING;
 	ctls->invpcid = ctls->proc2 & SECONDARY_EXEC_ENABLE_INVPCID;
 	ctls->ept_2m_pages = caps->ept_vpid_cap & VMX_EPT_2MB_PAGE_BIT;

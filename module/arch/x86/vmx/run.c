@@ -39,11 +39,13 @@
 #include <asm/desc.h>
 #include <asm/fpu/api.h>
 #include <asm/fpu/xcr.h>
+#include <asm/mce.h>
 #include <asm/msr.h>
 #include <asm/processor.h>
 #include <asm/segment.h>
 #include <asm/special_insns.h>
 #include <asm/tlbflush.h>
+#include <asm/trapnr.h>
 #include <zircon/errors.h>
 
 #include "arch.h"
@@ -217,6 +219,32 @@ static void vmx_restore_host_segs(const struct vmx_host_segs *h, const struct de
 }
 
 /*
+ * A machine check that hit the guest (exception bitmap bit 18) or its
+ * entry (exit reason 41) goes to the host's handler, still with interrupts
+ * off, as if it had interrupted user mode: the guest is not kernel code
+ * (issue 16, F4).  A kernel built without machine-check support has no
+ * handler: then the exit is only absorbed.
+ */
+static bool vmx_exit_is_mce(const struct vmx_exit *e)
+{
+	struct exit_intr_info i = exit_intr_info_decode(e->intr_info);
+
+	if (e->reason == EXIT_REASON_MCE_DURING_VMENTRY)
+		return true;
+	return e->reason == EXIT_REASON_EXCEPTION_NMI && i.valid &&
+	       i.type == ZXHV_INTR_TYPE_HW_EXCEPTION && i.vector == X86_TRAP_MC;
+}
+
+static void vmx_machine_check(void)
+{
+#ifdef CONFIG_X86_MCE
+	struct pt_regs regs = { .cs = 3, .flags = X86_EFLAGS_IF };
+
+	do_machine_check(&regs);
+#endif
+}
+
+/*
  * Debug registers (issue 16, F5).  MOV DR exits (vmexit.c), so the guest
  * never reads or writes the host's.  Every VM exit sets DR7 to 0x400 and
  * clears IA32_DEBUGCTL: the host's are put back after it, so perf and
@@ -334,6 +362,8 @@ static zx_status_t vmx_run_once(struct zxhv_arch_vcpu *v, const struct vmx_host_
 		if (e->reason == 0 && exit_intr_info_decode(e->intr_info).type ==
 				      ZXHV_INTR_TYPE_NMI)
 			asm volatile("int $2");
+		if (vmx_exit_is_mce(e))
+			vmx_machine_check();
 	}
 	xsave_guest(v);
 	local_irq_enable();

@@ -229,7 +229,7 @@ static void vmx_init_controls(struct zxhv_arch_vcpu *v)
 	vmcs_write64(MSR_BITMAP, page_to_phys(v->msr_bitmap));
 	vmcs_write64(VIRTUAL_APIC_PAGE_ADDR, page_to_phys(v->vapic));
 	vmcs_write32(TPR_THRESHOLD, 0);
-	vmcs_write32(EXCEPTION_BITMAP, 0);
+	vmcs_write32(EXCEPTION_BITMAP, c->exception_bitmap);
 	vmcs_write32(PAGE_FAULT_ERROR_CODE_MASK, 0);
 	vmcs_write32(PAGE_FAULT_ERROR_CODE_MATCH, 0);
 	vmcs_write32(CR3_TARGET_COUNT, 0);

@@ -67,11 +67,17 @@ static zx_status_t exit_resume(struct zxhv_arch_vcpu *v, const struct vmx_exit *
 	return ZX_OK;
 }
 
-/* A host NMI (handled by the run loop); guest exceptions never exit. */
+/*
+ * A host NMI, or a machine check (both handled by the run loop); no other
+ * guest exception exits.
+ */
 static zx_status_t exit_exception_nmi(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
 				      zx_port_packet_t *pkt)
 {
-	if (exit_intr_info_decode(e->intr_info).type == ZXHV_INTR_TYPE_NMI)
+	struct exit_intr_info i = exit_intr_info_decode(e->intr_info);
+
+	if (i.type == ZXHV_INTR_TYPE_NMI ||
+	    (i.type == ZXHV_INTR_TYPE_HW_EXCEPTION && i.vector == X86_TRAP_MC))
 		return ZX_OK;
 	zxhv_vmx_vcpu_report_failure(v, e, "unexpected exception exit");
 	return ZX_ERR_NOT_SUPPORTED;
