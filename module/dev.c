@@ -23,7 +23,7 @@ static long zxhv_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 /* Each open file gets an empty handle table owned by the opening process. */
 static int zxhv_open(struct inode *inode, struct file *file)
 {
-	struct zxhv_file *zf = kzalloc(sizeof(*zf), GFP_KERNEL);
+	struct zxhv_file *zf = kzalloc(sizeof(*zf), GFP_KERNEL_ACCOUNT);
 
 	if (!zf)
 		return -ENOMEM;

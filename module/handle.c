@@ -19,6 +19,13 @@
  * clear, so the fixed bits survive) makes values differ between tables.
  */
 #define ZXHV_HANDLE_INDEX_BITS	30
+
+/*
+ * Handles are charged to the caller's memory cgroup (issue 16, F3); one
+ * that does not fit fails with ZX_ERR_NO_MEMORY instead of calling the
+ * cgroup's OOM killer (__GFP_RETRY_MAYFAIL), as Zircon refuses handles.
+ */
+#define ZXHV_HANDLE_GFP		(GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL)
 #define ZXHV_HANDLE_MAX_INDEX	((1u << ZXHV_HANDLE_INDEX_BITS) - 1)
 
 static zx_handle_t zxhv_handle_encode(const struct zxhv_handle_table *t, u32 index)
@@ -37,7 +44,7 @@ static bool zxhv_handle_decode(const struct zxhv_handle_table *t, zx_handle_t va
 
 void zxhv_handle_table_init(struct zxhv_handle_table *t)
 {
-	xa_init_flags(&t->handles, XA_FLAGS_ALLOC);
+	xa_init_flags(&t->handles, XA_FLAGS_ALLOC | XA_FLAGS_ACCOUNT);
 	t->next = 0;
 	t->salt = get_random_u32() & ~ZX_HANDLE_FIXED_BITS_MASK;
 	t->owner = get_pid(task_tgid(current));
@@ -63,7 +70,7 @@ bool zxhv_handle_table_is_owner(const struct zxhv_handle_table *t)
 
 struct zxhv_handle *zxhv_handle_new(struct zxhv_object *obj, zx_rights_t rights)
 {
-	struct zxhv_handle *h = kmalloc(sizeof(*h), GFP_KERNEL);
+	struct zxhv_handle *h = kmalloc(sizeof(*h), ZXHV_HANDLE_GFP);
 
 	if (!h)
 		return NULL;
@@ -86,7 +93,7 @@ zx_status_t zxhv_handle_insert(struct zxhv_handle_table *t, struct zxhv_handle *
 	int ret;
 
 	ret = xa_alloc_cyclic(&t->handles, &index, h, XA_LIMIT(0, ZXHV_HANDLE_MAX_INDEX),
-			      &t->next, GFP_KERNEL);
+			      &t->next, ZXHV_HANDLE_GFP);
 	if (ret < 0)
 		return ret == -EBUSY ? ZX_ERR_NO_RESOURCES : ZX_ERR_NO_MEMORY;
 	*value = zxhv_handle_encode(t, index);

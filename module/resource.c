@@ -43,7 +43,7 @@ zx_status_t zxhv_resource_create(zx_rsrc_kind_t kind, zx_rsrc_flags_t flags,
 				 u64 base, u64 size, const char *name,
 				 struct zxhv_resource **out)
 {
-	struct zxhv_resource *res = kzalloc(sizeof(*res), GFP_KERNEL);
+	struct zxhv_resource *res = kzalloc(sizeof(*res), GFP_KERNEL_ACCOUNT);
 
 	if (!res)
 		return ZX_ERR_NO_MEMORY;

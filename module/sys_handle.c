@@ -5,6 +5,7 @@
  */
 #include <linux/minmax.h>
 #include <linux/sched.h>
+#include <linux/sched/signal.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
 #include <zircon/rights.h>
@@ -37,6 +38,10 @@ ZXHV_SYSCALL_DEFINE(HANDLE_CLOSE_MANY, handle_close_many, zxhv_handle_close_many
 	while (left) {
 		size_t n = min_t(u64, left, ZXHV_CLOSE_MANY_CHUNK);
 		size_t i;
+
+		/* 2^61 entries take forever: a dying process stops here (issue 16, F11). */
+		if (fatal_signal_pending(current))
+			return ZX_ERR_INTERNAL_INTR_KILLED;
 
 		if (copy_from_user(chunk, uh, n * sizeof(chunk[0])))
 			return ZX_ERR_INVALID_ARGS;

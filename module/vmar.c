@@ -147,31 +147,37 @@ static vm_fault_t zxhv_vmo_vm_fault(struct vm_fault *vmf)
 	return 0;
 }
 
-/* mprotect() may not exceed the permissions the handles granted. */
-static int zxhv_vmo_vm_mprotect(struct vm_area_struct *vma, unsigned long start,
-				unsigned long end, unsigned long newflags)
+static void zxhv_vm_flags_clear(struct vm_area_struct *vma, unsigned long flags)
 {
-	struct zxhv_vmo_mapping *m = vma->vm_file->private_data;
-
-	if (newflags & (VM_READ | VM_WRITE | VM_EXEC) & ~zxhv_perms_to_vm_flags(m->max_perms))
-		return -EACCES;
-	return 0;
+#ifdef ZXHV_HAVE_VM_FLAGS_CLEAR
+	vm_flags_clear(vma, flags);
+#else
+	vma->vm_flags &= ~flags;
+#endif
 }
 
 static const struct vm_operations_struct zxhv_vmo_vm_ops = {
 	.fault = zxhv_vmo_vm_fault,
-	.mprotect = zxhv_vmo_vm_mprotect,
 };
 
 static int zxhv_vmo_file_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	struct zxhv_vmo_mapping *m = file->private_data;
+	unsigned long denied = (VM_READ | VM_WRITE | VM_EXEC) &
+			       ~zxhv_perms_to_vm_flags(m->max_perms);
 
 	if (!(vma->vm_flags & VM_SHARED))
 		return -EINVAL;
-	if (vma->vm_flags & (VM_READ | VM_WRITE | VM_EXEC) &
-	    ~zxhv_perms_to_vm_flags(m->max_perms))
+	if (vma->vm_flags & denied)
 		return -EACCES;
+	/*
+	 * What the handles did not grant, the mapping may never gain: not by
+	 * mprotect(), nor by FOLL_FORCE access (ptrace, /proc/PID/mem), which
+	 * checks VM_MAYREAD/VM_MAYWRITE rather than VM_READ/VM_WRITE.
+	 */
+	zxhv_vm_flags_clear(vma, (denied & VM_READ ? VM_MAYREAD : 0) |
+				 (denied & VM_WRITE ? VM_MAYWRITE : 0) |
+				 (denied & VM_EXEC ? VM_MAYEXEC : 0));
 	vma->vm_ops = &zxhv_vmo_vm_ops;
 	return 0;
 }

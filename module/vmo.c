@@ -10,6 +10,7 @@
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/sched.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/uio.h>
@@ -315,6 +316,9 @@ zx_status_t zxhv_vmo_rw(struct zxhv_vmo *vmo, u64 offset, struct iov_iter *iter)
 			return ZX_ERR_INVALID_ARGS;
 		offset += n;
 		len -= n;
+		/* Up to 64 GiB: a dying process stops here (issue 16, F11). */
+		if (len && fatal_signal_pending(current))
+			return ZX_ERR_INTERNAL_INTR_KILLED;
 		cond_resched();
 	}
 	return ZX_OK;

@@ -7,6 +7,7 @@
  */
 #include <kunit/test.h>
 #include <linux/string.h>
+#include <asm/trapnr.h>
 
 #include "../../module/arch/x86/vmx/caps.h"
 
@@ -36,23 +37,29 @@ static void caps_skylake_x(struct kunit *test)
 
 	KUNIT_ASSERT_EQ(test, zxhv_vmx_caps_compute_ctls(&skylake_x, &c, &missing), 0);
 	KUNIT_EXPECT_NULL(test, missing);
-	/* pin: ext-intr (0), NMI (3), plus allowed-0 bits 1, 2, 4 */
-	KUNIT_EXPECT_EQ(test, c.pin, 0x1fu);
-	/* primary: HLT, TPR shadow, uncond IO, MSR bitmaps, secondary + forced */
-	KUNIT_EXPECT_EQ(test, c.proc, 0x952061f2u);
+	/* pin: ext-intr (0), NMI (3), virtual NMIs (5), plus allowed-0 bits 1, 2, 4 */
+	KUNIT_EXPECT_EQ(test, c.pin, 0x3fu);
+	/*
+	 * primary: HLT, MWAIT, RDPMC, TPR shadow, MOV-DR, uncond IO, MSR
+	 * bitmaps, MONITOR, secondary + forced
+	 */
+	KUNIT_EXPECT_EQ(test, c.proc, 0xb5a06df2u);
 	KUNIT_EXPECT_FALSE(test, c.proc & CPU_BASED_INTR_WINDOW_EXITING);
+	KUNIT_EXPECT_FALSE(test, c.proc & CPU_BASED_NMI_WINDOW_EXITING);
 	KUNIT_EXPECT_FALSE(test, c.proc & (CPU_BASED_CR3_LOAD_EXITING |
 					   CPU_BASED_CR3_STORE_EXITING |
 					   CPU_BASED_CR8_LOAD_EXITING |
 					   CPU_BASED_CR8_STORE_EXITING |
 					   CPU_BASED_USE_IO_BITMAPS));
-	/* secondary: EPT, RDTSCP, x2APIC, VPID, UG, PLE, INVPCID */
-	KUNIT_EXPECT_EQ(test, c.proc2, 0x14bau);
-	/* exit: 64-bit host, ack, PAT and EFER save/load, plus forced */
-	KUNIT_EXPECT_EQ(test, c.exit, 0x3feffbu);
-	/* entry: PAT and EFER load, plus forced; IA-32e mode is per VCPU */
-	KUNIT_EXPECT_EQ(test, c.entry, 0xd1fbu);
+	/* secondary: EPT, RDTSCP, x2APIC, VPID, WBINVD, UG, PLE, INVPCID */
+	KUNIT_EXPECT_EQ(test, c.proc2, 0x14fau);
+	/* exit: save debug, 64-bit host, ack, PAT and EFER save/load, plus forced */
+	KUNIT_EXPECT_EQ(test, c.exit, 0x3fefffu);
+	/* entry: load debug, PAT and EFER load, plus forced; IA-32e mode is per VCPU */
+	KUNIT_EXPECT_EQ(test, c.entry, 0xd1ffu);
 	KUNIT_EXPECT_FALSE(test, c.entry & VM_ENTRY_IA32E_MODE);
+	/* #MC always exits, for the host's handler; nothing else does */
+	KUNIT_EXPECT_EQ(test, c.exception_bitmap, (u32)BIT(X86_TRAP_MC));
 	KUNIT_EXPECT_TRUE(test, c.pause_loop_exiting);
 	KUNIT_EXPECT_TRUE(test, c.invpcid);
 	KUNIT_EXPECT_TRUE(test, c.ept_2m_pages);
@@ -157,14 +164,14 @@ static void caps_optional_drop_out(struct kunit *test)
 				     SECONDARY_EXEC_ENABLE_INVPCID);
 	caps.ept_vpid_cap &= ~(VMX_EPT_2MB_PAGE_BIT | VMX_EPT_1GB_PAGE_BIT);
 	KUNIT_ASSERT_EQ(test, zxhv_vmx_caps_compute_ctls(&caps, &c, &missing), 0);
-	KUNIT_EXPECT_EQ(test, c.proc2, 0xbau);
+	KUNIT_EXPECT_EQ(test, c.proc2, 0xfau);
 	KUNIT_EXPECT_FALSE(test, c.pause_loop_exiting);
 	KUNIT_EXPECT_FALSE(test, c.invpcid);
 	KUNIT_EXPECT_FALSE(test, c.ept_2m_pages);
 	KUNIT_EXPECT_FALSE(test, c.ept_1g_pages);
 	/* The rest is unchanged. */
-	KUNIT_EXPECT_EQ(test, c.proc, 0x952061f2u);
-	KUNIT_EXPECT_EQ(test, c.exit, 0x3feffbu);
+	KUNIT_EXPECT_EQ(test, c.proc, 0xb5a06df2u);
+	KUNIT_EXPECT_EQ(test, c.exit, 0x3fefffu);
 }
 
 /* Allowed-0 bits are forced on, even ones we did not ask for. */
@@ -174,17 +181,17 @@ static void caps_allowed0_forced(struct kunit *test)
 	const char *missing = NULL;
 	struct vmx_ctls c;
 
-	caps.pinbased |= PIN_BASED_VIRTUAL_NMIS;
+	caps.pinbased |= PIN_BASED_VMX_PREEMPTION_TIMER;
 	caps.procbased |= CPU_BASED_CR3_LOAD_EXITING;	/* as without true ctls */
-	caps.procbased2 |= SECONDARY_EXEC_WBINVD_EXITING;
+	caps.procbased2 |= SECONDARY_EXEC_DESC;
 	caps.entry |= VM_ENTRY_IA32E_MODE;
-	caps.exit |= VM_EXIT_SAVE_DEBUG_CONTROLS;
+	caps.exit |= VM_EXIT_LOAD_IA32_PERF_GLOBAL_CTRL;
 	KUNIT_ASSERT_EQ(test, zxhv_vmx_caps_compute_ctls(&caps, &c, &missing), 0);
-	KUNIT_EXPECT_EQ(test, c.pin, 0x1fu | PIN_BASED_VIRTUAL_NMIS);
-	KUNIT_EXPECT_EQ(test, c.proc, 0x952061f2u | CPU_BASED_CR3_LOAD_EXITING);
-	KUNIT_EXPECT_EQ(test, c.proc2, 0x14bau | SECONDARY_EXEC_WBINVD_EXITING);
-	KUNIT_EXPECT_EQ(test, c.entry, 0xd1fbu | VM_ENTRY_IA32E_MODE);
-	KUNIT_EXPECT_EQ(test, c.exit, 0x3feffbu | VM_EXIT_SAVE_DEBUG_CONTROLS);
+	KUNIT_EXPECT_EQ(test, c.pin, 0x3fu | PIN_BASED_VMX_PREEMPTION_TIMER);
+	KUNIT_EXPECT_EQ(test, c.proc, 0xb5a06df2u | CPU_BASED_CR3_LOAD_EXITING);
+	KUNIT_EXPECT_EQ(test, c.proc2, 0x14fau | SECONDARY_EXEC_DESC);
+	KUNIT_EXPECT_EQ(test, c.entry, 0xd1ffu | VM_ENTRY_IA32E_MODE);
+	KUNIT_EXPECT_EQ(test, c.exit, 0x3fefffu | VM_EXIT_LOAD_IA32_PERF_GLOBAL_CTRL);
 }
 
 struct adjust_case {

@@ -137,8 +137,9 @@ static void lapic_timer_arithmetic(struct kunit *test)
 {
 	/* 2 GHz: 1000 ticks at divisor 2 = 1000 ns; periodic has a floor. */
 	KUNIT_EXPECT_EQ(test, zxhv_lapic_count_ns(1000, 2, TSC_KHZ, false), 1000ULL);
-	KUNIT_EXPECT_EQ(test, zxhv_lapic_count_ns(1000, 2, TSC_KHZ, true),
-			ZXHV_LAPIC_MIN_PERIOD_NS);
+	KUNIT_EXPECT_EQ(test, zxhv_lapic_count_ns(1000, 2, TSC_KHZ, true), 200000ULL);
+	KUNIT_EXPECT_EQ(test, zxhv_lapic_count_ns(399999, 1, TSC_KHZ, true), 200000ULL);
+	KUNIT_EXPECT_EQ(test, zxhv_lapic_count_ns(400002, 1, TSC_KHZ, true), 200001ULL);
 	KUNIT_EXPECT_EQ(test, zxhv_lapic_count_ns(1000000, 1, TSC_KHZ, true), 500000ULL);
 	/* The largest count at the largest divisor does not overflow. */
 	KUNIT_EXPECT_EQ(test, zxhv_lapic_count_ns(U32_MAX, 128, 1000, false),

@@ -12,6 +12,7 @@
 #include <linux/kernel.h>
 #include <linux/mm.h>
 #include <asm/msr.h>
+#include <asm/trapnr.h>
 
 #include "caps.h"
 
@@ -72,16 +73,28 @@ static const struct vmx_ctl_want vmx_ctl_wants[] = {
 	  "external-interrupt exiting (pin-based control 0)" },
 	{ VMX_CTL_PIN, false, false, PIN_BASED_NMI_EXITING,
 	  "NMI exiting (pin-based control 3)" },
+	{ VMX_CTL_PIN, false, false, PIN_BASED_VIRTUAL_NMIS,
+	  "virtual NMIs (pin-based control 5)" },
+	{ VMX_CTL_PROC, false, true, CPU_BASED_NMI_WINDOW_EXITING,
+	  "NMI-window exiting (primary control 22)" },
 	{ VMX_CTL_PROC, false, true, CPU_BASED_INTR_WINDOW_EXITING,
 	  "interrupt-window exiting (primary control 2)" },
 	{ VMX_CTL_PROC, false, false, CPU_BASED_HLT_EXITING,
 	  "HLT exiting (primary control 7)" },
+	{ VMX_CTL_PROC, false, false, CPU_BASED_MWAIT_EXITING,
+	  "MWAIT exiting (primary control 10)" },
+	{ VMX_CTL_PROC, false, false, CPU_BASED_RDPMC_EXITING,
+	  "RDPMC exiting (primary control 11)" },
 	{ VMX_CTL_PROC, false, false, CPU_BASED_TPR_SHADOW,
 	  "use TPR shadow (primary control 21)" },
+	{ VMX_CTL_PROC, false, false, CPU_BASED_MOV_DR_EXITING,
+	  "MOV-DR exiting (primary control 23)" },
 	{ VMX_CTL_PROC, false, false, CPU_BASED_UNCOND_IO_EXITING,
 	  "unconditional I/O exiting (primary control 24)" },
 	{ VMX_CTL_PROC, false, false, CPU_BASED_USE_MSR_BITMAPS,
 	  "use MSR bitmaps (primary control 28)" },
+	{ VMX_CTL_PROC, false, false, CPU_BASED_MONITOR_EXITING,
+	  "MONITOR exiting (primary control 29)" },
 	{ VMX_CTL_PROC, false, false, CPU_BASED_ACTIVATE_SECONDARY_CONTROLS,
 	  "activate secondary controls (primary control 31)" },
 	{ VMX_CTL_PROC2, false, false, SECONDARY_EXEC_ENABLE_EPT,
@@ -92,12 +105,16 @@ static const struct vmx_ctl_want vmx_ctl_wants[] = {
 	  "virtualize x2APIC mode (secondary control 4)" },
 	{ VMX_CTL_PROC2, false, false, SECONDARY_EXEC_ENABLE_VPID,
 	  "enable VPID (secondary control 5)" },
+	{ VMX_CTL_PROC2, false, false, SECONDARY_EXEC_WBINVD_EXITING,
+	  "WBINVD exiting (secondary control 6)" },
 	{ VMX_CTL_PROC2, false, false, SECONDARY_EXEC_UNRESTRICTED_GUEST,
 	  "unrestricted guest (secondary control 7)" },
 	{ VMX_CTL_PROC2, true, false, SECONDARY_EXEC_PAUSE_LOOP_EXITING,
 	  "PAUSE-loop exiting (secondary control 10)" },
 	{ VMX_CTL_PROC2, true, false, SECONDARY_EXEC_ENABLE_INVPCID,
 	  "enable INVPCID (secondary control 12)" },
+	{ VMX_CTL_EXIT, false, false, VM_EXIT_SAVE_DEBUG_CONTROLS,
+	  "save debug controls (exit control 2)" },
 	{ VMX_CTL_EXIT, false, false, VM_EXIT_HOST_ADDR_SPACE_SIZE,
 	  "host address-space size (exit control 9)" },
 	{ VMX_CTL_EXIT, false, false, VM_EXIT_ACK_INTR_ON_EXIT,
@@ -110,6 +127,8 @@ static const struct vmx_ctl_want vmx_ctl_wants[] = {
 	  "save IA32_EFER (exit control 20)" },
 	{ VMX_CTL_EXIT, false, false, VM_EXIT_LOAD_IA32_EFER,
 	  "load IA32_EFER (exit control 21)" },
+	{ VMX_CTL_ENTRY, false, false, VM_ENTRY_LOAD_DEBUG_CONTROLS,
+	  "load debug controls (entry control 2)" },
 	{ VMX_CTL_ENTRY, false, true, VM_ENTRY_IA32E_MODE,
 	  "IA-32e mode guest (entry control 9)" },
 	{ VMX_CTL_ENTRY, false, false, VM_ENTRY_LOAD_IA32_PAT,
@@ -205,6 +224,12 @@ int zxhv_vmx_caps_compute_ctls(const struct vmx_caps *caps, struct vmx_ctls *ctl
 	ctls->proc2 = value[VMX_CTL_PROC2];
 	ctls->exit = value[VMX_CTL_EXIT];
 	ctls->entry = value[VMX_CTL_ENTRY];
+	/*
+	 * A machine check while the guest runs must reach the host's handler
+	 * (the broadcast rendezvous, memory_failure()), not the guest's IDT
+	 * (issue 16, F4; run.c hands it over).
+	 */
+	ctls->exception_bitmap = BIT(X86_TRAP_MC);
 	ctls->pause_loop_exiting = ctls->proc2 & SECONDARY_EXEC_PAUSE_LOOP_EXITING;
 	ctls->invpcid = ctls->proc2 & SECONDARY_EXEC_ENABLE_INVPCID;
 	ctls->ept_2m_pages = caps->ept_vpid_cap & VMX_EPT_2MB_PAGE_BIT;

@@ -47,6 +47,7 @@ struct vmx_ctls {
 	u32 proc2;
 	u32 exit;
 	u32 entry;	/* without IA-32e mode guest, which is per VCPU */
+	u32 exception_bitmap;	/* guest exceptions that exit: #MC */
 	bool pause_loop_exiting;	/* optional secondary controls we got */
 	bool invpcid;
 	bool ept_2m_pages;		/* only reported: warned when missing */

@@ -102,6 +102,32 @@ static inline struct exit_ept exit_ept_decode(u64 qual)
 }
 
 /*
+ * MOV DR: SDM Vol. 3C, Table 28-4 "Exit Qualification for MOV DR".
+ *   2:0   debug register number
+ *   4     direction: 0 = MOV to DR, 1 = MOV from DR
+ *   11:8  general-purpose register (numbered as for MOV CR)
+ */
+#define ZXHV_EXIT_DR_NUM		GENMASK_ULL(2, 0)
+#define ZXHV_EXIT_DR_FROM		BIT_ULL(4)
+#define ZXHV_EXIT_DR_GPR		GENMASK_ULL(11, 8)
+
+struct exit_dr {
+	u8 dr;
+	bool from;
+	u8 gpr;
+};
+
+static inline struct exit_dr exit_dr_decode(u64 qual)
+{
+	struct exit_dr d = {
+		.dr = FIELD_GET(ZXHV_EXIT_DR_NUM, qual),
+		.from = qual & ZXHV_EXIT_DR_FROM,
+		.gpr = FIELD_GET(ZXHV_EXIT_DR_GPR, qual),
+	};
+	return d;
+}
+
+/*
  * Control-register accesses: SDM §28.2.1, Table 28-3 "Exit Qualification
  * for Control-Register Accesses".
  *   3:0   control register number

@@ -62,9 +62,12 @@ enum zxhv_lapic_timer_mode {
 
 /*
  * A periodic timer never fires more often than this: a guest asking for a
- * tiny period would otherwise keep a host CPU in hrtimer interrupts.
+ * tiny period would otherwise keep a host CPU in hrtimer interrupts.  200
+ * µs (KVM's default floor too) caps each VCPU at 5000 expiries a second
+ * whatever it programs (issue 16, F12; docs/api.md §3.6); one-shot and
+ * TSC-deadline timers fire once per guest write, so each needs an exit.
  */
-#define ZXHV_LAPIC_MIN_PERIOD_NS	100000ull
+#define ZXHV_LAPIC_MIN_PERIOD_NS	200000ull
 
 /* The registers that hold state; all others read as fixed values. */
 struct zxhv_lapic_regs {

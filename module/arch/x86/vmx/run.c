@@ -26,21 +26,27 @@
  *
  * Host state that VM exits clobber: the GDT and IDT limits (0xffff) and TR
  * (limit 0x67) are restored after every exit, and DS, ES, FS, GS and LDTR
- * selectors (loaded with 0) when the thread had others.
+ * selectors (loaded with 0) when the thread had others.  VMX switches no
+ * CR2: the guest's is written right before the entry and read right after
+ * the exit, so neither the host's fault addresses nor another guest's CR2
+ * reach this guest (issue 16, F2).
  */
 #include <linux/bitfield.h>
 #include <linux/ratelimit.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/timekeeping.h>
+#include <asm/debugreg.h>
 #include <asm/desc.h>
 #include <asm/fpu/api.h>
 #include <asm/fpu/xcr.h>
+#include <asm/mce.h>
 #include <asm/msr.h>
 #include <asm/processor.h>
 #include <asm/segment.h>
 #include <asm/special_insns.h>
 #include <asm/tlbflush.h>
+#include <asm/trapnr.h>
 #include <zircon/errors.h>
 
 #include "arch.h"
@@ -72,14 +78,18 @@ static bool vmx_can_inject(u32 vector)
 	       !(intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
 }
 
-static void vmx_set_intr_window(struct zxhv_arch_vcpu *v, bool on)
+static void vmx_set_window(u32 control, bool on)
 {
 	u32 proc = vmcs_read32(CPU_BASED_VM_EXEC_CONTROL);
-	u32 want = on ? proc | CPU_BASED_INTR_WINDOW_EXITING :
-			proc & ~CPU_BASED_INTR_WINDOW_EXITING;
+	u32 want = on ? proc | control : proc & ~control;
 
 	if (want != proc)
 		vmcs_write32(CPU_BASED_VM_EXEC_CONTROL, want);
+}
+
+static void vmx_set_intr_window(struct zxhv_arch_vcpu *v, bool on)
+{
+	vmx_set_window(CPU_BASED_INTR_WINDOW_EXITING, on);
 }
 
 /*
@@ -91,16 +101,26 @@ static zx_status_t vmx_inject_pending(struct zxhv_arch_vcpu *v)
 {
 	u32 vector, info;
 	zx_status_t status;
+	bool nmi_blocked;
 
 	if (v->reinject_info) {
-		vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, v->reinject_info);
+		vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, zxhv_vmx_vcpu_entry_info(v->reinject_info));
 		vmcs_write32(VM_ENTRY_EXCEPTION_ERROR_CODE, v->reinject_error);
 		vmcs_write32(VM_ENTRY_INSTRUCTION_LEN, v->reinject_len);
 		trace_zxhv_inject(v->vpid, v->reinject_info & 0xff, true);
 		v->reinject_info = 0;
 		return ZX_OK;
 	}
-	status = zxhv_irq_pop(&v->irq, &vector);
+	/*
+	 * An NMI the guest blocks (virtual-NMI blocking until its handler's
+	 * IRET, or STI/MOV-SS blocking) waits for the NMI window, and the
+	 * other vectors go ahead of it (issue 16, F9).
+	 */
+	nmi_blocked = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) &
+		      (GUEST_INTR_STATE_NMI | GUEST_INTR_STATE_MOV_SS | GUEST_INTR_STATE_STI);
+	status = zxhv_irq_pop_masked(&v->irq, nmi_blocked, &vector);
+	vmx_set_window(CPU_BASED_NMI_WINDOW_EXITING,
+		       nmi_blocked && zxhv_irq_nmi_pending(&v->irq));
 	if (status == ZX_ERR_SHOULD_WAIT) {
 		vmx_set_intr_window(v, false);
 		return ZX_OK;
@@ -112,7 +132,7 @@ static zx_status_t vmx_inject_pending(struct zxhv_arch_vcpu *v)
 		vmx_set_intr_window(v, true);
 		return ZX_OK;
 	}
-	info = zxhv_irq_entry_info(vector);
+	info = zxhv_vmx_vcpu_entry_info(zxhv_irq_entry_info(vector));
 	if (info & ZXHV_INTR_INFO_ERROR_CODE)
 		vmcs_write32(VM_ENTRY_EXCEPTION_ERROR_CODE, 0);
 	if (FIELD_GET(ZXHV_INTR_INFO_TYPE, info) == ZXHV_INTR_TYPE_SW_EXCEPTION)
@@ -123,6 +143,9 @@ static zx_status_t vmx_inject_pending(struct zxhv_arch_vcpu *v)
 	WRITE_ONCE(v->stats.injected, v->stats.injected + 1);
 	/* More may be pending: exit again as soon as the guest can take one. */
 	vmx_set_intr_window(v, zxhv_irq_pending(&v->irq));
+	/* An NMI just injected blocks the next one until the guest's IRET. */
+	if (vector == ZXHV_IRQ_NMI)
+		vmx_set_window(CPU_BASED_NMI_WINDOW_EXITING, zxhv_irq_nmi_pending(&v->irq));
 	return ZX_OK;
 }
 
@@ -215,6 +238,87 @@ static void vmx_count_entry(struct zxhv_arch_vcpu *v, u32 reason, u64 ns)
 }
 
 /*
+ * A machine check that hit the guest (exception bitmap bit 18) or its
+ * entry (exit reason 41) goes to the host's handler, still with interrupts
+ * off, as if it had interrupted user mode: the guest is not kernel code
+ * (issue 16, F4).  A kernel built without machine-check support has no
+ * handler: then the exit is only absorbed.
+ */
+static bool vmx_exit_is_mce(const struct vmx_exit *e)
+{
+	struct exit_intr_info i = exit_intr_info_decode(e->intr_info);
+
+	if (e->reason == EXIT_REASON_MCE_DURING_VMENTRY)
+		return true;
+	return e->reason == EXIT_REASON_EXCEPTION_NMI && i.valid &&
+	       i.type == ZXHV_INTR_TYPE_HW_EXCEPTION && i.vector == X86_TRAP_MC;
+}
+
+static void vmx_machine_check(void)
+{
+#ifdef CONFIG_X86_MCE
+	struct pt_regs regs = { .cs = 3, .flags = X86_EFLAGS_IF };
+
+	do_machine_check(&regs);
+#endif
+}
+
+/*
+ * Debug registers (issue 16, F5).  MOV DR exits (vmexit.c), so the guest
+ * never reads or writes the host's.  Every VM exit sets DR7 to 0x400 and
+ * clears IA32_DEBUGCTL: the host's are put back after it, so perf and
+ * ptrace breakpoints, LBR and bus-lock detection survive.  The guest's
+ * DR0-DR3 and DR6 are in the CPU only while its DR7 enables a breakpoint,
+ * and the host's go back after the exit.  Interrupts are off.
+ */
+#define RUN_DR7_FIXED1		0x400ul		/* DR7 after every VM exit */
+#define RUN_DR7_ENABLES		0xfful		/* L0-L3, G0-G3 */
+
+struct vmx_host_debug {
+	unsigned long dr7, debugctl;
+	unsigned long dr[4], dr6;
+	bool guest_live;
+};
+
+static void vmx_debug_before(struct zxhv_arch_vcpu *v, struct vmx_host_debug *h)
+{
+	get_debugreg(h->dr7, 7);
+	rdmsrl(MSR_IA32_DEBUGCTLMSR, h->debugctl);
+	h->guest_live = vmcs_readnat(GUEST_DR7) & RUN_DR7_ENABLES;
+	if (!h->guest_live)
+		return;
+	/* No host breakpoint may fire on the guest's addresses meanwhile. */
+	if (h->dr7 & RUN_DR7_ENABLES)
+		set_debugreg(RUN_DR7_FIXED1, 7);
+	get_debugreg(h->dr[0], 0);
+	get_debugreg(h->dr[1], 1);
+	get_debugreg(h->dr[2], 2);
+	get_debugreg(h->dr[3], 3);
+	get_debugreg(h->dr6, 6);
+	set_debugreg(v->dr[0], 0);
+	set_debugreg(v->dr[1], 1);
+	set_debugreg(v->dr[2], 2);
+	set_debugreg(v->dr[3], 3);
+	set_debugreg(v->dr6, 6);
+}
+
+static void vmx_debug_after(struct zxhv_arch_vcpu *v, const struct vmx_host_debug *h)
+{
+	if (h->guest_live) {
+		get_debugreg(v->dr6, 6);
+		set_debugreg(h->dr[0], 0);
+		set_debugreg(h->dr[1], 1);
+		set_debugreg(h->dr[2], 2);
+		set_debugreg(h->dr[3], 3);
+		set_debugreg(h->dr6, 6);
+	}
+	if (h->dr7 != RUN_DR7_FIXED1)
+		set_debugreg(h->dr7, 7);
+	if (h->debugctl)
+		wrmsrl(MSR_IA32_DEBUGCTLMSR, h->debugctl);
+}
+
+/*
  * One entry and exit, VMCS loaded.  ZX_OK with *@e filled, or the status
  * of a failed entry.  @l1d_dirty: host code other than the exit handlers
  * ran on this CPU since the last entry (spec.h, the "cond" L1D flush).
@@ -225,6 +329,8 @@ static zx_status_t vmx_run_once(struct zxhv_arch_vcpu *v, const struct vmx_host_
 	struct desc_ptr gdt, idt;
 	u64 host_xcr0 = 0, t0;
 	bool swap_xcr0;
+	struct vmx_host_debug dbg;
+	unsigned int flags;
 	int fail;
 
 	native_store_gdt(&gdt);
@@ -255,8 +361,15 @@ static zx_status_t vmx_run_once(struct zxhv_arch_vcpu *v, const struct vmx_host_
 		if (host_xcr0 != v->xcr0)
 			xsetbv(XCR_XFEATURE_ENABLED_MASK, v->xcr0);
 	}
+	vmx_debug_before(v, &dbg);
+	flags = zxhv_vmx_spec_entry(l1d_dirty) | v->lv.launched;
 	t0 = ktime_get_ns();
-	fail = zxhv_vmx_run(v->gprs, zxhv_vmx_spec_entry(l1d_dirty) | v->lv.launched);
+	/* CR2 is the guest's while it runs (nothing below can fault). */
+	if (native_read_cr2() != v->cr2)
+		native_write_cr2(v->cr2);
+	fail = zxhv_vmx_run(v->gprs, flags);
+	v->cr2 = native_read_cr2();
+	vmx_debug_after(v, &dbg);
 	if (swap_xcr0 && host_xcr0 != v->xcr0)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, host_xcr0);
 	vmx_restore_host_segs(hs, &gdt, &idt);
@@ -270,6 +383,8 @@ static zx_status_t vmx_run_once(struct zxhv_arch_vcpu *v, const struct vmx_host_
 		if (e->reason == 0 && exit_intr_info_decode(e->intr_info).type ==
 				      ZXHV_INTR_TYPE_NMI)
 			asm volatile("int $2");
+		if (vmx_exit_is_mce(e))
+			vmx_machine_check();
 	}
 	vmx_count_entry(v, fail ? U32_MAX : e->reason, t0);
 	xsave_guest(v);
@@ -277,6 +392,8 @@ static zx_status_t vmx_run_once(struct zxhv_arch_vcpu *v, const struct vmx_host_
 	kernel_fpu_end();
 
 	if (fail) {
+		/* An event the entry refused would refuse every later entry too. */
+		vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, 0);
 		pr_err_ratelimited("VM entry of VCPU %u failed: VM-instruction error %u\n",
 				   v->vpid, vmx_insn_error());
 		return ZX_ERR_INTERNAL;

@@ -98,9 +98,17 @@ void zxhv_vmx_vcpu_skip_insn(struct zxhv_arch_vcpu *v, const struct vmx_exit *e)
 			     intr & ~(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
 }
 
+u32 zxhv_vmx_vcpu_entry_info(u32 info)
+{
+	/* SDM Vol. 3C 27.2.1.3: no error code while the guest's CR0.PE is 0. */
+	if (!(vmcs_readnat(GUEST_CR0) & X86_CR0_PE))
+		info &= ~ZXHV_INTR_INFO_ERROR_CODE;
+	return info;
+}
+
 void zxhv_vmx_vcpu_inject_exception(struct zxhv_arch_vcpu *v, u8 vector)
 {
-	u32 info = zxhv_irq_entry_info(vector);
+	u32 info = zxhv_vmx_vcpu_entry_info(zxhv_irq_entry_info(vector));
 
 	if (info & ZXHV_INTR_INFO_ERROR_CODE)
 		vmcs_write32(VM_ENTRY_EXCEPTION_ERROR_CODE, 0);

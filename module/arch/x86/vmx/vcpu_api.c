@@ -173,7 +173,13 @@ static void vmx_init_guest_state(struct zxhv_arch_vcpu *v, u64 entry)
 	vmcs_writenat(CR0_GUEST_HOST_MASK,
 		      X86_CR0_ET | X86_CR0_NE | X86_CR0_NW | X86_CR0_CD);
 	vmcs_writenat(CR0_READ_SHADOW, X86_CR0_ET);
-	vmcs_writenat(CR4_GUEST_HOST_MASK, X86_CR4_VMXE);
+	/*
+	 * The guest owns CR4 but VMXE and PKE.  With PKE it could run WRPKRU,
+	 * and VMX does not switch PKRU: the VMM thread would return to user
+	 * mode with the guest's PKRU (issue 16, F1).  CPUID hides PKU, so
+	 * setting PKE takes #GP (vmexit.c), as on a CPU without it.
+	 */
+	vmcs_writenat(CR4_GUEST_HOST_MASK, X86_CR4_VMXE | X86_CR4_PKE);
 	vmcs_writenat(CR4_READ_SHADOW, 0);
 	vmcs_write64(GUEST_IA32_EFER, efer);
 	rdmsrl(MSR_IA32_CR_PAT, pat);
@@ -224,7 +230,7 @@ static void vmx_init_controls(struct zxhv_arch_vcpu *v)
 	vmcs_write64(MSR_BITMAP, page_to_phys(v->msr_bitmap));
 	vmcs_write64(VIRTUAL_APIC_PAGE_ADDR, page_to_phys(v->vapic));
 	vmcs_write32(TPR_THRESHOLD, 0);
-	vmcs_write32(EXCEPTION_BITMAP, 0);
+	vmcs_write32(EXCEPTION_BITMAP, c->exception_bitmap);
 	vmcs_write32(PAGE_FAULT_ERROR_CODE_MASK, 0);
 	vmcs_write32(PAGE_FAULT_ERROR_CODE_MATCH, 0);
 	vmcs_write32(CR3_TARGET_COUNT, 0);
@@ -323,6 +329,7 @@ zx_status_t zxhv_arch_vcpu_create(const struct zxhv_arch_vcpu_guest *g, u16 vpid
 		v->backstop_ticks = vmx_backstop_ticks(misc);
 	vmx_init_msrs(v);
 	vmx_init_fpu(v);
+	v->dr6 = 0xffff0ff0;	/* DR6 at reset (SDM Vol. 3A, Table 10-1) */
 	v->cpuid.max_basic = cpuid_eax(0);
 	v->cpuid.max_ext = cpuid_eax(0x80000000);
 	v->cpuid.invpcid = zxhv_vmx_cpu_ctls()->invpcid;

@@ -121,6 +121,9 @@ struct zxhv_arch_vcpu {
 	/* A BELL write whose packet is not queued yet (its port was full). */
 	const struct zxhv_trap *bell_trap;
 	u64 bell_addr;
+	unsigned long cr2;		/* the guest's CR2 (run.c) */
+	/* The guest's DR0-DR3 and DR6 (MOV DR exits); its DR7 is in the VMCS. */
+	unsigned long dr[4], dr6;
 	/* Host CR3/CR4 last written to the VMCS. */
 	unsigned long host_cr3, host_cr4;
 
@@ -159,7 +162,12 @@ void zxhv_vmx_vcpu_put(struct zxhv_arch_vcpu *v);
 
 /* Loaded: RIP += the exit's instruction length; clears STI/MOV-SS blocking. */
 void zxhv_vmx_vcpu_skip_insn(struct zxhv_arch_vcpu *v, const struct vmx_exit *e);
-/* Loaded: inject a hardware exception (#GP, #UD ...) with error code 0. */
+/*
+ * Loaded: VM-entry interruption information @info as the guest's mode
+ * allows it (real mode takes no error code; issue 16, F6).
+ */
+u32 zxhv_vmx_vcpu_entry_info(u32 info);
+/* Loaded: inject a hardware exception (#GP, #UD ...) with error code 0 if any. */
 void zxhv_vmx_vcpu_inject_exception(struct zxhv_arch_vcpu *v, u8 vector);
 /* Loaded: a guest failure, one rate-limited line with @what and the key state. */
 void zxhv_vmx_vcpu_report_failure(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,

@@ -58,8 +58,8 @@ typedef zx_status_t (*exit_handler)(struct zxhv_arch_vcpu *v, const struct vmx_e
 
 /*
  * An external interrupt already ran its host handler when the run loop
- * enabled interrupts; the interrupt window only had to open (the next
- * entry injects); the preemption-timer backstop only had to return control
+ * enabled interrupts; the interrupt or NMI window only had to open (the
+ * next entry injects); the preemption-timer backstop only had to return control
  * to the run loop.  Resume.
  */
 static zx_status_t exit_resume(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
@@ -68,11 +68,17 @@ static zx_status_t exit_resume(struct zxhv_arch_vcpu *v, const struct vmx_exit *
 	return ZX_OK;
 }
 
-/* A host NMI (handled by the run loop); guest exceptions never exit. */
+/*
+ * A host NMI, or a machine check (both handled by the run loop); no other
+ * guest exception exits.
+ */
 static zx_status_t exit_exception_nmi(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
 				      zx_port_packet_t *pkt)
 {
-	if (exit_intr_info_decode(e->intr_info).type == ZXHV_INTR_TYPE_NMI)
+	struct exit_intr_info i = exit_intr_info_decode(e->intr_info);
+
+	if (i.type == ZXHV_INTR_TYPE_NMI ||
+	    (i.type == ZXHV_INTR_TYPE_HW_EXCEPTION && i.vector == X86_TRAP_MC))
 		return ZX_OK;
 	zxhv_vmx_vcpu_report_failure(v, e, "unexpected exception exit");
 	return ZX_ERR_NOT_SUPPORTED;
@@ -119,6 +125,33 @@ static zx_status_t exit_hlt(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
 
 static zx_status_t exit_pause(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
 			      zx_port_packet_t *pkt)
+{
+	zxhv_vmx_vcpu_skip_insn(v, e);
+	return ZX_OK;
+}
+
+/*
+ * Instructions that would touch the host CPU (issue 16, F8; docs/api.md
+ * §3.6): RDPMC takes #GP (the guest's CPUID shows no PMU), MONITOR and
+ * MWAIT take #UD (CPUID.1:ECX.MONITOR is clear), WBINVD is a no-op (guest
+ * memory is write-back and no device DMAs into it behind the caches).
+ */
+static zx_status_t exit_rdpmc(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
+			      zx_port_packet_t *pkt)
+{
+	zxhv_vmx_vcpu_inject_exception(v, X86_TRAP_GP);
+	return ZX_OK;
+}
+
+static zx_status_t exit_monitor_mwait(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
+				      zx_port_packet_t *pkt)
+{
+	zxhv_vmx_vcpu_inject_exception(v, X86_TRAP_UD);
+	return ZX_OK;
+}
+
+static zx_status_t exit_wbinvd(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
+			       zx_port_packet_t *pkt)
 {
 	zxhv_vmx_vcpu_skip_insn(v, e);
 	return ZX_OK;
@@ -230,7 +263,24 @@ static zx_status_t exit_ept_violation(struct zxhv_arch_vcpu *v, const struct vmx
 {
 	const struct zxhv_trap *trap;
 
+	/*
+	 * The guest's IRET unblocked NMIs and then faulted here: it runs
+	 * again, so NMIs are blocked again (SDM Vol. 3C 28.2.3, 29.3).
+	 */
+	if (exit_ept_decode(e->qual).nmi_unblock && !v->reinject_info)
+		vmcs_write32(GUEST_INTERRUPTIBILITY_INFO,
+			     vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) | GUEST_INTR_STATE_NMI);
+
 	trap = zxhv_trap_map_lookup(v->traps, ZX_GUEST_TRAP_MEM, e->gpa);
+	/*
+	 * The exit came while an event was being delivered (its frame or IDT
+	 * entry on a trap page): no instruction made the access, so there is
+	 * none to emulate or skip (issue 16, F10).  The event stays pending.
+	 */
+	if (trap && v->reinject_info) {
+		zxhv_vmx_vcpu_report_failure(v, e, "trap page touched by event delivery");
+		return ZX_ERR_NOT_SUPPORTED;
+	}
 	if (trap && trap->kind == ZX_GUEST_TRAP_BELL)
 		return exit_bell_trap(v, e, trap);
 	if (trap)
@@ -278,10 +328,11 @@ static zx_status_t exit_cpuid(struct zxhv_arch_vcpu *v, const struct vmx_exit *e
 
 /*
  * Control-register exits.  The CR0 guest/host mask owns ET|NE|NW|CD and
- * the CR4 mask VMXE (docs/api.md §3.4), and there is no CR3/CR8 exiting, so by
- * SDM Vol. 3C 26.1.3 only MOV to CR0 changing an owned bit and MOV to CR4
- * changing VMXE exit: CLTS (TS not owned), LMSW (touches PE/MP/EM/TS only)
- * and MOV from CR0/CR4 (served from the read shadows) never do.  Everything
+ * the CR4 mask VMXE and PKE (docs/api.md §3.4), and there is no CR3/CR8
+ * exiting, so by SDM Vol. 3C 26.1.3 only MOV to CR0 changing an owned bit
+ * and MOV to CR4 changing VMXE or PKE exit: CLTS (TS not owned), LMSW
+ * (touches PE/MP/EM/TS only) and MOV from CR0/CR4 (served from the read
+ * shadows) never do.  MOV to CR4 setting PKE is a #GP; everything else
  * but MOV to CR0 is NOT_SUPPORTED (docs/api.md §3.6).
  */
 static zx_status_t exit_cr_access(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
@@ -296,6 +347,13 @@ static zx_status_t exit_cr_access(struct zxhv_arch_vcpu *v, const struct vmx_exi
 	bool pae;
 	u64 value, cr3;
 
+	/* PKE: no PKU in the guest's CPUID, so it is a reserved bit (#GP). */
+	if (c.type == ZXHV_EXIT_CR_MOV_TO && c.cr == 4 &&
+	    ((c.gpr == VMX_GPR_RSP_UNUSED ? vmcs_readnat(GUEST_RSP) : v->gprs[c.gpr]) &
+	     X86_CR4_PKE)) {
+		zxhv_vmx_vcpu_inject_exception(v, X86_TRAP_GP);
+		return ZX_OK;
+	}
 	if (c.type != ZXHV_EXIT_CR_MOV_TO || c.cr != 0) {
 		zxhv_vmx_vcpu_report_failure(v, e, "control-register access not emulated");
 		return ZX_ERR_NOT_SUPPORTED;
@@ -365,6 +423,64 @@ static zx_status_t exit_xsetbv(struct zxhv_arch_vcpu *v, const struct vmx_exit *
 	}
 	v->xcr0 = value;
 	v->cpuid.guest_xsave_size = zxhv_cpuid_host_xsave_size(v->xcr0);
+	zxhv_vmx_vcpu_skip_insn(v, e);
+	return ZX_OK;
+}
+
+/*
+ * MOV DR (issue 16, F5): the guest's DR0-DR3 and DR6 live in the VCPU and
+ * reach the CPU only while its DR7 enables a breakpoint (run.c); DR7 is
+ * the VMCS's (loaded and saved by the debug-controls entry and exit
+ * controls).  #UD (DR4/DR5 with CR4.DE) and #GP (CPL > 0) come before the
+ * exit; DR7.GD is checked here (SDM Vol. 3B 18.2.4).
+ */
+#define VMX_DR6_FIXED1		0xfffe0ff0ul	/* reads as 1 */
+#define VMX_DR6_VOLATILE	0x0001e00ful	/* B0-B3, BD, BS, BT, RTM */
+#define VMX_DR6_BD		BIT(13)
+#define VMX_DR7_FIXED1		0x400ul
+#define VMX_DR7_RESERVED0	(BIT(11) | BIT(12) | BIT(14) | BIT(15))
+#define VMX_DR7_GD		BIT(13)
+
+static zx_status_t exit_dr_access(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
+				  zx_port_packet_t *pkt)
+{
+	struct exit_dr d = exit_dr_decode(e->qual);
+	bool long_mode = zxhv_emu_long_mode(vmcs_read64(GUEST_IA32_EFER),
+					    vmcs_read32(GUEST_CS_AR_BYTES));
+	unsigned long dr7 = vmcs_readnat(GUEST_DR7);
+	unsigned int n = d.dr == 4 || d.dr == 5 ? d.dr + 2 : d.dr;
+	u64 val;
+
+	if (dr7 & VMX_DR7_GD) {
+		v->dr6 |= VMX_DR6_BD;
+		vmcs_writenat(GUEST_DR7, dr7 & ~VMX_DR7_GD);
+		zxhv_vmx_vcpu_inject_exception(v, X86_TRAP_DB);
+		return ZX_OK;
+	}
+	if (d.from) {
+		val = n < 4 ? v->dr[n] : n == 6 ? v->dr6 : dr7;
+		if (!long_mode)
+			val = lower_32_bits(val);
+		if (d.gpr == VMX_GPR_RSP_UNUSED)
+			vmcs_writenat(GUEST_RSP, val);
+		else
+			v->gprs[d.gpr] = val;
+		zxhv_vmx_vcpu_skip_insn(v, e);
+		return ZX_OK;
+	}
+	val = d.gpr == VMX_GPR_RSP_UNUSED ? vmcs_readnat(GUEST_RSP) : v->gprs[d.gpr];
+	if (!long_mode)
+		val = lower_32_bits(val);
+	if (n >= 6 && upper_32_bits(val)) {
+		zxhv_vmx_vcpu_inject_exception(v, X86_TRAP_GP);
+		return ZX_OK;
+	}
+	if (n < 4)
+		v->dr[n] = val;
+	else if (n == 6)
+		v->dr6 = (val & VMX_DR6_VOLATILE) | VMX_DR6_FIXED1;
+	else
+		vmcs_writenat(GUEST_DR7, (val & ~VMX_DR7_RESERVED0) | VMX_DR7_FIXED1);
 	zxhv_vmx_vcpu_skip_insn(v, e);
 	return ZX_OK;
 }
@@ -513,16 +629,22 @@ static const exit_handler exit_handlers[ZXHV_VMX_NR_EXIT_REASONS] = {
 	[EXIT_REASON_EXTERNAL_INTERRUPT] = exit_resume,
 	[EXIT_REASON_TRIPLE_FAULT] = exit_triple_fault,
 	[EXIT_REASON_INTERRUPT_WINDOW] = exit_resume,
+	[EXIT_REASON_NMI_WINDOW] = exit_resume,
 	[EXIT_REASON_CPUID] = exit_cpuid,
 	[EXIT_REASON_HLT] = exit_hlt,
 	[EXIT_REASON_VMCALL] = exit_vmcall,
 	[EXIT_REASON_CR_ACCESS] = exit_cr_access,
+	[EXIT_REASON_DR_ACCESS] = exit_dr_access,
 	[EXIT_REASON_IO_INSTRUCTION] = exit_io,
 	[EXIT_REASON_MSR_READ] = exit_rdmsr,
 	[EXIT_REASON_MSR_WRITE] = exit_wrmsr,
 	[EXIT_REASON_INVALID_STATE] = exit_entry_failure,
 	[EXIT_REASON_MSR_LOAD_FAIL] = exit_entry_failure,
+	[EXIT_REASON_RDPMC] = exit_rdpmc,
+	[EXIT_REASON_MWAIT_INSTRUCTION] = exit_monitor_mwait,
+	[EXIT_REASON_MONITOR_INSTRUCTION] = exit_monitor_mwait,
 	[EXIT_REASON_PAUSE_INSTRUCTION] = exit_pause,
+	[EXIT_REASON_WBINVD] = exit_wbinvd,
 	[EXIT_REASON_MCE_DURING_VMENTRY] = exit_entry_failure,
 	[EXIT_REASON_EPT_VIOLATION] = exit_ept_violation,
 	[EXIT_REASON_EPT_MISCONFIG] = exit_ept_misconfig,
