@@ -46,6 +46,7 @@ step module-debug make -s module-debug
 step userspace make -s libzx tools selftests examples vmm
 step guest make -s guest
 tap_step vmm-input scripts/guest/vmm-input-test.sh
+tap_step virtqueue-test make -s -C vmm test O="$top/build/vmm"
 step libzx-check make -s -C libzx check O="$top/build/libzx"
 
 # --- static checks -------------------------------------------------------------
