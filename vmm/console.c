@@ -14,7 +14,7 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "vmm.h"
+#include "virtio.h"
 
 #define CTRL_A	0x01
 
@@ -64,7 +64,10 @@ static void *reader(void *arg)
 				escape = true;
 				continue;
 			}
-			uart_receive(c);
+			if (vm->cfg.console_virtio)
+				virtio_console_receive(c);
+			else
+				uart_receive(c);
 		}
 	}
 }

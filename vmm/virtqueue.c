@@ -183,6 +183,11 @@ int vq_pop(struct vq *q, const struct gmem *m, struct vq_chain *c, char *why, si
 	return 1;
 }
 
+void vq_unpop(struct vq *q)
+{
+	q->last_avail--;
+}
+
 void vq_push(struct vq *q, const struct gmem *m, uint16_t head, uint32_t written)
 {
 	uint64_t e = q->used + 4 + 8ull * (q->used_idx & (q->size - 1));

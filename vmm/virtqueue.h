@@ -66,6 +66,9 @@ bool vq_check_layout(const struct vq *q, const struct gmem *m, char *why, size_t
  */
 int vq_pop(struct vq *q, const struct gmem *m, struct vq_chain *c, char *why, size_t len);
 
+/* Puts the chain vq_pop() just took back (the device could not use it yet). */
+void vq_unpop(struct vq *q);
+
 /* Returns a chain to the driver with the number of bytes written into it. */
 void vq_push(struct vq *q, const struct gmem *m, uint16_t head, uint32_t written);
 
