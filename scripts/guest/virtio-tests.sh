@@ -51,12 +51,21 @@ ncpid=$!
 : >$d/err
 tail -f $d/raw $d/err 2>/dev/null | while read -r l; do echo "virtio-guest: $l" >/dev/kmsg; done &
 logpid=$!
-# The command typed on hvc0 prints 42 only when a shell evaluates it.  The
-# boot takes about a minute of this kernel's clock; 900 s means a hang.
-echo 'echo HVC-OUT-$((6*7))' | timeout 900 "$vmm" --kernel "$g"/vmlinux --initrd "$g"/initramfs.cpio.gz \
+# The command typed on hvc0 prints 42 only when a shell evaluates it; it is
+# typed once the guest has hvc0 open (VIRTIO-HVC-WAIT).  The boot takes
+# about a minute of this kernel's clock; 900 s means a hang.
+rm -f $d/in
+mkfifo $d/in
+(
+	i=0
+	while ! grep -q '^VIRTIO-HVC-WAIT' $d/raw && [ $i -lt 900 ]; do sleep 1; i=$((i + 1)); done
+	sleep 2
+	echo 'echo HVC-OUT-$((6*7))'
+) >$d/in &
+timeout 900 "$vmm" --kernel "$g"/vmlinux --initrd "$g"/initramfs.cpio.gz \
 	--cmdline "console=ttyS0 panic=-1 cryptomgr.notests zxhv.virtio" --rng --console virtio \
 	--disk $d/pattern.img --disk $d/scratch.img --disk $d/ro.img,ro --net tap=tap0 \
-	>$d/raw 2>$d/err
+	<$d/in >$d/raw 2>$d/err
 rc=$?
 kill $ncpid $logpid 2>/dev/null
 tr -d '\r' <$d/raw >$d/out
