@@ -24,6 +24,8 @@ step module-debug make -s module-debug
 step userspace make -s libzx tools selftests examples vmm
 step guest make -s guest
 tap_step vmm-input scripts/guest/vmm-input-test.sh
+tap_step virtqueue-test make -s -C vmm test O="$top/build/vmm"
+step virtqueue-fuzz make -s -C vmm fuzz-check O="$top/build/vmm" FUZZ_RUNS=50000
 step libzx-check make -s -C libzx check O="$top/build/libzx"
 
 # --- static checks -------------------------------------------------------------
@@ -102,6 +104,18 @@ linux_run() {
 		"${vmm_test_files[@]}" -- sh /work/guest/vmm-tests.sh
 }
 tap_step bochs-linux linux_run
+
+# --- zxhv-vmm's virtio devices: one more 1-VCPU boot (scripts/guest/virtio-tests.sh) ---
+virtio_run() {
+	local g=build/guest tun
+	tun=$(scripts/kernel/stock.sh)/lib/modules/$(cat "$g/release")/kernel/drivers/net/tun.ko
+	tools/vmrun --vmx --kernel stock --cpu-model corei7_haswell_4770 --timeout 2400 \
+		--module "${dkms_ko:-/nonexistent}" --console "$out/bochs-virtio.console" \
+		--put build/vmm:/work/vmm --put scripts/guest/virtio-tests.sh:/work/guest/virtio-tests.sh \
+		--put "$g/initramfs.cpio.gz:/work/guest/initramfs.cpio.gz" --put "$tun:/work/guest/tun.ko" \
+		--put-raw "$g/vmlinux:/work/guest/vmlinux" -- sh /work/guest/virtio-tests.sh
+}
+tap_step bochs-virtio virtio_run
 
 # --- the bench itself: each failure kind is caught ------------------------------
 tap_step bench-selftest scripts/bench-selftest.sh

@@ -9,7 +9,8 @@
  *
  * The FADT gives PM1a event and control blocks at PM1_EVT_PORT/PM1_CNT_PORT,
  * so Linux's ACPI poweroff writes SLP_TYP|SLP_EN where legacy.c sees it; the
- * DSDT holds only \_S5 (needed for acpi_power_off), hand-encoded AML; the
+ * DSDT holds \_S5 (needed for acpi_power_off), hand-encoded AML, and the PCI
+ * host bridge (pci_acpi.c); the
  * flag FORCE_APIC_PHYSICAL_DESTINATION_MODE makes Linux use x2APIC physical
  * destinations, the only ones zircon-hv routes.
  */
@@ -101,8 +102,9 @@ static uint32_t build_dsdt(uint8_t *t)
 {
 	uint32_t len = HDR_LEN + sizeof(dsdt_aml);
 
-	header(t, "DSDT", len, 2);
 	memcpy(t + HDR_LEN, dsdt_aml, sizeof(dsdt_aml));
+	len += (uint32_t)pci_acpi_aml(t + len, MADT_ADDR - DSDT_ADDR - len);	/* \_SB.PCI0 */
+	header(t, "DSDT", len, 2);
 	finish(t);
 	return len;
 }

@@ -25,7 +25,7 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "vmm.h"
+#include "virtio.h"
 
 #define CTRL_A	0x01
 
@@ -77,6 +77,15 @@ static void write_all(int fd, const char *s, size_t len)
 	}
 }
 
+/* A key for the guest: to hvc0 with --console virtio, else to the UART. */
+static void console_key(struct vmm *vm, uint8_t c)
+{
+	if (vm->cfg.console_virtio)
+		virtio_console_receive(c);
+	else
+		uart_receive(c);
+}
+
 /* Handles the key after Ctrl-A; false when the VM is to end. */
 static bool escape_key(struct vmm *vm, uint8_t c)
 {
@@ -91,7 +100,7 @@ static bool escape_key(struct vmm *vm, uint8_t c)
 		write_all(STDOUT_FILENO, help_text, sizeof(help_text) - 1);
 		break;
 	case CTRL_A:
-		uart_receive(CTRL_A);
+		console_key(vm, CTRL_A);
 		break;
 	default:
 		break;
@@ -122,7 +131,7 @@ static void *reader(void *arg)
 			} else if (raw && c == CTRL_A) {
 				escape = true;
 			} else {
-				uart_receive(c);
+				console_key(vm, c);
 			}
 		}
 	}

@@ -3,7 +3,8 @@
  * zxhv-vmm: the command line, the guest's creation and the exit status.
  *
  *   zxhv-vmm --kernel PATH [--initrd PATH] [--cmdline STRING] [--cpus N]
- *            [--memory SIZE] [--disk PATH[,ro]]...
+ *            [--memory SIZE] [--disk PATH[,ro]]... [--console uart|virtio] [--rng]
+ *            [--net tap=NAME[,mac=MAC]]
  *
  * Exit status: 0 when the guest powers off or reboots (stderr says which),
  * 1 on a VM failure (cause and registers on stderr), 2 on bad input before
@@ -28,7 +29,8 @@
 
 static const char usage_text[] =
 	"usage: zxhv-vmm --kernel PATH [--initrd PATH] [--cmdline STRING] [--cpus N]\n"
-	"                [--memory SIZE] [--disk PATH[,ro]]...\n";
+	"                [--memory SIZE] [--disk PATH[,ro]]... [--console uart|virtio] [--rng]\n"
+	"                [--net tap=NAME[,mac=MAC]]\n";
 
 void vmm_die_input(const char *arg, const char *fmt, ...)
 {
@@ -135,8 +137,13 @@ static void parse_args(int argc, char **argv, struct vmm_config *cfg)
 			fputs(usage_text, stdout);
 			exit(0);
 		}
+		if (strcmp(opt, "--rng") == 0) {
+			cfg->rng = true;
+			continue;
+		}
 		if (strcmp(opt, "--kernel") && strcmp(opt, "--initrd") && strcmp(opt, "--cmdline") &&
-		    strcmp(opt, "--cpus") && strcmp(opt, "--memory") && strcmp(opt, "--disk"))
+		    strcmp(opt, "--cpus") && strcmp(opt, "--memory") && strcmp(opt, "--disk") &&
+		    strcmp(opt, "--console") && strcmp(opt, "--net"))
 			vmm_die_input(opt, "unknown argument (see --help)");
 		if (i + 1 >= argc)
 			vmm_die_input(opt, "needs a value");
@@ -151,6 +158,12 @@ static void parse_args(int argc, char **argv, struct vmm_config *cfg)
 			cfg->cpus = parse_cpus(val);
 		else if (strcmp(opt, "--memory") == 0)
 			cfg->memory = parse_size("--memory", val);
+		else if (strcmp(opt, "--console") == 0 && strcmp(val, "uart") && strcmp(val, "virtio"))
+			vmm_die_input(opt, "'%s' is neither 'uart' nor 'virtio'", val);
+		else if (strcmp(opt, "--console") == 0)
+			cfg->console_virtio = strcmp(val, "virtio") == 0;
+		else if (strcmp(opt, "--net") == 0)
+			virtio_net_parse(cfg, val);
 		else
 			parse_disk(cfg, val);
 	}
@@ -211,6 +224,7 @@ int main(int argc, char **argv)
 {
 	static struct vmm vm;
 	struct vmm_boot boot;
+	int rc;
 
 	parse_args(argc, argv, &vm.cfg);
 	memset(&boot, 0, sizeof(boot));
@@ -223,6 +237,9 @@ int main(int argc, char **argv)
 	acpi_setup(&vm);
 	loader_place(&vm, &boot);
 	uart_init(&vm);
+	virtio_setup(&vm);
 	console_start(&vm);
-	return vcpu_run_vm(&vm, boot.entry);
+	rc = vcpu_run_vm(&vm, boot.entry);
+	virtio_exit_report();
+	return rc;
 }

@@ -4,8 +4,8 @@
  * register CONFIG_ADDRESS at 0xcf8 (32-bit accesses only) and the data window
  * CONFIG_DATA at 0xcfc-0xcff.  Bus 0 holds one device: a host bridge at 00.0
  * (Intel, class 06/00/00, header type 0).  Every other function reads as all
- * ones (no device), which is how Linux's scan finds an empty slot.  This is
- * the bus the virtio devices will sit on.
+ * ones (no device), which is how Linux's scan finds an empty slot.  Other
+ * slots' function 0 can be claimed with pci_add_device() (the virtio devices).
  */
 #include <string.h>
 
@@ -17,6 +17,15 @@
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static uint32_t address;
+static struct pci_device slots[32];
+
+void pci_add_device(unsigned int slot, const struct pci_device *dev)
+{
+	pthread_mutex_lock(&lock);
+	if (slot > 0 && slot < 32)
+		slots[slot] = *dev;
+	pthread_mutex_unlock(&lock);
+}
 
 /* The host bridge's 256-byte configuration space. */
 static uint8_t bridge[256] = {
@@ -67,6 +76,15 @@ bool pci_io(uint16_t port, bool in, unsigned int size, uint32_t *val)
 	fn = (address >> 8) & 7;
 	off = (address & 0xfc) + (port - CONFIG_DATA);
 	exists = (address & ADDR_ENABLE) && bus == 0 && dev == 0 && fn == 0;
+	if ((address & ADDR_ENABLE) && bus == 0 && dev != 0 && fn == 0 && slots[dev].ctx &&
+	    off + size <= 256) {
+		if (in)
+			slots[dev].read(slots[dev].ctx, off, size, val);
+		else
+			slots[dev].write(slots[dev].ctx, off, size, *val);
+		pthread_mutex_unlock(&lock);
+		return true;
+	}
 	if (in) {
 		uint32_t v = 0;
 

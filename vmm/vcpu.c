@@ -8,8 +8,8 @@
  * the order of their IDs (Linux starts them one by one in MADT order); a
  * repeated STARTUP for a started CPU is ignored, as the spec's second SIPI is.
  * Fixed/NMI IPIs arrive as GUEST_VCPU INTERRUPT packets and go out again with
- * zx_vcpu_interrupt().  Ports and the IO APIC's MEM trap are handled on the
- * VCPU's own thread.
+ * zx_vcpu_interrupt().  Ports and the MEM traps (IO APIC, virtio BARs) are
+ * handled on the VCPU's own thread.
  *
  * The VM ends when a device calls vmm_stop() (poweroff, reboot, Ctrl-A x) or a
  * VCPU fails: every VCPU is kicked out of zx_vcpu_enter() and the main thread
@@ -176,22 +176,27 @@ static bool handle_io(struct vmm *vm, unsigned int id, zx_handle_t h, const zx_p
 
 static bool handle_mem(struct vmm *vm, unsigned int id, zx_handle_t h, const zx_packet_guest_mem_t *m)
 {
+	bool ioapic = m->addr >= GPA_IOAPIC && m->addr < GPA_IOAPIC + 0x1000;
 	struct mmio_access acc;
+	uint64_t v64;
 	char why[256];
 	uint32_t v;
 
-	if (m->addr < GPA_IOAPIC || m->addr >= GPA_IOAPIC + 0x1000) {
-		vcpu_fail(vm, id, h, "MMIO at %#llx, where no device is", (unsigned long long)m->addr);
-		return false;
-	}
 	if (!decode_mmio(vm, h, m, &acc, why, sizeof(why))) {
-		vcpu_fail(vm, id, h, "IO APIC access at %#llx: %s", (unsigned long long)m->addr, why);
+		vcpu_fail(vm, id, h, "MMIO access at %#llx: %s", (unsigned long long)m->addr, why);
 		return false;
 	}
 	v = (uint32_t)acc.value;
-	ioapic_mmio(vm, m->addr - GPA_IOAPIC, acc.write, &v, acc.size);
-	if (!acc.write && !decode_complete_read(h, &acc, v)) {
-		vcpu_fail(vm, id, h, "cannot complete the IO APIC read at %#llx",
+	v64 = acc.value;
+	if (ioapic) {
+		ioapic_mmio(vm, m->addr - GPA_IOAPIC, acc.write, &v, acc.size);
+		v64 = v;
+	} else if (!virtio_mmio(vm, m->addr, acc.write, &v64, acc.size)) {
+		vcpu_fail(vm, id, h, "MMIO at %#llx, where no device is", (unsigned long long)m->addr);
+		return false;
+	}
+	if (!acc.write && !decode_complete_read(h, &acc, v64)) {
+		vcpu_fail(vm, id, h, "cannot complete the MMIO read at %#llx",
 			  (unsigned long long)m->addr);
 		return false;
 	}

@@ -58,6 +58,10 @@ struct vmm_config {
 	uint64_t memory;
 	struct vmm_disk disks[VMM_MAX_DISKS];
 	unsigned int ndisks;
+	bool console_virtio;		/* --console virtio: host input goes to hvc0 */
+	bool rng;			/* --rng: a virtio-rng device */
+	const char *net_tap;		/* --net tap=NAME[,mac=MAC] */
+	uint8_t net_mac[6];
 };
 
 /* What the loader found and placed. */
@@ -158,7 +162,24 @@ void console_restore(void);
 /* legacy.c: every other port. Returns the value for a read. */
 uint32_t legacy_io(struct vmm *vm, uint16_t port, bool input, unsigned int size, uint32_t val);
 
-/* pci.c */
+/* pci.c; a function 0 on bus 0 answers configuration cycles through its callbacks. */
+struct pci_device {
+	void *ctx;
+	void (*read)(void *ctx, unsigned int off, unsigned int size, uint32_t *val);
+	void (*write)(void *ctx, unsigned int off, unsigned int size, uint32_t val);
+};
 bool pci_io(uint16_t port, bool input, unsigned int size, uint32_t *val);
+void pci_add_device(unsigned int slot, const struct pci_device *dev);
+
+/* pci_acpi.c: the DSDT's PCI host bridge (PNP0A03) with its bus and memory window. */
+size_t pci_acpi_aml(uint8_t *buf, size_t max);
+#define PCI_WINDOW_BASE		0xd0000000ull
+#define PCI_WINDOW_END		0xfebfffffull	/* inclusive; the IO APIC follows */
+
+/* virtio_pci.c, virtio_*.c: the devices from the configuration; their MEM traps. */
+void virtio_setup(struct vmm *vm);
+bool virtio_mmio(struct vmm *vm, uint64_t gpa, bool write, uint64_t *val, unsigned int size);
+void virtio_exit_report(void);
+void virtio_net_parse(struct vmm_config *cfg, char *arg);
 
 #endif /* ZXHV_VMM_H_ */

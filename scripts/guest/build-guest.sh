@@ -23,6 +23,9 @@
 #   GUEST-CLOCKSOURCE <current clocksource> available: <the others>
 #   GUEST-READY (then it reads one line from the console)
 #   GUEST-READ [<the line>]
+# With zxhv.virtio on the command line it runs /virtio-test instead
+# (scripts/guest/virtio-guest.sh), which loads the package's virtio modules,
+# copied below into /lib/modules/virtio.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 out=${1:-$top/build/guest}
@@ -66,12 +69,28 @@ trap 'rm -rf "$work"' EXIT
 root=$work/root
 mkdir -p "$root"/{bin,dev,proc,sys}
 cp "$busybox" "$root/bin/busybox"
+mkdir -p "$root/lib/modules/virtio"
+for k in drivers/virtio/virtio_ring drivers/virtio/virtio drivers/virtio/virtio_pci_legacy_dev \
+	drivers/virtio/virtio_pci_modern_dev drivers/virtio/virtio_pci \
+	drivers/char/hw_random/virtio-rng drivers/char/virtio_console drivers/block/virtio_blk \
+	net/core/failover drivers/net/net_failover drivers/net/virtio_net; do
+	ko=$kdir/lib/modules/$release/kernel/$k.ko
+	if [ -f "$ko" ]; then
+		cp "$ko" "$root/lib/modules/virtio/"
+	elif [ -f "$ko.xz" ]; then
+		xz -dc "$ko.xz" >"$root/lib/modules/virtio/${k##*/}.ko"
+	else
+		die "$ko: missing from the kernel package"
+	fi
+done
+cp "$top/scripts/guest/virtio-guest.sh" "$root/virtio-test"
 cat >"$root/init" <<EOF
 #!/bin/busybox sh
 /bin/busybox --install -s /bin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
+grep -q zxhv.virtio /proc/cmdline && exec /virtio-test
 echo "GUEST-UPTIME \$(cat /proc/uptime)"
 echo "GUEST-UNAME \$(uname -a)"
 if [ "\$(uname -r)" = "$release" ]; then r=OK; else r=BAD; fi

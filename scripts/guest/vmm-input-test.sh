@@ -51,7 +51,7 @@ unreadable_case() {
 	expect "unreadable kernel" --kernel "Permission denied" -- --kernel "$tmp/unreadable"
 }
 
-echo "1..23"
+echo "1..27"
 expect "no --kernel" --kernel "missing" --
 expect "unknown option" --kernal "unknown argument" -- --kernal "$g/vmlinux"
 expect "missing kernel" --kernel "No such file" -- --kernel "$tmp/nonexistent"
@@ -78,4 +78,10 @@ expect "command line over the limit" --cmdline "over the kernel's limit" -- \
 expect "missing disk" --disk "No such file" -- --kernel "$g/vmlinux" --disk "$tmp/nonexistent,ro"
 expect "disk not whole sectors" --disk "multiple of 512" -- --kernel "$g/vmlinux" \
 	--disk "$tmp/disk-odd"
+expect "unknown console" --console "neither" -- --kernel "$g/vmlinux" --console serial
+expect "net without tap" --net "tap=NAME is missing" -- --kernel "$g/vmlinux" \
+	--net mac=52:54:00:00:00:01
+expect "net multicast mac" --net "not a unicast MAC" -- --kernel "$g/vmlinux" \
+	--net tap=t0,mac=01:00:5e:00:00:01
+expect "net unknown option" --net "unknown option" -- --kernel "$g/vmlinux" --net tap=t0,vhost=on
 exit $failed
