@@ -37,8 +37,14 @@ net_hash=$(yes zxhv-net-transfer | head -c 1048576 | sha256sum | cut -c1-64)
 
 # The TAP: zxhv-vmm creates tap0 (TUNSETIFF); this side gets 10.0.2.1 once it exists.
 [ -e /dev/net/tun ] || insmod "$g"/tun.ko
-rm -f $d/net-recv
-nc -l -p 5000 >$d/net-recv &
+# busybox nc shuts its socket for writing when its stdin ends, and the
+# sender's nc exits when its socket ends: with the listener's stdin on
+# /dev/null (a background job's) the guest's nc stopped after its first
+# 1024-byte write.  A FIFO opened read-write never ends, so the listener
+# reads until the guest has sent everything and exits then.
+rm -f $d/net-recv $d/net-hold
+mkfifo $d/net-hold
+nc -l -p 5000 <>$d/net-hold >$d/net-recv &
 ncpid=$!
 (
 	i=0
