@@ -103,15 +103,7 @@ result $why ring-corruption "($(sed -n 's/^VIRTIO-NEEDS-RESET //p' $d/out); $(gr
 result "$(has '^VIRTIO-NET-PING 3$')" net-ping "($(sed -n 's/^VIRTIO-NET-PING //p' $d/out) of 3 replies)"
 why=0
 grep -q '^VIRTIO-NET-SENT' $d/out && [ "$(sha256sum <$d/net-recv | cut -c1-64)" = "$net_hash" ] || why=1
-# Known failure (docs/virtio.md, "Known problems"; issue 14 stays open): the 1 MiB
-# guest->host TCP transfer stalls after the first KiB.  Reported as a skip with
-# its figures until it is fixed; a pass counts as a pass.
-if [ $why = 0 ]; then
-	result 0 net-tcp "($(wc -c <$d/net-recv) bytes received over TCP)"
-else
-	n=$((n + 1))
-	echo "ok $n - net-tcp # SKIP known failure: $(wc -c <$d/net-recv) of 1048576 bytes received; $(grep -m1 'frames' $d/err)"
-fi
+result $why net-tcp "($(wc -c <$d/net-recv) bytes received over TCP; $(grep -m1 'frames' $d/err))"
 if [ $failed != 0 ]; then
 	sed 's/^/# out: /' $d/out | tail -n 120
 	sed 's/^/# err: /' $d/err | tail -n 30
