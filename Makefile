@@ -142,8 +142,10 @@ install: libzx vmm $(B)/install/zxhv-info $(B)/tools/zxhv
 	@$(MAKE) -s -C $(TOP)/libzx O=$(B)/libzx install PREFIX=$(PREFIX) LIBDIR=$(LIBDIR) \
 		DESTDIR=$(DESTDIR)
 	install -D -m 0755 $(B)/install/zxhv-info $(DESTDIR)$(BINDIR)/zxhv-info
-	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(MANDIR)/man7
+	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(MANDIR)/man4 \
+		$(DESTDIR)$(MANDIR)/man7
 	install -m 0644 $(TOP)/man/*.3 $(DESTDIR)$(MANDIR)/man3/
+	install -m 0644 $(TOP)/man/zircon-hv.4 $(DESTDIR)$(MANDIR)/man4/
 	install -m 0644 $(TOP)/man/zircon-hv.7 $(DESTDIR)$(MANDIR)/man7/
 	install -m 0644 $(TOP)/man/zxhv-info.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 0755 $(B)/vmm/zxhv-vmm $(DESTDIR)$(BINDIR)/zxhv-vmm

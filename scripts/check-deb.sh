@@ -202,8 +202,11 @@ for t in t t-static; do
 done
 
 step "manual pages and zxhv-info"
-for m in zx_guest_create zx_vcpu_resume zxhv_handle_import zircon-hv.7 zxhv-info.1; do
-	man -w "${m%.[0-9]}" >/dev/null 2>&1 || fail "man -w ${m%.[0-9]}: no page"
+for m in zx_guest_create zx_vcpu_resume zxhv_handle_import zircon-hv.4 zircon-hv.7 zxhv-info.1; do
+	case $m in
+	*.[0-9]) man -w "${m##*.}" "${m%.[0-9]}" >/dev/null 2>&1 || fail "man -w ${m##*.} ${m%.[0-9]}: no page" ;;
+	*) man -w "$m" >/dev/null 2>&1 || fail "man -w $m: no page" ;;
+	esac
 done
 page=$(man -P cat zx_vcpu_resume 2>/dev/null) || fail "man zx_vcpu_resume"
 grep -q 'zx_vcpu_enter, zx_vcpu_resume' <<<"$page" ||
