@@ -215,11 +215,17 @@ bool vq_need_interrupt(struct vq *q, const struct gmem *m)
 	return (uint16_t)(now - event - 1) < (uint16_t)(now - old);
 }
 
-size_t vq_copy_from(const struct vq_chain *c, uint64_t off, void *dst, size_t n)
+/*
+ * Copies @n bytes between @mem and the chain's buffers [@first, @last),
+ * starting @off bytes into them; to the chain when @to_chain.  Returns the
+ * bytes copied (fewer when the buffers end first).
+ */
+static size_t vq_copy(const struct vq_chain *c, unsigned int first, unsigned int last,
+		      uint64_t off, uint8_t *mem, size_t n, bool to_chain)
 {
 	size_t done = 0;
 
-	for (unsigned int b = 0; b < c->nread && done < n; b++) {
+	for (unsigned int b = first; b < last && done < n; b++) {
 		size_t take;
 
 		if (off >= c->buf[b].len) {
@@ -229,30 +235,22 @@ size_t vq_copy_from(const struct vq_chain *c, uint64_t off, void *dst, size_t n)
 		take = c->buf[b].len - off;
 		if (take > n - done)
 			take = n - done;
-		memcpy((uint8_t *)dst + done, c->buf[b].ptr + off, take);
+		if (to_chain)
+			memcpy(c->buf[b].ptr + off, mem + done, take);
+		else
+			memcpy(mem + done, c->buf[b].ptr + off, take);
 		done += take;
 		off = 0;
 	}
 	return done;
 }
 
+size_t vq_copy_from(const struct vq_chain *c, uint64_t off, void *dst, size_t n)
+{
+	return vq_copy(c, 0, c->nread, off, dst, n, false);
+}
+
 size_t vq_copy_to(const struct vq_chain *c, uint64_t off, const void *src, size_t n)
 {
-	size_t done = 0;
-
-	for (unsigned int b = c->nread; b < c->nbufs && done < n; b++) {
-		size_t take;
-
-		if (off >= c->buf[b].len) {
-			off -= c->buf[b].len;
-			continue;
-		}
-		take = c->buf[b].len - off;
-		if (take > n - done)
-			take = n - done;
-		memcpy(c->buf[b].ptr + off, (const uint8_t *)src + done, take);
-		done += take;
-		off = 0;
-	}
-	return done;
+	return vq_copy(c, c->nread, c->nbufs, off, (uint8_t *)src, n, true);
 }
