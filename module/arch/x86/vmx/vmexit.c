@@ -123,8 +123,9 @@ static zx_status_t exit_hlt(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
 	return ZX_OK;
 }
 
-static zx_status_t exit_pause(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
-			      zx_port_packet_t *pkt)
+/* PAUSE, and WBINVD (below): nothing to do but step over the instruction. */
+static zx_status_t exit_skip(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
+			     zx_port_packet_t *pkt)
 {
 	zxhv_vmx_vcpu_skip_insn(v, e);
 	return ZX_OK;
@@ -147,13 +148,6 @@ static zx_status_t exit_monitor_mwait(struct zxhv_arch_vcpu *v, const struct vmx
 				      zx_port_packet_t *pkt)
 {
 	zxhv_vmx_vcpu_inject_exception(v, X86_TRAP_UD);
-	return ZX_OK;
-}
-
-static zx_status_t exit_wbinvd(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
-			       zx_port_packet_t *pkt)
-{
-	zxhv_vmx_vcpu_skip_insn(v, e);
 	return ZX_OK;
 }
 
@@ -634,8 +628,8 @@ static const exit_handler exit_handlers[ZXHV_VMX_NR_EXIT_REASONS] = {
 	[EXIT_REASON_RDPMC] = exit_rdpmc,
 	[EXIT_REASON_MWAIT_INSTRUCTION] = exit_monitor_mwait,
 	[EXIT_REASON_MONITOR_INSTRUCTION] = exit_monitor_mwait,
-	[EXIT_REASON_PAUSE_INSTRUCTION] = exit_pause,
-	[EXIT_REASON_WBINVD] = exit_wbinvd,
+	[EXIT_REASON_PAUSE_INSTRUCTION] = exit_skip,
+	[EXIT_REASON_WBINVD] = exit_skip,
 	[EXIT_REASON_MCE_DURING_VMENTRY] = exit_entry_failure,
 	[EXIT_REASON_EPT_VIOLATION] = exit_ept_violation,
 	[EXIT_REASON_EPT_MISCONFIG] = exit_ept_misconfig,
