@@ -162,8 +162,9 @@ def boot_table(boots, info):
                "machine's CLOCK_MONOTONIC from the VMM's start to the first byte of the init's "
                "line (init) and to its exit (poweroff); Mticks: the same spans in millions of "
                "TSC ticks; ratio = zxhv-vmm / QEMU." % (n["elf"], n["bzimage"]))
-    out.append("Guest command line '%s', memory %s." %
-               (info.get("boot_cmdline", "?"), info.get("boot_memory", "?")))
+    out.append("Guest command line '%s', memory %s; QEMU -M %s." %
+               (info.get("boot_cmdline", "?"), info.get("boot_memory", "?"),
+                info.get("boot_qemu", "machine microvm").split(" ", 1)[-1]))
     return "\n".join(out), rows
 
 

@@ -19,7 +19,8 @@
 # whose decompressor alone is ~4.5e9 instructions), BOOT_SET (default
 # "elf-1 elf-2 bzimage-1 bzimage-2"),
 # BOOT_CMDLINE (default "console=ttyS0 panic=-1 cryptomgr.notests"),
-# BOOT_MEMORY (default 256M).  A boot gets 60 s of this machine's clock
+# BOOT_MEMORY (default 256M), BOOT_QEMU_MACHINE (default microvm; e.g.
+# microvm,rtc=off: docs/benchmarks.md, "QEMU's RTC stall").  A boot gets 60 s of this machine's clock
 # (in Bochs ~2.1e11 instructions, ~25 times a bzImage boot) before it is
 # killed and counted as failed.  Each boot's console is kept in
 # /tmp/boot-VMM-PATH-CPUS-REP.out; a failed boot prints its tail.  Then
@@ -33,8 +34,10 @@ bzreps=${BOOT_BZREPS:-1}
 set_=${BOOT_SET:-elf-1 elf-2 bzimage-1 bzimage-2}
 line=${BOOT_CMDLINE:-console=ttyS0 panic=-1 cryptomgr.notests}
 mem=${BOOT_MEMORY:-256M}
+qmachine=${BOOT_QEMU_MACHINE:-microvm}
 echo "bootinfo cmdline $line"
 echo "bootinfo memory $mem"
+[ "$vmm" = qemu ] && echo "bootinfo qemu machine $qmachine"
 echo "bootinfo reps $reps (bzImage $bzreps)"
 fail=0
 r=1
@@ -56,7 +59,7 @@ while [ "$r" -le "$reps" ]; do
 		qemu)
 			res=$(LD_LIBRARY_PATH=$d/qemu/lib "$d/boottime" -t 60 -o "$o" -- \
 				"$d/qemu/qemu-system-x86_64" -L "$d/qemu/share" \
-				-M microvm -accel kvm -cpu host -smp "$cpus" -m "$mem" \
+				-M "$qmachine" -accel kvm -cpu host -smp "$cpus" -m "$mem" \
 				-nodefaults -no-user-config -display none -serial stdio -no-reboot \
 				-kernel "$k" -initrd "$d/initramfs.cpio.gz" -append "$line" 2>"$o.err")
 			;;
@@ -75,21 +78,20 @@ while [ "$r" -le "$reps" ]; do
 done
 [ "${3:-}" = notrace ] && exit $fail
 # One more ELF 1-CPU boot, untimed, with the exits it caused counted in the
-# host kernel by exit reason (hist triggers): zircon-hv's through a kprobe
-# on its exit dispatcher (struct vmx_exit: reason at 0, qualification at 8),
-# KVM's through its kvm_exit event; IO exits also by port.
+# host kernel by exit reason (hist triggers): zircon-hv's through its
+# zircon_hv:zxhv_exit tracepoint (docs/tracing.md), KVM's through its
+# kvm_exit event; IO exits also by port.
 t=/sys/kernel/debug/tracing
 case $vmm in
 zxhv)
-	echo 'p:zxhv/exit zircon_hv:zxhv_vmx_vmexit_handle reason=+0(%si):u32 qual=+8(%si):u64' \
-		>>$t/kprobe_events
-	ev=$t/events/zxhv/exit r=reason io='qual.hex if reason == 30'
+	# IO exits by qualification (the port in bits 31:16; the filter goes last)
+	ev=$t/events/zircon_hv/zxhv_exit r=reason io='qual.hex' iof=' if reason == 30'
 	;;
-qemu) ev=$t/events/kvm/kvm_exit r=exit_reason io= ;;
+qemu) ev=$t/events/kvm/kvm_exit r=exit_reason io= iof= ;;
 esac
 trig="hist:keys=$r:sort=hitcount.descending:size=256"
 echo "$trig" >"$ev/trigger" || fail=1
-[ -n "$io" ] && { echo "hist:keys=$io:sort=hitcount.descending:size=1024" >"$ev/trigger" || fail=1; }
+[ -n "$io" ] && { echo "hist:keys=$io:sort=hitcount.descending:size=1024$iof" >"$ev/trigger" || fail=1; }
 [ "$vmm" = qemu ] && { echo 'hist:keys=port.hex:sort=hitcount.descending:size=1024' \
 	>$t/events/kvm/kvm_pio/trigger || fail=1; }
 echo 1 >"$ev/enable"
@@ -106,7 +108,6 @@ if [ "$vmm" = qemu ]; then
 	grep -v '^#' $t/events/kvm/kvm_pio/hist | grep . | head -n 40 | sed 's/^/#   pio /'
 	echo '!hist:keys=port.hex:sort=hitcount.descending:size=1024' >$t/events/kvm/kvm_pio/trigger
 fi
-[ -n "$io" ] && echo "!hist:keys=$io:sort=hitcount.descending:size=1024" >"$ev/trigger"
+[ -n "$io" ] && echo "!hist:keys=$io:sort=hitcount.descending:size=1024$iof" >"$ev/trigger"
 echo "!$trig" >"$ev/trigger"
-[ "$vmm" = zxhv ] && echo '-:zxhv/exit' >>$t/kprobe_events
 exit $fail
