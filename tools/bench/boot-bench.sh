@@ -80,18 +80,14 @@ done
 # One more ELF 1-CPU boot, untimed, with the exits it caused counted in the
 # host kernel by exit reason (hist triggers): zircon-hv's through its
 # zircon_hv:zxhv_exit tracepoint (docs/tracing.md), KVM's through its
-# kvm_exit event; IO exits also by port.
+# kvm_exit event; IO exits also by port (zircon-hv: one histogram keyed by
+# reason and qualification, summed here; the port is qualification bits 31:16).
 t=/sys/kernel/debug/tracing
 case $vmm in
-zxhv)
-	# IO exits by qualification (the port in bits 31:16; the filter goes last)
-	ev=$t/events/zircon_hv/zxhv_exit r=reason io='qual.hex' iof=' if reason == 30'
-	;;
-qemu) ev=$t/events/kvm/kvm_exit r=exit_reason io= iof= ;;
+zxhv) ev=$t/events/zircon_hv/zxhv_exit trig='hist:keys=reason,qual.hex:sort=hitcount.descending:size=4096' ;;
+qemu) ev=$t/events/kvm/kvm_exit trig='hist:keys=exit_reason:sort=hitcount.descending:size=256' ;;
 esac
-trig="hist:keys=$r:sort=hitcount.descending:size=256"
 echo "$trig" >"$ev/trigger" || fail=1
-[ -n "$io" ] && { echo "hist:keys=$io:sort=hitcount.descending:size=1024$iof" >"$ev/trigger" || fail=1; }
 [ "$vmm" = qemu ] && { echo 'hist:keys=port.hex:sort=hitcount.descending:size=1024' \
 	>$t/events/kvm/kvm_pio/trigger || fail=1; }
 echo 1 >"$ev/enable"
@@ -102,12 +98,22 @@ sed 's/^/# traced: /' /tmp/boot-trace.txt
 tr -d '\r' <"/tmp/boot-$vmm-elf-1-traced.out" | sed 's/^/# console: /'
 echo 0 >"$ev/enable"
 echo "# exits by reason ($vmm, vmlinux ELF, 1 CPU, one traced boot):"
-grep -v '^#' "$ev/hist" | grep . | sed 's/^/#   /'
-if [ "$vmm" = qemu ]; then
+if [ "$vmm" = zxhv ]; then
+	# "{ reason: 30, qual: 3f80000 } hitcount: 18627": REASON QUAL COUNT
+	tr -d '{},:' <"$ev/hist" | awk '$1 == "reason" && $3 == "qual" { print $2, $4, $6 }' \
+		>/tmp/boot-exits.txt
+	awk '{ n[$1] += $3 } END { for (r in n) print n[r], r }' /tmp/boot-exits.txt | sort -rn |
+		awk '{ printf "#   { exit_reason: %10d } hitcount: %10d\n", $2, $1 }'
+	awk '{ t += $3 } END { printf "#   Totals:\n#       Hits: %d\n", t }' /tmp/boot-exits.txt
+	awk '$1 == 30 { q = $2; p = length(q) > 4 ? substr(q, 1, length(q) - 4) : "0"; n[p] += $3 }
+		END { for (p in n) print n[p], p }' /tmp/boot-exits.txt | sort -rn | head -n 40 |
+		awk '{ printf "#   pio { port: %s } hitcount: %10d\n", $2, $1 }'
+	grep -i 'dropped' "$ev/hist" | sed 's/^/#   /'
+else
+	grep -v '^#' "$ev/hist" | grep . | sed 's/^/#   /'
 	echo 0 >$t/events/kvm/kvm_pio/enable
 	grep -v '^#' $t/events/kvm/kvm_pio/hist | grep . | head -n 40 | sed 's/^/#   pio /'
 	echo '!hist:keys=port.hex:sort=hitcount.descending:size=1024' >$t/events/kvm/kvm_pio/trigger
 fi
-[ -n "$io" ] && echo "!hist:keys=$io:sort=hitcount.descending:size=1024$iof" >"$ev/trigger"
 echo "!$trig" >"$ev/trigger"
 exit $fail
