@@ -62,7 +62,6 @@ static void irq_nmi_first(struct kunit *test)
 	pop(test, &t, ZX_ERR_SHOULD_WAIT);
 }
 
-/* An injection drops pending exceptions but no NMI or external vector. */
 /* A blocked NMI stays pending and lets the next vector go first (F9). */
 static void irq_nmi_blocked(struct kunit *test)
 {
@@ -83,6 +82,7 @@ static void irq_nmi_blocked(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, zxhv_irq_pending(&t));
 }
 
+/* An injection drops pending exceptions but no NMI or external vector. */
 static void irq_injection_discards_exceptions(struct kunit *test)
 {
 	struct zxhv_irq_tracker t;
