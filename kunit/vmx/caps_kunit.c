@@ -37,14 +37,15 @@ static void caps_skylake_x(struct kunit *test)
 
 	KUNIT_ASSERT_EQ(test, zxhv_vmx_caps_compute_ctls(&skylake_x, &c, &missing), 0);
 	KUNIT_EXPECT_NULL(test, missing);
-	/* pin: ext-intr (0), NMI (3), plus allowed-0 bits 1, 2, 4 */
-	KUNIT_EXPECT_EQ(test, c.pin, 0x1fu);
+	/* pin: ext-intr (0), NMI (3), virtual NMIs (5), plus allowed-0 bits 1, 2, 4 */
+	KUNIT_EXPECT_EQ(test, c.pin, 0x3fu);
 	/*
 	 * primary: HLT, MWAIT, RDPMC, TPR shadow, MOV-DR, uncond IO, MSR
 	 * bitmaps, MONITOR, secondary + forced
 	 */
 	KUNIT_EXPECT_EQ(test, c.proc, 0xb5a06df2u);
 	KUNIT_EXPECT_FALSE(test, c.proc & CPU_BASED_INTR_WINDOW_EXITING);
+	KUNIT_EXPECT_FALSE(test, c.proc & CPU_BASED_NMI_WINDOW_EXITING);
 	KUNIT_EXPECT_FALSE(test, c.proc & (CPU_BASED_CR3_LOAD_EXITING |
 					   CPU_BASED_CR3_STORE_EXITING |
 					   CPU_BASED_CR8_LOAD_EXITING |
@@ -180,13 +181,13 @@ static void caps_allowed0_forced(struct kunit *test)
 	const char *missing = NULL;
 	struct vmx_ctls c;
 
-	caps.pinbased |= PIN_BASED_VIRTUAL_NMIS;
+	caps.pinbased |= PIN_BASED_VMX_PREEMPTION_TIMER;
 	caps.procbased |= CPU_BASED_CR3_LOAD_EXITING;	/* as without true ctls */
 	caps.procbased2 |= SECONDARY_EXEC_DESC;
 	caps.entry |= VM_ENTRY_IA32E_MODE;
 	caps.exit |= VM_EXIT_LOAD_IA32_PERF_GLOBAL_CTRL;
 	KUNIT_ASSERT_EQ(test, zxhv_vmx_caps_compute_ctls(&caps, &c, &missing), 0);
-	KUNIT_EXPECT_EQ(test, c.pin, 0x1fu | PIN_BASED_VIRTUAL_NMIS);
+	KUNIT_EXPECT_EQ(test, c.pin, 0x3fu | PIN_BASED_VMX_PREEMPTION_TIMER);
 	KUNIT_EXPECT_EQ(test, c.proc, 0xb5a06df2u | CPU_BASED_CR3_LOAD_EXITING);
 	KUNIT_EXPECT_EQ(test, c.proc2, 0x14fau | SECONDARY_EXEC_DESC);
 	KUNIT_EXPECT_EQ(test, c.entry, 0xd1ffu | VM_ENTRY_IA32E_MODE);

@@ -62,6 +62,26 @@ static void irq_nmi_first(struct kunit *test)
 	pop(test, &t, ZX_ERR_SHOULD_WAIT);
 }
 
+/* A blocked NMI stays pending and lets the next vector go first (F9). */
+static void irq_nmi_blocked(struct kunit *test)
+{
+	struct zxhv_irq_tracker t;
+	u32 v = 0;
+
+	zxhv_irq_init(&t);
+	zxhv_irq_raise(&t, ZXHV_IRQ_NMI);
+	zxhv_irq_raise(&t, 0x40);
+	KUNIT_EXPECT_EQ(test, zxhv_irq_pop_masked(&t, true, &v), ZX_OK);
+	KUNIT_EXPECT_EQ(test, v, 0x40u);
+	KUNIT_EXPECT_TRUE(test, zxhv_irq_nmi_pending(&t));
+	KUNIT_EXPECT_EQ(test, zxhv_irq_pop_masked(&t, true, &v), ZX_ERR_SHOULD_WAIT);
+	KUNIT_EXPECT_TRUE(test, zxhv_irq_nmi_pending(&t));
+	KUNIT_EXPECT_EQ(test, zxhv_irq_pop_masked(&t, false, &v), ZX_OK);
+	KUNIT_EXPECT_EQ(test, v, (u32)ZXHV_IRQ_NMI);
+	KUNIT_EXPECT_FALSE(test, zxhv_irq_nmi_pending(&t));
+	KUNIT_EXPECT_FALSE(test, zxhv_irq_pending(&t));
+}
+
 /* An injection drops pending exceptions but no NMI or external vector. */
 static void irq_injection_discards_exceptions(struct kunit *test)
 {
@@ -170,6 +190,7 @@ static struct kunit_case irq_tracker_cases[] = {
 	KUNIT_CASE(irq_empty),
 	KUNIT_CASE(irq_order),
 	KUNIT_CASE(irq_nmi_first),
+	KUNIT_CASE(irq_nmi_blocked),
 	KUNIT_CASE(irq_injection_discards_exceptions),
 	KUNIT_CASE(irq_requeue),
 	KUNIT_CASE(irq_reserved_vectors),

@@ -2,8 +2,8 @@
 /*
  * KUnit: the local APIC model (module/arch/x86/vmx/lapic.c): register
  * reads and writes of docs/api.md §3.6, the timer modes and their arithmetic
- * (divisor, count duration, current count, TSC deadline), and ICR
- * destination decoding (docs/api.md §3.2).
+ * (divisor, count duration, current count, TSC deadline), ICR
+ * destination decoding (docs/api.md §3.2), and the host-wide timer cap.
  */
 #include <kunit/test.h>
 
@@ -297,6 +297,57 @@ static void lapic_icr_logical(struct kunit *test)
 	}
 }
 
+/*
+ * The host-wide cap (issue 16, F12): 1000 a second is one expiry a
+ * millisecond, after a burst of 10 ms worth (11, counting the one the
+ * schedule reaches exactly); an expiry over the cap learns when to retry,
+ * and may go ahead then; an idle while refills the burst; 0 is no cap.
+ */
+static void lapic_rate_cap(struct kunit *test)
+{
+	const u64 t0 = 5 * NSEC_PER_SEC, ms = NSEC_PER_MSEC;
+	struct zxhv_lapic_rate r = { .tat = ATOMIC64_INIT(0) };
+	u32 i;
+
+	for (i = 0; i <= ZXHV_LAPIC_RATE_BURST_NS / ms; i++)
+		KUNIT_EXPECT_EQ_MSG(test, zxhv_lapic_rate_take(&r, t0, 1000), 0ull, "expiry %u", i);
+	KUNIT_EXPECT_EQ(test, zxhv_lapic_rate_take(&r, t0, 1000), t0 + ms);
+	KUNIT_EXPECT_EQ(test, zxhv_lapic_rate_take(&r, t0 + ms / 2, 1000), t0 + ms);
+	KUNIT_EXPECT_EQ(test, zxhv_lapic_rate_take(&r, t0 + ms, 1000), 0ull);
+	KUNIT_EXPECT_EQ(test, zxhv_lapic_rate_take(&r, t0 + ms, 1000), t0 + 2 * ms);
+	/* No cap: everything goes, and the schedule does not move. */
+	for (i = 0; i < 100; i++)
+		KUNIT_EXPECT_EQ(test, zxhv_lapic_rate_take(&r, t0 + ms, 0), 0ull);
+	KUNIT_EXPECT_EQ(test, zxhv_lapic_rate_take(&r, t0 + ms, 1000), t0 + 2 * ms);
+	/* A second later the whole burst is back. */
+	for (i = 0; i <= ZXHV_LAPIC_RATE_BURST_NS / ms; i++)
+		KUNIT_EXPECT_EQ(test, zxhv_lapic_rate_take(&r, t0 + NSEC_PER_SEC, 1000), 0ull);
+	KUNIT_EXPECT_NE(test, zxhv_lapic_rate_take(&r, t0 + NSEC_PER_SEC, 1000), 0ull);
+}
+
+/*
+ * 20 VCPUs with periodic timers at the 200 µs floor for one second want
+ * 100,000 expiries; the cap lets through its rate plus one burst, however
+ * they interleave.  A rate over 10^9 a second is one expiry a nanosecond.
+ */
+static void lapic_rate_cap_aggregate(struct kunit *test)
+{
+	struct zxhv_lapic_rate r = { .tat = ATOMIC64_INIT(0) };
+	const u64 t0 = NSEC_PER_SEC;
+	u32 passed = 0, rate = 20000;
+	u32 burst = ZXHV_LAPIC_RATE_BURST_NS * rate / NSEC_PER_SEC;
+
+	for (u64 t = 0; t < NSEC_PER_SEC; t += ZXHV_LAPIC_MIN_PERIOD_NS)
+		for (u32 vcpu = 0; vcpu < 20; vcpu++)
+			passed += !zxhv_lapic_rate_take(&r, t0 + t + vcpu, rate);
+	KUNIT_EXPECT_LE(test, passed, rate + burst + 1);
+	KUNIT_EXPECT_GE(test, passed, rate);
+	passed = 0;
+	for (u32 i = 0; i < 1000; i++)
+		passed += !zxhv_lapic_rate_take(&r, 3 * NSEC_PER_SEC, U32_MAX);
+	KUNIT_EXPECT_EQ(test, passed, 1000u);
+}
+
 static struct kunit_case lapic_cases[] = {
 	KUNIT_CASE(lapic_reads),
 	KUNIT_CASE(lapic_writes),
@@ -307,6 +358,8 @@ static struct kunit_case lapic_cases[] = {
 	KUNIT_CASE(lapic_icr_modes),
 	KUNIT_CASE(lapic_ldr),
 	KUNIT_CASE(lapic_icr_logical),
+	KUNIT_CASE(lapic_rate_cap),
+	KUNIT_CASE(lapic_rate_cap_aggregate),
 	{}
 };
 

@@ -48,14 +48,26 @@ static u32 highest_pending(const unsigned long *pending)
 
 zx_status_t zxhv_irq_pop(struct zxhv_irq_tracker *t, u32 *vector)
 {
+	return zxhv_irq_pop_masked(t, false, vector);
+}
+
+zx_status_t zxhv_irq_pop_masked(struct zxhv_irq_tracker *t, bool nmi_blocked, u32 *vector)
+{
 	unsigned long flags;
+	bool nmi;
 	u32 v;
 
 	spin_lock_irqsave(&t->lock, flags);
-	if (test_bit(ZXHV_IRQ_NMI, t->pending))
+	nmi = test_bit(ZXHV_IRQ_NMI, t->pending);
+	if (nmi && !nmi_blocked) {
 		v = ZXHV_IRQ_NMI;
-	else
+	} else {
+		if (nmi)
+			__clear_bit(ZXHV_IRQ_NMI, t->pending);
 		v = highest_pending(t->pending);
+		if (nmi)
+			__set_bit(ZXHV_IRQ_NMI, t->pending);
+	}
 	if (v < ZXHV_IRQ_VECTORS)
 		__clear_bit(v, t->pending);
 	spin_unlock_irqrestore(&t->lock, flags);
@@ -79,6 +91,17 @@ void zxhv_irq_injected(struct zxhv_irq_tracker *t)
 	if (nmi)
 		__set_bit(ZXHV_IRQ_NMI, t->pending);
 	spin_unlock_irqrestore(&t->lock, flags);
+}
+
+bool zxhv_irq_nmi_pending(struct zxhv_irq_tracker *t)
+{
+	unsigned long flags;
+	bool nmi;
+
+	spin_lock_irqsave(&t->lock, flags);
+	nmi = test_bit(ZXHV_IRQ_NMI, t->pending);
+	spin_unlock_irqrestore(&t->lock, flags);
+	return nmi;
 }
 
 bool zxhv_irq_pending(struct zxhv_irq_tracker *t)

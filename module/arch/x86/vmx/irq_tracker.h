@@ -57,6 +57,16 @@ zx_status_t zxhv_irq_raise(struct zxhv_irq_tracker *t, u32 vector);
  */
 zx_status_t zxhv_irq_pop(struct zxhv_irq_tracker *t, u32 *vector);
 
+/*
+ * zxhv_irq_pop(), except that with @nmi_blocked a pending NMI stays
+ * pending and the next vector in order is returned: an NMI the guest
+ * blocks (inside its NMI handler) holds back no external interrupt.
+ */
+zx_status_t zxhv_irq_pop_masked(struct zxhv_irq_tracker *t, bool nmi_blocked, u32 *vector);
+
+/* Whether an NMI is pending. */
+bool zxhv_irq_nmi_pending(struct zxhv_irq_tracker *t);
+
 /* An injection happened: discard all pending exceptions (0..31 but NMI). */
 void zxhv_irq_injected(struct zxhv_irq_tracker *t);
 

@@ -8,6 +8,7 @@
 #include <linux/kernel.h>
 #include <linux/math64.h>
 #include <linux/minmax.h>
+#include <linux/time64.h>
 
 #include "lapic.h"
 
@@ -182,6 +183,23 @@ u64 zxhv_lapic_count_ns(u32 count, u32 divisor, u32 tsc_khz, bool periodic)
 		tsc_khz = 1;
 	ns = mul_u64_u32_div((u64)count * divisor, 1000000, tsc_khz);
 	return periodic ? max(ns, ZXHV_LAPIC_MIN_PERIOD_NS) : ns;
+}
+
+u64 zxhv_lapic_rate_take(struct zxhv_lapic_rate *r, u64 now_ns, u32 rate)
+{
+	u64 interval, at;
+	s64 old;
+
+	if (!rate)
+		return 0;
+	interval = max_t(u64, div_u64(NSEC_PER_SEC, rate), 1);
+	old = atomic64_read(&r->tat);
+	do {
+		at = max_t(u64, old, now_ns);
+		if (at - now_ns > ZXHV_LAPIC_RATE_BURST_NS)
+			return at - ZXHV_LAPIC_RATE_BURST_NS;
+	} while (!atomic64_try_cmpxchg(&r->tat, &old, at + interval));
+	return 0;
 }
 
 u32 zxhv_lapic_current_count(enum zxhv_lapic_timer_mode mode, u32 initial, u32 divisor,

@@ -15,6 +15,7 @@
 #ifndef ZXHV_VMX_LAPIC_H
 #define ZXHV_VMX_LAPIC_H
 
+#include <linux/atomic.h>
 #include <linux/bits.h>
 #include <linux/types.h>
 
@@ -68,6 +69,33 @@ enum zxhv_lapic_timer_mode {
  * TSC-deadline timers fire once per guest write, so each needs an exit.
  */
 #define ZXHV_LAPIC_MIN_PERIOD_NS	200000ull
+
+/*
+ * The host-wide cap on APIC-timer expiries (issue 16, F12; docs/api.md
+ * §3.6): the floor above bounds one VCPU, not how many there are, so all
+ * the VCPUs of the host together get at most lapic_timer_max_rate
+ * expiries a second (a module parameter, 0: no cap), with bursts of up
+ * to ZXHV_LAPIC_RATE_BURST_NS worth of them.  An expiry over the cap is
+ * postponed, not dropped: the timer fires again when the cap allows.
+ *
+ * The check is a generic cell-rate one on a single "theoretical arrival
+ * time" shared by every VCPU (nanoseconds, the clock of @now_ns): an
+ * expiry at @now_ns passes if that time is at most the burst ahead of
+ * @now_ns, and moves it one interval (1 s / rate) on.
+ */
+#define ZXHV_LAPIC_DEFAULT_MAX_RATE	100000u
+#define ZXHV_LAPIC_RATE_BURST_NS	10000000ull	/* 10 ms */
+
+struct zxhv_lapic_rate {
+	atomic64_t tat;
+};
+
+/*
+ * 0: the expiry at @now_ns may go ahead (and counts against @rate a
+ * second); else the time, later than @now_ns, at which to try again.
+ * Lock-free, for any context (the hrtimer callbacks of all CPUs).
+ */
+u64 zxhv_lapic_rate_take(struct zxhv_lapic_rate *r, u64 now_ns, u32 rate);
 
 /* The registers that hold state; all others read as fixed values. */
 struct zxhv_lapic_regs {

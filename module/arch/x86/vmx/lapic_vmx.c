@@ -13,11 +13,21 @@
  * masked LVT keeps the timer counting without raising anything.  The
  * hrtimer is cancelled before the VCPU is freed.
  *
+ * Every expiry, masked or not, first passes the host-wide cap (lapic.h,
+ * lapic_timer_max_rate): one over it re-arms the hrtimer for when the cap
+ * allows and raises nothing yet.  A periodic timer then goes on from that
+ * late expiry (the periods missed meanwhile are not replayed); one-shot
+ * and TSC-deadline timers fire late (IA32_TSC_DEADLINE reads the deadline
+ * until then).
+ *
  * A device model: the MSR call decides and returns an outcome; the exit
  * handler (vmexit.c) completes the exit.
  */
 #include <linux/hrtimer.h>
 #include <linux/ktime.h>
+#include <linux/moduleparam.h>
+#include <linux/printk.h>
+#include <linux/ratelimit.h>
 #include <asm/msr.h>
 #include <asm/trapnr.h>
 #include <asm/tsc.h>
@@ -29,6 +39,30 @@
 #include "lapic_vmx.h"
 #include "vcpu_priv.h"
 
+/* Read with READ_ONCE(): root may change it through sysfs at any time. */
+static unsigned int zxhv_lapic_timer_max_rate = ZXHV_LAPIC_DEFAULT_MAX_RATE;
+module_param_named(lapic_timer_max_rate, zxhv_lapic_timer_max_rate, uint, 0644);
+MODULE_PARM_DESC(lapic_timer_max_rate,
+		 "APIC-timer expiries a second for all VCPUs of the host together; later ones wait (0: no cap, default: 100000)");
+
+static struct zxhv_lapic_rate vmx_lapic_rate;
+
+/* Over the cap: true, with the timer re-armed for when the cap allows. */
+static bool vmx_lapic_over_cap(struct hrtimer *t)
+{
+	static DEFINE_RATELIMIT_STATE(rs, 60 * HZ, 1);
+	u64 retry = zxhv_lapic_rate_take(&vmx_lapic_rate, ktime_to_ns(hrtimer_cb_get_time(t)),
+					 READ_ONCE(zxhv_lapic_timer_max_rate));
+
+	if (!retry)
+		return false;
+	if (__ratelimit(&rs))
+		pr_info("APIC-timer expiries over lapic_timer_max_rate (%u a second): delayed\n",
+			READ_ONCE(zxhv_lapic_timer_max_rate));
+	hrtimer_set_expires(t, ns_to_ktime(retry));
+	return true;
+}
+
 static enum hrtimer_restart vmx_lapic_timer_fn(struct hrtimer *t)
 {
 	struct zxhv_arch_vcpu *v = container_of(t, struct zxhv_arch_vcpu, lapic.timer);
@@ -36,6 +70,8 @@ static enum hrtimer_restart vmx_lapic_timer_fn(struct hrtimer *t)
 	u32 lvt = READ_ONCE(l->regs.lvt_timer);
 	enum hrtimer_restart ret = HRTIMER_NORESTART;
 
+	if (vmx_lapic_over_cap(t))
+		return HRTIMER_RESTART;
 	switch (zxhv_lapic_timer_mode(lvt)) {
 	case ZXHV_LAPIC_TIMER_PERIODIC:
 		hrtimer_forward_now(t, ns_to_ktime(l->period_ns));

@@ -78,14 +78,18 @@ static bool vmx_can_inject(u32 vector)
 	       !(intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
 }
 
-static void vmx_set_intr_window(struct zxhv_arch_vcpu *v, bool on)
+static void vmx_set_window(u32 control, bool on)
 {
 	u32 proc = vmcs_read32(CPU_BASED_VM_EXEC_CONTROL);
-	u32 want = on ? proc | CPU_BASED_INTR_WINDOW_EXITING :
-			proc & ~CPU_BASED_INTR_WINDOW_EXITING;
+	u32 want = on ? proc | control : proc & ~control;
 
 	if (want != proc)
 		vmcs_write32(CPU_BASED_VM_EXEC_CONTROL, want);
+}
+
+static void vmx_set_intr_window(struct zxhv_arch_vcpu *v, bool on)
+{
+	vmx_set_window(CPU_BASED_INTR_WINDOW_EXITING, on);
 }
 
 /*
@@ -97,6 +101,7 @@ static zx_status_t vmx_inject_pending(struct zxhv_arch_vcpu *v)
 {
 	u32 vector, info;
 	zx_status_t status;
+	bool nmi_blocked;
 
 	if (v->reinject_info) {
 		vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, zxhv_vmx_vcpu_entry_info(v->reinject_info));
@@ -106,7 +111,16 @@ static zx_status_t vmx_inject_pending(struct zxhv_arch_vcpu *v)
 		v->reinject_info = 0;
 		return ZX_OK;
 	}
-	status = zxhv_irq_pop(&v->irq, &vector);
+	/*
+	 * An NMI the guest blocks (virtual-NMI blocking until its handler's
+	 * IRET, or STI/MOV-SS blocking) waits for the NMI window, and the
+	 * other vectors go ahead of it (issue 16, F9).
+	 */
+	nmi_blocked = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) &
+		      (GUEST_INTR_STATE_NMI | GUEST_INTR_STATE_MOV_SS | GUEST_INTR_STATE_STI);
+	status = zxhv_irq_pop_masked(&v->irq, nmi_blocked, &vector);
+	vmx_set_window(CPU_BASED_NMI_WINDOW_EXITING,
+		       nmi_blocked && zxhv_irq_nmi_pending(&v->irq));
 	if (status == ZX_ERR_SHOULD_WAIT) {
 		vmx_set_intr_window(v, false);
 		return ZX_OK;
@@ -129,6 +143,9 @@ static zx_status_t vmx_inject_pending(struct zxhv_arch_vcpu *v)
 	WRITE_ONCE(v->stats.injected, v->stats.injected + 1);
 	/* More may be pending: exit again as soon as the guest can take one. */
 	vmx_set_intr_window(v, zxhv_irq_pending(&v->irq));
+	/* An NMI just injected blocks the next one until the guest's IRET. */
+	if (vector == ZXHV_IRQ_NMI)
+		vmx_set_window(CPU_BASED_NMI_WINDOW_EXITING, zxhv_irq_nmi_pending(&v->irq));
 	return ZX_OK;
 }
 

@@ -58,8 +58,8 @@ typedef zx_status_t (*exit_handler)(struct zxhv_arch_vcpu *v, const struct vmx_e
 
 /*
  * An external interrupt already ran its host handler when the run loop
- * enabled interrupts; the interrupt window only had to open (the next
- * entry injects); the preemption-timer backstop only had to return control
+ * enabled interrupts; the interrupt or NMI window only had to open (the
+ * next entry injects); the preemption-timer backstop only had to return control
  * to the run loop.  Resume.
  */
 static zx_status_t exit_resume(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
@@ -256,6 +256,14 @@ static zx_status_t exit_ept_violation(struct zxhv_arch_vcpu *v, const struct vmx
 				      zx_port_packet_t *pkt)
 {
 	const struct zxhv_trap *trap;
+
+	/*
+	 * The guest's IRET unblocked NMIs and then faulted here: it runs
+	 * again, so NMIs are blocked again (SDM Vol. 3C 28.2.3, 29.3).
+	 */
+	if (exit_ept_decode(e->qual).nmi_unblock && !v->reinject_info)
+		vmcs_write32(GUEST_INTERRUPTIBILITY_INFO,
+			     vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) | GUEST_INTR_STATE_NMI);
 
 	trap = zxhv_trap_map_lookup(v->traps, ZX_GUEST_TRAP_MEM, e->gpa);
 	/*
@@ -615,6 +623,7 @@ static const exit_handler exit_handlers[ZXHV_VMX_NR_EXIT_REASONS] = {
 	[EXIT_REASON_EXTERNAL_INTERRUPT] = exit_resume,
 	[EXIT_REASON_TRIPLE_FAULT] = exit_triple_fault,
 	[EXIT_REASON_INTERRUPT_WINDOW] = exit_resume,
+	[EXIT_REASON_NMI_WINDOW] = exit_resume,
 	[EXIT_REASON_CPUID] = exit_cpuid,
 	[EXIT_REASON_HLT] = exit_hlt,
 	[EXIT_REASON_VMCALL] = exit_vmcall,
