@@ -479,9 +479,9 @@ zx_status_t zxhv_arch_vcpu_enter(struct zxhv_arch_vcpu *v, zx_port_packet_t *pac
 		ran = true;
 		if (status != ZX_OK)
 			break;
-		l1d_dirty = zxhv_vmx_vmexit_walks_host_mm(&e);
 		memset(packet, 0, sizeof(*packet));
 		status = zxhv_vmx_vmexit_handle(v, &e, packet);
+		l1d_dirty = zxhv_vmx_vmexit_walked_host_mm(v);
 		if (status == ZX_ERR_NEXT) {
 			WRITE_ONCE(v->stats.packets, v->stats.packets + 1);
 			status = ZX_OK;
