@@ -133,10 +133,11 @@ struct zxhv_arch_vcpu {
 	struct zxhv_pvclock pv;		/* kvmclock (pvclock_vmx.c) */
 	/*
 	 * Counters for observers (arch.h); written with WRITE_ONCE so that
-	 * zxhv_arch_vcpu_stats() reads each whole; kicks and state are filled
-	 * in by the reader.
+	 * zxhv_arch_vcpu_stats() reads each whole; kicks, state and guest_ns
+	 * are filled in by the reader, guest_ns from guest_tsc.
 	 */
 	struct zxhv_arch_vcpu_stats stats;
+	u64 guest_tsc;			/* TSC ticks between entries and exits */
 
 	/* Any thread: */
 	struct zxhv_irq_tracker irq;	/* vectors zx_vcpu_interrupt raised */
