@@ -239,6 +239,11 @@ zx_status_t zxhv_port_wait(struct zxhv_port *port, zx_time_t deadline, zx_port_p
 	zx_status_t status;
 	ktime_t expires;
 
+	/* A packet is there (a VMM draining doorbells): no wait queue to join. */
+	if (port_try_dequeue(port, out, &freed)) {
+		port_free_list(&freed);
+		return ZX_OK;
+	}
 	for (;;) {
 		prepare_to_wait_exclusive(&port->waiters, &wait, TASK_INTERRUPTIBLE);
 		if (port_try_dequeue(port, out, &freed)) {
