@@ -38,7 +38,10 @@
 #define CPUID_N		37
 #define GID_PARAM	"/sys/module/zircon_hv/parameters/hypervisor_gid"
 
-/* MARK 1, CPUID_N CPUIDs, MARK 2, spin. */
+/*
+ * MARK 1, CPUID_N CPUIDs, a loop of 2M iterations without exits (so that
+ * guest time is most of the time that passes), MARK 2, spin.
+ */
 GUEST_PROGRAM(g_cpuids,
 	"MARK $1\n"
 	"mov $37, %esi\n"
@@ -47,6 +50,9 @@ GUEST_PROGRAM(g_cpuids,
 	"cpuid\n"
 	"dec %esi\n"
 	"jnz 1b\n"
+	"mov $2000000, %esi\n"
+	"3: dec %esi\n"
+	"jnz 3b\n"
 	"MARK $2\n"
 	"2: jmp 2b");
 
