@@ -9,7 +9,8 @@
  * allocation or a user copy.  Two wait queues sit beside it: port->waiters
  * for zx_port_wait (exclusive: one waiter woken per queued packet) and
  * port->arena_waiters for kernel sources waiting for a free arena packet.
- * Both are woken after the state they wait for changed under port->lock.
+ * Both are woken after the state they wait for changed under port->lock,
+ * and only if waitqueue_active() says so under that lock (port_enqueue()).
  *
  * Lifetime: handles and arenas each hold a reference on the port.  When the
  * last handle goes, the port drops every queued packet and refuses new ones
@@ -100,12 +101,20 @@ static void port_free_list(struct list_head *list)
 	}
 }
 
-/* Appends @p and wakes one waiter. */
+/*
+ * Appends @p and wakes one waiter, if any sleeps.  A waiter joins
+ * port->waiters before it looks at the queue under port->lock, so one that
+ * found the queue empty is on port->waiters by the time this runs under the
+ * same lock: waitqueue_active() cannot miss it.  When none sleeps (the
+ * waiters are busy with earlier packets), queueing costs no wake-up.
+ */
 static void port_enqueue(struct zxhv_port *port, struct zxhv_port_pkt *p)
 {
 	lockdep_assert_held(&port->lock);
 	list_add_tail(&p->node, &port->queue);
-	wake_up(&port->waiters);
+	/* Safe unlocked by the wait queue's lock: see above. */
+	if (waitqueue_active(&port->waiters))
+		wake_up(&port->waiters);
 }
 
 static void port_on_zero_handles(struct zxhv_object *obj)
@@ -196,7 +205,7 @@ static bool port_try_dequeue(struct zxhv_port *port, zx_port_packet_t *out,
 			     struct list_head *freed)
 {
 	struct zxhv_port_pkt *p;
-	bool arena_freed;
+	bool wake;
 
 	spin_lock(&port->lock);
 	p = list_first_entry_or_null(&port->queue, struct zxhv_port_pkt, node);
@@ -205,9 +214,10 @@ static bool port_try_dequeue(struct zxhv_port *port, zx_port_packet_t *out,
 		return false;
 	}
 	*out = p->pkt;
-	arena_freed = port_unlink(port, p, freed);
+	/* As in port_enqueue(): a source waiting for a packet is on the queue by now. */
+	wake = port_unlink(port, p, freed) && waitqueue_active(&port->arena_waiters);
 	spin_unlock(&port->lock);
-	if (arena_freed)
+	if (wake)
 		wake_up(&port->arena_waiters);
 	return true;
 }
@@ -229,6 +239,11 @@ zx_status_t zxhv_port_wait(struct zxhv_port *port, zx_time_t deadline, zx_port_p
 	zx_status_t status;
 	ktime_t expires;
 
+	/* A packet is there (a VMM draining doorbells): no wait queue to join. */
+	if (port_try_dequeue(port, out, &freed)) {
+		port_free_list(&freed);
+		return ZX_OK;
+	}
 	for (;;) {
 		prepare_to_wait_exclusive(&port->waiters, &wait, TASK_INTERRUPTIBLE);
 		if (port_try_dequeue(port, out, &freed)) {

@@ -9,7 +9,8 @@
  *    ack; an object nobody has is ENOENT;
  *  - who sees what: a process of another uid (setuid after fork) sees none
  *    of root's ports or guests and sees its own, which root sees too;
- *  - with VMX: a guest doing N CPUIDs shows exactly N more CPUID exits;
+ *  - with VMX: a guest doing N CPUIDs shows exactly N more CPUID exits,
+ *    and more guest time, but no more than the time that passed;
  *    guests, VCPUs and traps are reported as made; events arrive for
  *    create, trap set and destroy; `zxhv -j list` is JSON that matches.
  */
@@ -21,6 +22,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <zircon/hv.h>
@@ -36,7 +38,10 @@
 #define CPUID_N		37
 #define GID_PARAM	"/sys/module/zircon_hv/parameters/hypervisor_gid"
 
-/* MARK 1, CPUID_N CPUIDs, MARK 2, spin. */
+/*
+ * MARK 1, CPUID_N CPUIDs, a loop of 2M iterations without exits (so that
+ * guest time is most of the time that passes), MARK 2, spin.
+ */
 GUEST_PROGRAM(g_cpuids,
 	"MARK $1\n"
 	"mov $37, %esi\n"
@@ -45,6 +50,9 @@ GUEST_PROGRAM(g_cpuids,
 	"cpuid\n"
 	"dec %esi\n"
 	"jnz 1b\n"
+	"mov $2000000, %esi\n"
+	"3: dec %esi\n"
+	"jnz 3b\n"
 	"MARK $2\n"
 	"2: jmp 2b");
 
@@ -63,7 +71,7 @@ struct dump {
 	int n;
 	uint64_t want;
 	uint32_t pid, uid, vcpus, ntraps, cpuid_exits;
-	uint64_t guest_koid;
+	uint64_t guest_koid, guest_ns;
 	char comm[16];
 };
 
@@ -84,6 +92,7 @@ static int dump_cb(const struct nlmsghdr *nlh, void *data)
 	d->uid = zxhv_nl_u32(tb[ZXHV_A_OWNER_UID]);
 	d->vcpus = zxhv_nl_u32(tb[ZXHV_A_VCPU_COUNT]);
 	d->guest_koid = zxhv_nl_u64(tb[ZXHV_A_GUEST_KOID]);
+	d->guest_ns = zxhv_nl_u64(tb[ZXHV_A_GUEST_TIME_NS]);
 	if (tb[ZXHV_A_OWNER_COMM])
 		snprintf(d->comm, sizeof(d->comm), "%s", mnl_attr_get_str(tb[ZXHV_A_OWNER_COMM]));
 	if (tb[ZXHV_A_TRAPS])
@@ -332,11 +341,19 @@ TEST(guests_by_owner)
 	close_guest(&g);
 }
 
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
 TEST(cpuid_exits_counted)
 {
 	struct dump d;
 	struct vm vm;
-	uint64_t vcpu, guest;
+	uint64_t vcpu, guest, guest_ns, t0, elapsed;
 	uint32_t before;
 
 	VM_START(&vm, g_cpuids);
@@ -346,9 +363,15 @@ TEST(cpuid_exits_counted)
 	ASSERT_EQ(0, query(ZXHV_CMD_VCPU_GET, vcpu, vcpu, &d));
 	EXPECT_EQ(guest, d.guest_koid);
 	before = d.cpuid_exits;
+	guest_ns = d.guest_ns;
+	t0 = now_ns();
 	EXPECT_MARK(&vm, 2);
+	elapsed = now_ns() - t0;
 	ASSERT_EQ(0, query(ZXHV_CMD_VCPU_GET, vcpu, vcpu, &d));
 	EXPECT_EQ(before + CPUID_N, d.cpuid_exits);
+	/* Guest time grew, by no more than the time that passed (1% for the clocks' rates). */
+	EXPECT_GT(d.guest_ns, guest_ns);
+	EXPECT_LE(d.guest_ns - guest_ns, elapsed + elapsed / 100);
 	/* The guest: one VCPU, its three traps (IO, MEM, BELL). */
 	ASSERT_EQ(0, query(ZXHV_CMD_GUEST_GET, guest, guest, &d));
 	EXPECT_EQ(1u, d.vcpus);

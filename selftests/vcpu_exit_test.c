@@ -25,16 +25,21 @@
  * mem_unmapped                  unmapped untrapped GPA (read and write) -> NOT_FOUND
  * bell_trap                     N bell writes: N packets (key, addr) on the port while the
  *                               guest runs on to its next IO exit
+ * bell_full_port               BELL_MANY (> 256) writes: the VCPU waits while the trap's 256
+ *                               packets are queued, and runs on as a thread takes them; all
+ *                               arrive in order
  * bell_port_closed              BELL with the port closed -> BAD_STATE, re-entering continues
  * bell_read                     read of a BELL page -> NOT_SUPPORTED
  * memory_shared                 guest writes seen by the host mapping and vice versa
  * compat_and_16bit_code         compatibility mode and a 16-bit segment: IO exits, MEM
  *                               default_operand_size 4 and 2, back to 64-bit
  */
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <zircon/hv.h>
 #include <zircon/syscalls.h>
@@ -212,6 +217,50 @@ TEST(bell_trap)
 		EXPECT_EQ(GPA_BELL_TRAP + 8u * i, p.guest_bell.addr);
 		EXPECT_EQ(0u, p.guest_bell.reserved0);
 	}
+	EXPECT_EQ(ZX_ERR_TIMED_OUT, zx_port_wait(vm.port, 0, &p));
+	vm_close(&vm);
+}
+
+struct bell_drain {
+	zx_handle_t port;
+	atomic_bool vcpu_done;		/* enter returned the guest's OUT */
+	bool done_early;		/* ...before the thread took a packet */
+	int got;			/* packets in order, with the right contents */
+};
+
+static void *bell_drain(void *arg)
+{
+	struct bell_drain *d = arg;
+	zx_port_packet_t p;
+
+	/* Far longer than 300 exits take: the VCPU must be waiting by now. */
+	usleep(300 * 1000);
+	d->done_early = atomic_load(&d->vcpu_done);
+	for (int i = 0; i < BELL_MANY; i++) {
+		if (zx_port_wait(d->port, ZX_TIME_INFINITE, &p) != ZX_OK ||
+		    p.type != ZX_PKT_TYPE_GUEST_BELL || p.key != KEY_BELL ||
+		    p.status != ZX_OK || p.guest_bell.addr != GPA_BELL_TRAP + 8u * i)
+			break;
+		d->got++;
+	}
+	return NULL;
+}
+
+TEST(bell_full_port)
+{
+	struct bell_drain d = { 0 };
+	zx_port_packet_t p;
+	struct vm vm;
+	pthread_t t;
+
+	VM_START(&vm, g_bell_many);
+	d.port = vm.port;
+	ASSERT_EQ(0, pthread_create(&t, NULL, bell_drain, &d));
+	EXPECT_MARK(&vm, BELL_MANY);
+	atomic_store(&d.vcpu_done, true);
+	ASSERT_EQ(0, pthread_join(t, NULL));
+	EXPECT_FALSE(d.done_early);
+	EXPECT_EQ(BELL_MANY, d.got);
 	EXPECT_EQ(ZX_ERR_TIMED_OUT, zx_port_wait(vm.port, 0, &p));
 	vm_close(&vm);
 }

@@ -68,6 +68,7 @@
 #define PORT_UNTRAPPED	0x80u
 
 #define BELL_WRITES	10
+#define BELL_MANY	300	/* more than the 256 packets a BELL trap has */
 
 #define SEL_CODE64	0x08u
 #define SEL_DATA	0x10u
@@ -99,6 +100,7 @@ __asm__(
 	".equ GPA_MEM_TRAP, " GUEST_STR(GPA_MEM_TRAP) "\n"
 	".equ GPA_BELL_TRAP, " GUEST_STR(GPA_BELL_TRAP) "\n"
 	".equ BELL_WRITES, " GUEST_STR(BELL_WRITES) "\n"
+	".equ BELL_MANY, " GUEST_STR(BELL_MANY) "\n"
 	".macro PROLOGUE\n"
 	"	lgdt GPA_GDTR\n"
 	"	lidt GPA_IDTR\n"
@@ -257,6 +259,17 @@ GUEST_PROGRAM(g_bell,
 	"1: mov %ecx, GPA_BELL_TRAP(, %rcx, 8)\n"
 	"inc %ecx\n"
 	"cmp $BELL_WRITES, %ecx\n"
+	"jne 1b\n"
+	"mov %ecx, %eax\n"
+	"out %eax, $0x11\n"
+	"1: jmp 1b");
+
+/* BELL_MANY writes to the BELL page (8 bytes apart), then one OUT. */
+GUEST_PROGRAM(g_bell_many,
+	"xor %ecx, %ecx\n"
+	"1: mov %ecx, GPA_BELL_TRAP(, %rcx, 8)\n"
+	"inc %ecx\n"
+	"cmp $BELL_MANY, %ecx\n"
 	"jne 1b\n"
 	"mov %ecx, %eax\n"
 	"out %eax, $0x11\n"

@@ -31,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -584,6 +585,7 @@ static int run_main(const struct backend *be, const struct bench_params *bp, con
 	bool d = strchr(ops, 'd'), e = strchr(ops, 'e');
 	struct drainer dr = { be, vm, 0 };
 	uint64_t mem_rt = 0, io_rt = 0;
+	struct rusage ru0, ru1;
 	uint8_t *mem;
 	pthread_t th;
 	int ret = -1;
@@ -608,9 +610,15 @@ static int run_main(const struct backend *be, const struct bench_params *bp, con
 			fprintf(stderr, "%s: cannot start the drain thread\n", bench_prog);
 			goto out;
 		}
+		getrusage(RUSAGE_SELF, &ru0);
 		ret = blocks(be, vm, bp, io_rt, "c_bell");
+		getrusage(RUSAGE_SELF, &ru1);
 		be->stop_drain(vm);
 		pthread_join(th, NULL);
+		/* How often the VCPU and the drain thread took turns on a CPU. */
+		printf("# c_bell: %ld voluntary, %ld involuntary context switches in %llu writes\n",
+		       ru1.ru_nvcsw - ru0.ru_nvcsw, ru1.ru_nivcsw - ru0.ru_nivcsw,
+		       (unsigned long long)(bp->r * bp->k));
 		if (ret)
 			goto out;
 		ret = -1;

@@ -35,7 +35,6 @@
 #include <linux/ratelimit.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
-#include <linux/timekeeping.h>
 #include <asm/debugreg.h>
 #include <asm/desc.h>
 #include <asm/fpu/api.h>
@@ -223,13 +222,16 @@ static void vmx_restore_host_segs(const struct vmx_host_segs *h, const struct de
 	}
 }
 
-/* The counters of one entry (arch.h); @reason U32_MAX: the entry failed. */
-static void vmx_count_entry(struct zxhv_arch_vcpu *v, u32 reason, u64 ns)
+/*
+ * The counters of one entry (arch.h); @reason U32_MAX: the entry failed.
+ * Guest time is kept in TSC ticks, converted when read (vcpu_api.c).
+ */
+static void vmx_count_entry(struct zxhv_arch_vcpu *v, u32 reason, u64 ticks)
 {
 	struct zxhv_arch_vcpu_stats *s = &v->stats;
 
 	WRITE_ONCE(s->entries, s->entries + 1);
-	WRITE_ONCE(s->guest_ns, s->guest_ns + ns);
+	WRITE_ONCE(v->guest_tsc, v->guest_tsc + ticks);
 	WRITE_ONCE(s->last_cpu, smp_processor_id());
 	if (reason < ZXHV_ARCH_EXIT_REASONS)
 		WRITE_ONCE(s->exits[reason], s->exits[reason] + 1);
@@ -363,7 +365,7 @@ static zx_status_t vmx_run_once(struct zxhv_arch_vcpu *v, const struct vmx_host_
 	}
 	vmx_debug_before(v, &dbg);
 	flags = zxhv_vmx_spec_entry(l1d_dirty) | v->lv.launched;
-	t0 = ktime_get_ns();
+	t0 = rdtsc();
 	/* CR2 is the guest's while it runs (nothing below can fault). */
 	if (native_read_cr2() != v->cr2)
 		native_write_cr2(v->cr2);
@@ -373,7 +375,7 @@ static zx_status_t vmx_run_once(struct zxhv_arch_vcpu *v, const struct vmx_host_
 	if (swap_xcr0 && host_xcr0 != v->xcr0)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, host_xcr0);
 	vmx_restore_host_segs(hs, &gdt, &idt);
-	t0 = ktime_get_ns() - t0;
+	t0 = rdtsc() - t0;
 	if (!fail) {
 		v->lv.launched = true;
 		e->full_reason = vmcs_read32(VM_EXIT_REASON);
@@ -496,9 +498,9 @@ zx_status_t zxhv_arch_vcpu_enter(struct zxhv_arch_vcpu *v, zx_port_packet_t *pac
 		ran = true;
 		if (status != ZX_OK)
 			break;
-		l1d_dirty = zxhv_vmx_vmexit_walks_host_mm(&e);
 		memset(packet, 0, sizeof(*packet));
 		status = zxhv_vmx_vmexit_handle(v, &e, packet);
+		l1d_dirty = zxhv_vmx_vmexit_walked_host_mm(v);
 		if (status == ZX_ERR_NEXT) {
 			WRITE_ONCE(v->stats.packets, v->stats.packets + 1);
 			status = ZX_OK;

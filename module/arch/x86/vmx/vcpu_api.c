@@ -13,9 +13,11 @@
  */
 #include <linux/gfp.h>
 #include <linux/io.h>
+#include <linux/math64.h>
 #include <linux/mm.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
+#include <linux/time64.h>
 #include <asm/fpu/xcr.h>
 #include <asm/msr.h>
 #include <asm/processor.h>
@@ -444,6 +446,12 @@ zx_status_t zxhv_arch_vcpu_write_io(struct zxhv_arch_vcpu *v, const zx_vcpu_io_t
 
 /* --- observers (arch.h) -------------------------------------------------------------- */
 
+/* TSC ticks to nanoseconds at the host's TSC rate (0 if it is unknown). */
+static u64 vmx_tsc_to_ns(u64 ticks)
+{
+	return tsc_khz ? mul_u64_u32_div(ticks, NSEC_PER_MSEC, tsc_khz) : 0;
+}
+
 void zxhv_arch_vcpu_stats(struct zxhv_arch_vcpu *v, struct zxhv_arch_vcpu_stats *out)
 {
 	const struct zxhv_arch_vcpu_stats *s = &v->stats;
@@ -453,7 +461,7 @@ void zxhv_arch_vcpu_stats(struct zxhv_arch_vcpu *v, struct zxhv_arch_vcpu_stats 
 		out->exits[i] = READ_ONCE(s->exits[i]);
 	out->exits_other = READ_ONCE(s->exits_other);
 	out->entries = READ_ONCE(s->entries);
-	out->guest_ns = READ_ONCE(s->guest_ns);
+	out->guest_ns = vmx_tsc_to_ns(READ_ONCE(v->guest_tsc));
 	out->injected = READ_ONCE(s->injected);
 	out->ept_faults = READ_ONCE(s->ept_faults);
 	out->packets = READ_ONCE(s->packets);

@@ -121,6 +121,7 @@ struct zxhv_arch_vcpu {
 	/* A BELL write whose packet is not queued yet (its port was full). */
 	const struct zxhv_trap *bell_trap;
 	u64 bell_addr;
+	bool walked_host_mm;		/* zxhv_vmx_vmexit_walked_host_mm() */
 	unsigned long cr2;		/* the guest's CR2 (run.c) */
 	/* The guest's DR0-DR3 and DR6 (MOV DR exits); its DR7 is in the VMCS. */
 	unsigned long dr[4], dr6;
@@ -132,10 +133,11 @@ struct zxhv_arch_vcpu {
 	struct zxhv_pvclock pv;		/* kvmclock (pvclock_vmx.c) */
 	/*
 	 * Counters for observers (arch.h); written with WRITE_ONCE so that
-	 * zxhv_arch_vcpu_stats() reads each whole; kicks and state are filled
-	 * in by the reader.
+	 * zxhv_arch_vcpu_stats() reads each whole; kicks, state and guest_ns
+	 * are filled in by the reader, guest_ns from guest_tsc.
 	 */
 	struct zxhv_arch_vcpu_stats stats;
+	u64 guest_tsc;			/* TSC ticks between entries and exits */
 
 	/* Any thread: */
 	struct zxhv_irq_tracker irq;	/* vectors zx_vcpu_interrupt raised */

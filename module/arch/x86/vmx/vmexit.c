@@ -10,8 +10,8 @@
  * filling *@pkt (enter returns ZX_OK with it), or the status zx_vcpu_enter
  * returns.  It never sleeps with the VMCS loaded: the few that sleep (EPT
  * fault-in, guest-memory copies, kvmclock registration) put the VMCS and
- * reload it around the sleep; BELL delivery, which may block on a full
- * port, is left to the run loop (v->bell_trap), as is the HLT wait.
+ * reload it around the sleep; a BELL packet that finds its port full
+ * waits in the run loop (v->bell_trap), as does the HLT wait.
  *
  * The device models (lapic_vmx.c, pvclock_vmx.c) decide the MSRs they own
  * and return an outcome; msr_complete() completes every MSR exit.
@@ -197,20 +197,27 @@ static zx_status_t exit_mem_trap(struct zxhv_arch_vcpu *v, const struct vmx_exit
 	return ZX_ERR_NEXT;
 }
 
-zx_status_t zxhv_vmx_vmexit_deliver_bell(struct zxhv_arch_vcpu *v)
+/* A BELL packet for @addr through @trap's arena: ZX_OK, SHOULD_WAIT, BAD_HANDLE. */
+static zx_status_t bell_queue(const struct zxhv_trap *trap, u64 addr)
 {
 	zx_port_packet_t bell = { .type = ZX_PKT_TYPE_GUEST_BELL };
+
+	bell.guest_bell.addr = addr;
+	return zxhv_port_queue_kernel(trap->arena, &bell);
+}
+
+zx_status_t zxhv_vmx_vmexit_deliver_bell(struct zxhv_arch_vcpu *v)
+{
 	zx_status_t status;
 
-	bell.guest_bell.addr = v->bell_addr;
 	for (;;) {
-		status = zxhv_port_queue_kernel(v->bell_trap->arena, &bell);
-		if (status != ZX_ERR_SHOULD_WAIT)
-			break;
 		/* All 256 packets are queued: block until the VMM takes one. */
 		status = zxhv_port_arena_wait(v->bell_trap->arena);
 		if (status != ZX_OK)
 			return status;	/* a signal: the bell stays pending */
+		status = bell_queue(v->bell_trap, v->bell_addr);
+		if (status != ZX_ERR_SHOULD_WAIT)
+			break;
 	}
 	v->bell_trap = NULL;
 	/* The port lost its last handle (docs/api.md §3.2: enter says BAD_STATE). */
@@ -219,20 +226,28 @@ zx_status_t zxhv_vmx_vmexit_deliver_bell(struct zxhv_arch_vcpu *v)
 
 /*
  * A BELL trap: writes queue a packet and the guest runs on; reads fail.
- * The run loop queues it (it may block) before the next entry.
+ * The packet is queued here (the port's lock is a spinlock); only when
+ * the trap's packets are all queued does the run loop wait for one to
+ * come back (it sleeps) and queue it before the next entry.
  */
 static zx_status_t exit_bell_trap(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
 				  const struct zxhv_trap *trap)
 {
 	struct exit_ept q = exit_ept_decode(e->qual);
+	zx_status_t status;
 
 	if (!q.write)
 		return ZX_ERR_NOT_SUPPORTED;
 	zxhv_vmx_vcpu_skip_insn(v, e);
 	trace_zxhv_trap(v->vpid, ZX_GUEST_TRAP_BELL, e->gpa, trap->key);
-	v->bell_trap = trap;
-	v->bell_addr = e->gpa;
-	return ZX_OK;
+	status = bell_queue(trap, e->gpa);
+	if (status == ZX_ERR_SHOULD_WAIT) {
+		v->bell_trap = trap;
+		v->bell_addr = e->gpa;
+		return ZX_OK;
+	}
+	/* The port lost its last handle (docs/api.md §3.2: enter says BAD_STATE). */
+	return status == ZX_ERR_BAD_HANDLE ? ZX_ERR_BAD_STATE : status;
 }
 
 /* Guest memory touched for the first time: fault it into the EPT (sleeps). */
@@ -246,6 +261,7 @@ static zx_status_t exit_ept_fault(struct zxhv_arch_vcpu *v, const struct vmx_exi
 	zxhv_vmx_vcpu_put(v);
 	status = zxhv_vmx_ept_fault_in(v->ag, v->gpas, e->gpa, perms);
 	zxhv_vmx_vcpu_reload(v);
+	v->walked_host_mm = true;
 	trace_zxhv_ept_fault(v->vpid, e->gpa, perms, status);
 	if (status == ZX_ERR_NOT_FOUND || status == ZX_ERR_ACCESS_DENIED)
 		zxhv_vmx_vcpu_report_failure(v, e, "access to guest memory that is not mapped");
@@ -646,9 +662,12 @@ static const exit_handler exit_handlers[ZXHV_VMX_NR_EXIT_REASONS] = {
 	[EXIT_REASON_XSETBV] = exit_xsetbv,
 };
 
-bool zxhv_vmx_vmexit_walks_host_mm(const struct vmx_exit *e)
+bool zxhv_vmx_vmexit_walked_host_mm(struct zxhv_arch_vcpu *v)
 {
-	return e->reason == EXIT_REASON_EPT_VIOLATION || e->reason == EXIT_REASON_EPT_MISCONFIG;
+	bool walked = v->walked_host_mm;
+
+	v->walked_host_mm = false;
+	return walked;
 }
 
 zx_status_t zxhv_vmx_vmexit_handle(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,

@@ -22,10 +22,12 @@ zx_status_t zxhv_vmx_vmexit_handle(struct zxhv_arch_vcpu *v, const struct vmx_ex
 				   zx_port_packet_t *pkt);
 
 /*
- * Whether the handler of @e walks host memory-management structures (an
- * EPT fault-in): the next entry flushes L1D (spec.h).
+ * After zxhv_vmx_vmexit_handle(): whether the handler walked host
+ * memory-management structures (an EPT fault-in), so that the next entry
+ * flushes L1D (spec.h).  Trap exits (MEM, IO, BELL) do not: they touch
+ * only the trap map and the port.
  */
-bool zxhv_vmx_vmexit_walks_host_mm(const struct vmx_exit *e);
+bool zxhv_vmx_vmexit_walked_host_mm(struct zxhv_arch_vcpu *v);
 
 /*
  * Queue the pending BELL packet (v->bell_trap), blocking while the trap's
