@@ -22,7 +22,7 @@
 # zxhv-vmm's virtio-blk/-net against QEMU microvm's with ioeventfd, same
 # kernel and initramfs.  ZXHV_BENCH_ONLY=virtio runs only that (one short
 # Bochs boot; no suites, no boot times, no table but the virtio one);
-# VBENCH_SIZES sets its sizes (virtio-bench.sh).
+# VBENCH_SIZES and VBENCH_QEMU_MACHINE go to virtio-bench.sh.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -75,7 +75,8 @@ tools/vmrun --vmx --kernel stock --timeout 14400 --console "$out/console.log" \
 	--put-raw "$qemu:/work/boot/qemu" --put-raw build/guest/vmlinux:/work/boot/vmlinux \
 	--put-raw build/guest/bzImage:/work/boot/bzImage \
 	-- env ZXHV_BENCH_BOOT=/work/boot BOOT_REPS="$reps" ZXHV_BENCH_VIRTIO=/work/boot \
-	ZXHV_BENCH_ONLY="${ZXHV_BENCH_ONLY:-}" VBENCH_SIZES="${VBENCH_SIZES:-}" sh /work/bench-vm.sh $args \
+	ZXHV_BENCH_ONLY="${ZXHV_BENCH_ONLY:-}" VBENCH_SIZES="${VBENCH_SIZES:-}" \
+	VBENCH_QEMU_MACHINE="${VBENCH_QEMU_MACHINE:-}" sh /work/bench-vm.sh $args \
 	>"$out/raw.txt" || rc=$?
 if [ "$rc" != 0 ]; then
 	cat "$out/raw.txt"

@@ -18,7 +18,8 @@
 # DIR holds vmlinux, initramfs-vbench.cpio.gz, virtio-io, tun.ko (when
 # /dev/net/tun is missing), zxhv-vmm, qemu/ (as boot-bench.sh describes).
 # Environment: VBENCH_SIZES (MIB,OPS,NETMIB,KICKS; default 16,1000,16,20000),
-# VBENCH_TIMEOUT (seconds of this machine's clock, default 1800).
+# VBENCH_TIMEOUT (seconds of this machine's clock, default 1800),
+# VBENCH_QEMU_MACHINE (default microvm,pcie=on).
 set -u
 vmm=${1:?zxhv or qemu}
 d=${2:?directory}
@@ -48,7 +49,7 @@ zxhv)
 qemu)
 	LD_LIBRARY_PATH=$d/qemu/lib timeout "${VBENCH_TIMEOUT:-1800}" \
 		"$d/qemu/qemu-system-x86_64" -L "$d/qemu/share" \
-		-M microvm,pcie=on -accel kvm -cpu host -smp 1 -m 256M \
+		-M "${VBENCH_QEMU_MACHINE:-microvm,pcie=on}" -accel kvm -cpu host -smp 1 -m 256M \
 		-nodefaults -no-user-config -display none -serial stdio -no-reboot \
 		-kernel "$d/vmlinux" -initrd "$d/initramfs-vbench.cpio.gz" -append "$line" \
 		-drive "file=$w/disk.img,format=raw,if=none,id=d0" \
