@@ -55,7 +55,7 @@ qemu)
 		-drive "file=$w/disk.img,format=raw,if=none,id=d0" \
 		-device virtio-blk-pci,drive=d0,ioeventfd=on \
 		-netdev "tap,id=n0,ifname=$tap,script=no,downscript=no,vhost=off" \
-		-device virtio-net-pci,netdev=n0,ioeventfd=on \
+		-device virtio-net-pci,netdev=n0,ioeventfd=on,romfile= \
 		-device virtio-rng-pci,ioeventfd=on </dev/null >"$w/out" 2>"$w/err"
 	;;
 *) echo "virtio-bench: unknown VMM $vmm" >&2; exit 2 ;;
