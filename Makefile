@@ -27,7 +27,7 @@ KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
 
 .PHONY: all module libzx tools selftests examples vmm guest install check demo clean \
 	deps kernel-debug kernel-stock module-debug module-stock module-612 \
-	dkms-install dkms-uninstall bench bench-tools install deb soak
+	dkms-install dkms-uninstall bench bench-tools blkio-bench install deb soak
 
 all: module libzx tools selftests examples vmm
 
@@ -108,7 +108,7 @@ soak: deps
 	@$(TOP)/scripts/soak.sh
 
 # --- benchmarks: zircon-hv against KVM in one emulated VMX machine (docs/benchmarks.md) ---
-bench-tools: $(B)/bench/zxhv-bench $(B)/bench/kvm-bench $(B)/bench/boottime
+bench-tools: $(B)/bench/zxhv-bench $(B)/bench/kvm-bench $(B)/bench/boottime $(B)/bench/virtio-io
 
 $(B)/bench/zxhv-bench: $(TOP)/tools/zxhv-bench.c $(TOP)/tools/bench/bench.h libzx
 	@mkdir -p $(dir $@)
@@ -122,6 +122,20 @@ $(B)/bench/kvm-bench: $(TOP)/tools/kvm-bench.c $(TOP)/tools/bench/bench.h
 $(B)/bench/boottime: $(TOP)/tools/bench/boottime.c
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) -o $@ $<
+
+# Static: it runs in the guest's initramfs and in the emulated machine.
+$(B)/bench/virtio-io: $(TOP)/tools/bench/virtio-io.c
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -static -o $@ $<
+
+# preadv/pwritev against io_uring on this host (docs/benchmarks.md): make blkio-bench.
+$(B)/bench/blkio-bench: $(TOP)/tools/bench/blkio-bench.c
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -o $@ $< -luring
+
+blkio-bench: $(B)/bench/blkio-bench
+	$(B)/bench/blkio-bench $(B)/bench/blkio.img 1024 2
+	$(B)/bench/blkio-bench /dev/shm/zxhv-blkio.img 1024 2; rc=$$?; rm -f /dev/shm/zxhv-blkio.img; exit $$rc
 
 bench:
 	@$(TOP)/scripts/bench.sh

@@ -17,6 +17,12 @@
 # reported; the bzImage kinds boot once: their decompressor is ~4.5e9
 # instructions).  The boots are most of the run: ~60e9 emulated
 # instructions, about an hour of Bochs on this 2-core machine.
+#
+# After the boot times, the virtio benchmark (tools/bench/virtio-bench.sh):
+# zxhv-vmm's virtio-blk/-net against QEMU microvm's with ioeventfd, same
+# kernel and initramfs.  ZXHV_BENCH_ONLY=virtio runs only that (one short
+# Bochs boot; no suites, no boot times, no table but the virtio one);
+# VBENCH_SIZES and VBENCH_QEMU_MACHINE go to virtio-bench.sh.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -47,15 +53,30 @@ ldd "$qbin" | awk '$2 == "=>" && $3 ~ /^\// {print $3}' | xargs cp -L -t "$qemu/
 for f in bios-microvm.bin pvh.bin linuxboot_dma.bin; do
 	cp -L "/usr/share/qemu/$f" "$qemu/share/"
 done
+# The virtio half: the guest's initramfs with virtio-bench-guest.sh as its
+# /virtio-test and virtio-io, the TAP driver for the emulated machine.
+vroot=$out/vbench-root
+rm -rf "$vroot"
+mkdir -p "$vroot"
+(cd "$vroot" && gzip -dc "$top/build/guest/initramfs.cpio.gz" | cpio -i -d --quiet)
+cp tools/bench/virtio-bench-guest.sh "$vroot/virtio-test"
+cp build/bench/virtio-io "$vroot/virtio-io"
+(cd "$vroot" && find . | cpio -o -H newc --quiet | gzip -9 -n) >"$boot/initramfs-vbench.cpio.gz"
+rm -rf "$vroot"
+cp build/bench/virtio-io "$boot/"
+kdir=$(scripts/kernel/stock.sh)/lib/modules/$(cat build/guest/release)
+cp "$kdir/kernel/drivers/net/tun.ko" "$boot/" 2>/dev/null || xz -dc "$kdir/kernel/drivers/net/tun.ko.xz" >"$boot/tun.ko"
 [ -f "$out/bench.json" ] && mv "$out/bench.json" "$out/bench.prev.json"
 rc=0
 # shellcheck disable=SC2086 # the arguments are words
 tools/vmrun --vmx --kernel stock --timeout 14400 --console "$out/console.log" \
 	--put "$out/zxhv-bench" --put "$out/kvm-bench" --put tools/bench/bench-vm.sh \
-	--put tools/bench/boot-bench.sh --put "$boot:/work/boot" \
+	--put tools/bench/boot-bench.sh --put tools/bench/virtio-bench.sh --put "$boot:/work/boot" \
 	--put-raw "$qemu:/work/boot/qemu" --put-raw build/guest/vmlinux:/work/boot/vmlinux \
 	--put-raw build/guest/bzImage:/work/boot/bzImage \
-	-- env ZXHV_BENCH_BOOT=/work/boot BOOT_REPS="$reps" sh /work/bench-vm.sh $args \
+	-- env ZXHV_BENCH_BOOT=/work/boot BOOT_REPS="$reps" ZXHV_BENCH_VIRTIO=/work/boot \
+	ZXHV_BENCH_ONLY="${ZXHV_BENCH_ONLY:-}" VBENCH_SIZES="${VBENCH_SIZES:-}" \
+	VBENCH_QEMU_MACHINE="${VBENCH_QEMU_MACHINE:-}" sh /work/bench-vm.sh $args \
 	>"$out/raw.txt" || rc=$?
 if [ "$rc" != 0 ]; then
 	cat "$out/raw.txt"
@@ -64,6 +85,13 @@ if [ "$rc" != 0 ]; then
 fi
 grep '^#' "$out/raw.txt" | grep -v '^# console: ' || true
 echo
+# The virtio table: each figure for both VMMs and zxhv's ratio to QEMU's.
+awk '$1 == "vbench" { v[$2 " " $3] = $4; u[$3] = $5; if (!($3 in seen)) { seen[$3] = 1; k[n++] = $3 } }
+END { if (n) printf "%-11s %12s %12s %7s\n", "virtio", "zxhv-vmm", "qemu+kvm", "ratio"
+	for (i = 0; i < n; i++) { z = v["zxhv " k[i]]; q = v["qemu " k[i]]
+		printf "%-11s %12s %12s %7s  %s\n", k[i], z == "" ? "-" : z, q == "" ? "-" : q,
+			(z != "" && q > 0) ? sprintf("%.2fx", z / q) : "-", u[k[i]] } }' "$out/raw.txt"
+[ "${ZXHV_BENCH_ONLY:-}" = virtio ] && exit 0
 date -u '+%Y-%m-%d %H:%M UTC'
 python3 scripts/bench-table.py "$out/raw.txt" --json "$out/bench.json"
 if [ -f "$out/bench.prev.json" ]; then

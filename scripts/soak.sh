@@ -12,6 +12,9 @@
 #                      (KASAN, lockdep, UBSAN, kmemleak on), with its debug
 #                      module; after the module's unload kmemleak scans, and
 #                      the console must hold that scan and no report at all.
+#   virtio-fuzz        the libFuzzer targets over the virtqueue walker and the
+#                      virtio devices' request parsers (vmm/Makefile
+#                      fuzz-check), ZXHV_SOAK_FUZZ_SECONDS each (1800: an hour).
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
@@ -50,6 +53,10 @@ debug_linux() {
 	return "$rc"
 }
 tap_step bochs-debug-linux debug_linux
+
+# --- the virtio fuzzers, half an hour each ---------------------------------------------
+step virtio-fuzz make -s -C vmm fuzz-check O="$top/build/vmm" \
+	FUZZ_SECONDS="${ZXHV_SOAK_FUZZ_SECONDS:-1800}"
 
 # --- summary -------------------------------------------------------------------------
 steps_summary "make soak"

@@ -74,6 +74,25 @@ bool virtio_queue_live(const struct virtio_dev *d, int q);
 /* Wakes the device thread (notify with q = -1). */
 void virtio_wake(struct virtio_dev *d);
 
+/*
+ * Serves live queue q with fn (vq_serve), then interrupts the driver if
+ * anything was served, or puts the device into NEEDS_RESET if the ring or a
+ * request was malformed (lock held).  Every device's queue loop is this.
+ */
+static inline void virtio_serve_queue(struct virtio_dev *d, int q, vq_handler fn, void *ctx)
+{
+	char why[256];
+	int n;
+
+	if (!virtio_queue_live(d, q))
+		return;
+	n = vq_serve(&d->q[q], &d->mem, d->chain, fn, ctx, why, sizeof(why));
+	if (n < 0)
+		virtio_needs_reset(d, "queue %d: %s", q, why);
+	else if (n > 0)
+		virtio_queue_interrupt(d, q);
+}
+
 /* The devices. */
 void virtio_rng_add(struct vmm *vm);
 void virtio_console_add(struct vmm *vm);

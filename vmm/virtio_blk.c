@@ -219,42 +219,36 @@ static uint8_t request(struct blk *k, const struct vq_chain *c, uint32_t type, u
 	}
 }
 
+/* One request chain: header, data, status byte. */
+static enum vq_result blk_request(void *ctx, const struct vq_chain *c, uint32_t *written,
+				  char *why, size_t len)
+{
+	struct blk *k = ctx;
+	uint8_t hdr[16], st;
+	uint32_t type;
+	uint64_t sector;
+
+	if (c->read_len < 16 || c->write_len < 1) {
+		snprintf(why, len, "no room for the header or the status (%llu readable, "
+			 "%llu writable bytes)", (unsigned long long)c->read_len,
+			 (unsigned long long)c->write_len);
+		return VQ_MALFORMED;
+	}
+	vq_copy_from(c, 0, hdr, sizeof(hdr));
+	memcpy(&type, hdr, 4);
+	memcpy(&sector, hdr + 8, 8);
+	*written = 1;
+	st = request(k, c, type, sector, written);
+	if (st != S_OK)
+		k->errors++;
+	vq_copy_to(c, c->write_len - 1, &st, 1);
+	return VQ_SERVED;
+}
+
 static void blk_notify(struct virtio_dev *d, int q)
 {
-	struct blk *k = d->priv;
-	struct vq_chain *c = d->chain;
-	char why[256];
-	bool done = false;
-	int r;
-
-	if (q > 0 || !virtio_queue_live(d, 0))
-		return;			/* q = -1: the driver just set DRIVER_OK */
-	while ((r = vq_pop(&d->q[0], &d->mem, c, why, sizeof(why))) > 0) {
-		uint8_t hdr[16], st;
-		uint32_t type, written = 1;
-		uint64_t sector;
-
-		if (c->read_len < 16 || c->write_len < 1) {
-			virtio_needs_reset(d, "request %u: no room for the header or the status "
-					   "(%llu readable, %llu writable bytes)", c->head,
-					   (unsigned long long)c->read_len,
-					   (unsigned long long)c->write_len);
-			return;
-		}
-		vq_copy_from(c, 0, hdr, sizeof(hdr));
-		memcpy(&type, hdr, 4);
-		memcpy(&sector, hdr + 8, 8);
-		st = request(k, c, type, sector, &written);
-		if (st != S_OK)
-			k->errors++;
-		vq_copy_to(c, c->write_len - 1, &st, 1);
-		vq_push(&d->q[0], &d->mem, c->head, written);
-		done = true;
-	}
-	if (r < 0)
-		virtio_needs_reset(d, "request queue: %s", why);
-	else if (done)
-		virtio_queue_interrupt(d, 0);
+	if (q <= 0)			/* q = -1: the driver just set DRIVER_OK */
+		virtio_serve_queue(d, 0, blk_request, d->priv);
 }
 
 static void put32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }

@@ -48,70 +48,55 @@ static void write_all(const uint8_t *p, size_t n)
 	}
 }
 
-static void transmit(struct virtio_dev *d)
+/* Guest to host: the readable buffers go to stdout. */
+static enum vq_result transmit(void *ctx, const struct vq_chain *c, uint32_t *written, char *why,
+			       size_t len)
 {
-	struct vq_chain *c = d->chain;
-	char why[256];
-	bool done = false;
-	int r;
-
-	while ((r = vq_pop(&d->q[1], &d->mem, c, why, sizeof(why))) > 0) {
-		for (unsigned int b = 0; b < c->nread; b++)
-			write_all(c->buf[b].ptr, c->buf[b].len);
-		vq_push(&d->q[1], &d->mem, c->head, 0);
-		done = true;
-	}
-	if (r < 0)
-		virtio_needs_reset(d, "transmit queue: %s", why);
-	else if (done)
-		virtio_queue_interrupt(d, 1);
+	(void)ctx;
+	(void)written;
+	(void)why;
+	(void)len;
+	for (unsigned int b = 0; b < c->nread; b++)
+		write_all(c->buf[b].ptr, c->buf[b].len);
+	return VQ_SERVED;
 }
 
-static void receive(struct virtio_dev *d)
+/* Host to guest: queued input into the writable buffers; con.lock held. */
+static enum vq_result receive(void *ctx, const struct vq_chain *c, uint32_t *written, char *why,
+			      size_t len)
 {
-	struct vq_chain *c = d->chain;
-	char why[256];
-	bool done = false;
+	(void)ctx;
+	(void)why;
+	(void)len;
+	if (!con.count)
+		return VQ_LATER;
+	while (con.count && *written < c->write_len) {
+		uint32_t run = INPUT_SIZE - con.head;
 
-	pthread_mutex_lock(&con.lock);
-	while (con.count && virtio_queue_live(d, 0)) {
-		uint32_t n = 0;
-		int r = vq_pop(&d->q[0], &d->mem, c, why, sizeof(why));
-
-		if (r < 0) {
-			virtio_needs_reset(d, "receive queue: %s", why);
-			break;
-		}
-		if (r == 0)
-			break;
-		while (con.count && n < c->write_len) {
-			uint32_t run = INPUT_SIZE - con.head;
-
-			if (run > con.count)
-				run = con.count;
-			if (run > c->write_len - n)
-				run = (uint32_t)(c->write_len - n);
-			vq_copy_to(c, n, con.buf + con.head, run);
-			con.head = (con.head + run) % INPUT_SIZE;
-			con.count -= run;
-			n += run;
-		}
-		vq_push(&d->q[0], &d->mem, c->head, n);
-		done = true;
+		if (run > con.count)
+			run = con.count;
+		if (run > c->write_len - *written)
+			run = (uint32_t)(c->write_len - *written);
+		vq_copy_to(c, *written, con.buf + con.head, run);
+		con.head = (con.head + run) % INPUT_SIZE;
+		con.count -= run;
+		*written += run;
 	}
-	pthread_cond_broadcast(&con.room);
-	pthread_mutex_unlock(&con.lock);
-	if (done)
-		virtio_queue_interrupt(d, 0);
+	return VQ_SERVED;
 }
 
 static void console_notify(struct virtio_dev *d, int q)
 {
 	/* q = -1: new input, or the driver just set DRIVER_OK. */
-	if (q != 0 && virtio_queue_live(d, 1))
-		transmit(d);
-	if (q != 1)
-		receive(d);
+	if (q != 0)
+		virtio_serve_queue(d, 1, transmit, NULL);
+	if (q != 1) {
+		pthread_mutex_lock(&con.lock);
+		if (con.count)
+			virtio_serve_queue(d, 0, receive, NULL);
+		pthread_cond_broadcast(&con.room);
+		pthread_mutex_unlock(&con.lock);
+	}
 }
 
 static void console_config(struct virtio_dev *d, uint8_t *buf)

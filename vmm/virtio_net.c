@@ -78,83 +78,63 @@ static void set_offloads(struct virtio_dev *d)
 	net.offloads_set = true;
 }
 
-static void transmit(struct virtio_dev *d)
+/* Guest to TAP: the virtio header and the frame in one writev. */
+static enum vq_result transmit(void *ctx, const struct vq_chain *c, uint32_t *written, char *why,
+			       size_t len)
 {
-	struct vq_chain *c = d->chain;
-	char why[256];
-	bool done = false;
-	int r;
-
-	while ((r = vq_pop(&d->q[1], &d->mem, c, why, sizeof(why))) > 0) {
-		if (c->read_len < HDR_LEN || c->nbufs != c->nread) {
-			virtio_needs_reset(d, "transmit chain %u: %llu readable bytes, %u writable "
-					   "buffers", c->head, (unsigned long long)c->read_len,
-					   c->nbufs - c->nread);
-			return;
-		}
-		if (writev(net.fd, net.iov, gather(c, false)) < 0)
-			net.tx_errors++;	/* a full or downed TAP drops the frame */
-		else
-			net.tx_frames++;
-		vq_push(&d->q[1], &d->mem, c->head, 0);
-		done = true;
+	(void)ctx;
+	(void)written;
+	if (c->read_len < HDR_LEN || c->nbufs != c->nread) {
+		snprintf(why, len, "%llu readable bytes, %u writable buffers",
+			 (unsigned long long)c->read_len, c->nbufs - c->nread);
+		return VQ_MALFORMED;
 	}
-	if (r < 0)
-		virtio_needs_reset(d, "transmit queue: %s", why);
-	else if (done)
-		virtio_queue_interrupt(d, 1);
+	if (writev(net.fd, net.iov, gather(c, false)) < 0)
+		net.tx_errors++;	/* a full or downed TAP drops the frame */
+	else
+		net.tx_frames++;
+	return VQ_SERVED;
 }
 
-static void receive(struct virtio_dev *d)
+/* TAP to guest: one frame per chain; net.lock held. */
+static enum vq_result receive(void *ctx, const struct vq_chain *c, uint32_t *written, char *why,
+			      size_t len)
 {
-	struct vq_chain *c = d->chain;
-	char why[256];
-	bool done = false;
+	uint16_t one = 1;
+	ssize_t n;
 
-	pthread_mutex_lock(&net.lock);
-	while (net.rx_pending && virtio_queue_live(d, 0)) {
-		uint16_t one = 1;
-		ssize_t n;
-		int r = vq_pop(&d->q[0], &d->mem, c, why, sizeof(why));
-
-		if (r < 0) {
-			virtio_needs_reset(d, "receive queue: %s", why);
-			break;
-		}
-		if (r == 0)
-			break;			/* no buffers: the next receive kick goes on */
-		if (c->nread || c->write_len < HDR_LEN) {
-			virtio_needs_reset(d, "receive chain %u: %u readable buffers, %llu writable "
-					   "bytes", c->head, c->nread, (unsigned long long)c->write_len);
-			break;
-		}
-		n = readv(net.fd, net.iov, gather(c, true));
-		if (n < 0 && errno == EINTR)
-			n = readv(net.fd, net.iov, gather(c, true));
-		if (n < HDR_LEN) {
-			vq_unpop(&d->q[0]);	/* nothing read: the chain stays available */
-			net.rx_pending = false;
-			pthread_cond_broadcast(&net.drained);
-			break;
-		}
-		vq_copy_to(c, 10, &one, 2);	/* num_buffers */
-		vq_push(&d->q[0], &d->mem, c->head, (uint32_t)n);
-		net.rx_frames++;
-		done = true;
+	(void)ctx;
+	if (c->nread || c->write_len < HDR_LEN) {
+		snprintf(why, len, "%u readable buffers, %llu writable bytes", c->nread,
+			 (unsigned long long)c->write_len);
+		return VQ_MALFORMED;
 	}
-	pthread_mutex_unlock(&net.lock);
-	if (done)
-		virtio_queue_interrupt(d, 0);
+	n = readv(net.fd, net.iov, gather(c, true));
+	if (n < 0 && errno == EINTR)
+		n = readv(net.fd, net.iov, gather(c, true));
+	if (n < HDR_LEN) {
+		net.rx_pending = false;	/* drained: the chain stays available */
+		pthread_cond_broadcast(&net.drained);
+		return VQ_LATER;
+	}
+	vq_copy_to(c, 10, &one, 2);	/* num_buffers */
+	*written = (uint32_t)n;
+	net.rx_frames++;
+	return VQ_SERVED;
 }
 
 static void net_notify(struct virtio_dev *d, int q)
 {
 	if (!net.offloads_set && (d->status & 4))
 		set_offloads(d);
-	if (q != 0 && virtio_queue_live(d, 1))
-		transmit(d);
-	if (q != 1)
-		receive(d);
+	if (q != 0)
+		virtio_serve_queue(d, 1, transmit, NULL);
+	if (q != 1) {
+		pthread_mutex_lock(&net.lock);
+		if (net.rx_pending)
+			virtio_serve_queue(d, 0, receive, NULL);
+		pthread_mutex_unlock(&net.lock);
+	}
 }
 
 static void net_reset(struct virtio_dev *d)

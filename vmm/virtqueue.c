@@ -215,6 +215,32 @@ bool vq_need_interrupt(struct vq *q, const struct gmem *m)
 	return (uint16_t)(now - event - 1) < (uint16_t)(now - old);
 }
 
+int vq_serve(struct vq *q, const struct gmem *m, struct vq_chain *c, vq_handler fn, void *ctx,
+	     char *why, size_t len)
+{
+	int served = 0, r;
+
+	while ((r = vq_pop(q, m, c, why, len)) > 0) {
+		uint32_t written = 0;
+		enum vq_result v = fn(ctx, c, &written, why, len);
+
+		if (v == VQ_MALFORMED) {
+			char detail[192];
+
+			snprintf(detail, sizeof(detail), "%s", why);
+			snprintf(why, len, "request %u: %s", c->head, detail);
+			return -1;
+		}
+		if (v == VQ_LATER) {
+			vq_unpop(q);
+			break;
+		}
+		vq_push(q, m, c->head, written);
+		served++;
+	}
+	return r < 0 ? -1 : served;
+}
+
 /*
  * Copies @n bytes between @mem and the chain's buffers [@first, @last),
  * starting @off bytes into them; to the chain when @to_chain.  Returns the

@@ -75,6 +75,25 @@ void vq_push(struct vq *q, const struct gmem *m, uint16_t head, uint32_t written
 /* After pushes: does the driver want an interrupt now (EVENT_IDX or the flag)? */
 bool vq_need_interrupt(struct vq *q, const struct gmem *m);
 
+/*
+ * What a device's request handler made of one chain: VQ_SERVED returns it to
+ * the driver with *written bytes; VQ_LATER puts it back and stops serving (the
+ * device cannot take it now, e.g. no input to give); VQ_MALFORMED is a
+ * malformed request, with the reason in why.
+ */
+enum vq_result { VQ_SERVED, VQ_LATER, VQ_MALFORMED };
+typedef enum vq_result (*vq_handler)(void *ctx, const struct vq_chain *c, uint32_t *written,
+				     char *why, size_t len);
+
+/*
+ * The device side of a queue: pops each available chain into *c, hands it to
+ * fn and pushes it back, until the ring is empty or fn says VQ_LATER.
+ * Returns the number of chains pushed, or -1 with a reason in why when the
+ * ring or a request is malformed (the chains served before it are pushed).
+ */
+int vq_serve(struct vq *q, const struct gmem *m, struct vq_chain *c, vq_handler fn, void *ctx,
+	     char *why, size_t len);
+
 /* Copies out of / into a chain's readable / writable buffers, from byte off. */
 size_t vq_copy_from(const struct vq_chain *c, uint64_t off, void *dst, size_t n);
 size_t vq_copy_to(const struct vq_chain *c, uint64_t off, const void *src, size_t n);

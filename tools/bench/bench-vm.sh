@@ -9,6 +9,9 @@
 # With ZXHV_BENCH_BOOT=DIR each suite is followed by the boot times of a
 # Linux guest (boot-bench.sh beside this script, DIR as it describes):
 # zxhv-vmm while zircon-hv is loaded, QEMU microvm on KVM after it.
+# With ZXHV_BENCH_VIRTIO=DIR each suite is also followed by the virtio
+# benchmark (virtio-bench.sh beside this script, DIR as it describes);
+# ZXHV_BENCH_ONLY=virtio runs that alone (no suites, no boot times).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 echo "info kernel $(uname -r)"
@@ -21,9 +24,19 @@ boots() {	# a failed boot fails the run at the end; the other VMM still boots
 	sh "$here/boot-bench.sh" "$1" "$ZXHV_BENCH_BOOT" ||
 		{ echo "bench-vm: a $1 boot failed" >&2; boot_fail=1; }
 }
+vbench() {	# like boots
+	[ -n "${ZXHV_BENCH_VIRTIO:-}" ] || return 0
+	sh "$here/virtio-bench.sh" "$1" "$ZXHV_BENCH_VIRTIO" ||
+		{ echo "bench-vm: the $1 virtio benchmark failed" >&2; boot_fail=1; }
+}
+suites=true
+[ "${ZXHV_BENCH_ONLY:-}" = virtio ] && suites=false
 echo "== zircon-hv"
-"$here/zxhv-bench" "$@" || { echo "bench-vm: zxhv-bench failed" >&2; exit 1; }
-boots zxhv
+if $suites; then
+	"$here/zxhv-bench" "$@" || { echo "bench-vm: zxhv-bench failed" >&2; exit 1; }
+	boots zxhv
+fi
+vbench zxhv
 rmmod zircon_hv || { echo "bench-vm: cannot unload zircon-hv" >&2; exit 1; }
 if [ -f "${KVM_MODULES:-/lib/modules}/kvm-intel.ko" ]; then
 	for m in irqbypass kvm kvm-intel; do
@@ -34,7 +47,10 @@ else
 	modprobe kvm_intel || { echo "bench-vm: modprobe kvm_intel failed" >&2; exit 1; }
 fi
 echo "== kvm"
-"$here/kvm-bench" "$@" || { echo "bench-vm: kvm-bench failed" >&2; exit 1; }
-boots qemu
+if $suites; then
+	"$here/kvm-bench" "$@" || { echo "bench-vm: kvm-bench failed" >&2; exit 1; }
+	boots qemu
+fi
+vbench qemu
 rmmod kvm_intel kvm 2>/dev/null
 exit $boot_fail

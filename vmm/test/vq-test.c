@@ -88,6 +88,54 @@ static void expect(int want, const char *name)
 	ok(true, name, why);
 }
 
+/* A handler for vq_serve: serves 2 chains writing 7 bytes each, then says LATER; MALFORMED on a readable buffer. */
+static enum vq_result handler(void *ctx, const struct vq_chain *c, uint32_t *written, char *why,
+			      size_t len)
+{
+	int *calls = ctx;
+
+	if (c->nread) {
+		snprintf(why, len, "readable buffer");
+		return VQ_MALFORMED;
+	}
+	if (++*calls > 2)
+		return VQ_LATER;
+	*written = 7;
+	return VQ_SERVED;
+}
+
+/* vq_serve: pushes what the handler served, leaves a LATER chain available, stops at a malformed one. */
+static void serve_cases(void)
+{
+	char why[256] = "";
+	uint16_t idx;
+	uint32_t used_len;
+	int calls = 0, r;
+
+	reset(false, false);
+	desc(0, DATA, 8, VRING_DESC_F_WRITE, 0);
+	for (int i = 0; i < 3; i++)
+		offer(0);
+	r = vq_serve(&q, &mem, &chain, handler, &calls, why, sizeof(why));
+	memcpy(&idx, ram + USED + 2, 2);
+	memcpy(&used_len, ram + USED + 4 + 4, 4);
+	ok(r == 2 && idx == 2 && used_len == 7 && q.last_avail == 2, "vq_serve pushes served chains",
+	   "");
+	calls = 0;
+	expect(1, "vq_serve left the LATER chain available");
+
+	reset(false, false);
+	desc(0, DATA, 8, VRING_DESC_F_WRITE, 0);
+	desc(1, DATA, 8, 0, 0);
+	offer(0);
+	offer(1);
+	calls = 0;
+	r = vq_serve(&q, &mem, &chain, handler, &calls, why, sizeof(why));
+	memcpy(&idx, ram + USED + 2, 2);
+	ok(r == -1 && idx == 1 && strncmp(why, "request 1: readable", 19) == 0,
+	   "vq_serve stops at a malformed request", why);
+}
+
 int main(void)
 {
 	char why[256];
@@ -96,7 +144,7 @@ int main(void)
 	ram = calloc(1, RAM);
 	mem.base = ram;
 	mem.size = RAM;
-	printf("1..26\n");
+	printf("1..29\n");
 
 	reset(false, false);
 	expect(0, "empty ring");
@@ -219,6 +267,7 @@ int main(void)
 	expect(1, "event-idx second pop");
 	vq_push(&q, &mem, 0, 1);
 	ok(vq_need_interrupt(&q, &mem), "interrupt when used passes used_event", "");
+	serve_cases();
 	free(ram);
 	return failed;
 }
