@@ -54,7 +54,7 @@ print-bzimage-stock:
 	@d=$$($(TOP)/scripts/kernel/stock.sh); ls $$d/boot/vmlinuz-*
 
 module-debug: kernel-debug
-	@$(TOP)/scripts/build-module.sh $$($(TOP)/scripts/kernel/build-debug.sh) $(B)/debug ZXHV_KUNIT=y
+	@$(TOP)/scripts/build-module.sh $$($(TOP)/scripts/kernel/build-debug.sh) $(B)/debug ZXHV_KUNIT=y ZXHV_KCOV=y
 module-stock: kernel-stock
 	@$(TOP)/scripts/build-module.sh $$($(TOP)/scripts/kernel/stock.sh --headers) $(B)/stock
 module-612:

@@ -15,6 +15,12 @@
 #   virtio-fuzz        the libFuzzer targets over the virtqueue walker and the
 #                      virtio devices' request parsers (vmm/Makefile
 #                      fuzz-check), ZXHV_SOAK_FUZZ_SECONDS each (1800: an hour).
+#   qemu-debug-fuzz    the syscall fuzzer (selftests/zxhv_fuzz_test.c, KCOV)
+#                      and then the kill storm (zxhv_storm_test.c), each for
+#                      ZXHV_SOAK_SYSFUZZ_SECONDS (default 3600), QEMU on the debug
+#                      kernel, seed ZXHV_SOAK_SEED (default: the time, printed)
+#   bochs-debug-storm  the same for half an hour each in Bochs on the debug kernel
+#                      (guests and VCPUs run and are killed), kmemleak on
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
@@ -26,7 +32,7 @@ t0=$SECONDS
 . "$top/scripts/steps.sh"
 
 # --- build ---------------------------------------------------------------------
-step build make -s kernel-debug module-debug libzx tools vmm guest
+step build make -s kernel-debug module-debug libzx tools selftests vmm guest
 
 # --- zxhv-vmm boots Linux on the debug kernel ---------------------------------------
 # corei7_skylake_x: on corei7_haswell_4770 the debug kernel calibrates its TSC
@@ -57,6 +63,22 @@ tap_step bochs-debug-linux debug_linux
 # --- the virtio fuzzers, half an hour each ---------------------------------------------
 step virtio-fuzz make -s -C vmm fuzz-check O="$top/build/vmm" \
 	FUZZ_SECONDS="${ZXHV_SOAK_FUZZ_SECONDS:-1800}"
+# --- the syscall fuzzer and the kill storm, long ---------------------------------------
+seed=${ZXHV_SOAK_SEED:-$(date +%s)}
+fuzz_soak() {
+	local vmx=$1 secs=$2 console=$3
+	shift 3
+	echo "# seed $seed"
+	tools/vmrun "$vmx" --kernel debug --timeout $((2 * secs + 7200)) --console "$console" \
+		--put build/selftests:/work/selftests "$@" -- \
+		env ZXHV_FUZZ_CALLS=100000000000 ZXHV_FUZZ_SECONDS="$secs" ZXHV_FUZZ_SEED="$seed" \
+		ZXHV_STORM_ROUNDS=100000000 ZXHV_STORM_SECONDS="$secs" ZXHV_STORM_SEED="$seed" \
+		/work/selftests/run_tests.sh zxhv_fuzz_test zxhv_storm_test
+}
+tap_step qemu-debug-fuzz fuzz_soak --novmx "${ZXHV_SOAK_SYSFUZZ_SECONDS:-3600}" \
+	"$out/qemu-debug-fuzz.console" --append kunit.enable=0
+tap_step bochs-debug-storm fuzz_soak --vmx 1800 "$out/bochs-debug-storm.console" \
+	--append "kunit.enable=0 kmemleak=on"
 
 # --- summary -------------------------------------------------------------------------
 steps_summary "make soak"
