@@ -12,6 +12,10 @@
 #                      (KASAN, lockdep, UBSAN, kmemleak on), with its debug
 #                      module; after the module's unload kmemleak scans, and
 #                      the console must hold that scan and no report at all.
+#   bochs-debug-smp    the two-CPU tests (vcpu_smp_test: a VCPU's VMCS following
+#                      its thread between CPUs; kick, interrupt, close and
+#                      SIGKILL from the other CPU) and the whole selftest suite
+#                      in a two-CPU Bochs boot of the debug kernel, kmemleak on.
 #   virtio-fuzz        the libFuzzer targets over the virtqueue walker and the
 #                      virtio devices' request parsers (vmm/Makefile
 #                      fuzz-check), ZXHV_SOAK_FUZZ_SECONDS each (1800: an hour).
@@ -60,9 +64,36 @@ debug_linux() {
 }
 tap_step bochs-debug-linux debug_linux
 
+# --- two CPUs on the debug kernel ------------------------------------------------------
+debug_smp() {
+	local console=$out/bochs-debug-smp.console log=$out/bochs-debug-smp.out rc
+	tools/vmrun --vmx --smp 2 --kernel debug --timeout 14400 --append "kunit.enable=0 kmemleak=on" \
+		--console "$console" --put build/selftests:/work/selftests -- \
+		/work/selftests/run_tests.sh >"$log"
+	rc=$?
+	cat "$log"
+	if ! grep -q 'ZXHV-KMEMLEAK-SCANNED' "$console"; then
+		echo "soak: no kmemleak scan on the console"
+		rc=1
+	fi
+	if sed -n '/ZXHV-BEGIN/,$p' "$console" | grep -aE "$sanitizers"; then
+		echo "soak: sanitizer reports on the console (above)"
+		rc=1
+	fi
+	# vcpu_smp_test skips with one CPU: here that is a failure.
+	if sed -n '/zxhv-selftest: .\/vcpu_smp_test$/,/zxhv-selftest: .\/vcpu_smp_test took/p' "$log" |
+		grep -q '# SKIP'; then
+		echo "soak: vcpu_smp_test skipped in the two-CPU boot"
+		rc=1
+	fi
+	return "$rc"
+}
+tap_step bochs-debug-smp debug_smp
+
 # --- the virtio fuzzers, half an hour each ---------------------------------------------
 step virtio-fuzz make -s -C vmm fuzz-check O="$top/build/vmm" \
 	FUZZ_SECONDS="${ZXHV_SOAK_FUZZ_SECONDS:-1800}"
+
 # --- the syscall fuzzer and the kill storm, long ---------------------------------------
 seed=${ZXHV_SOAK_SEED:-$(date +%s)}
 fuzz_soak() {
