@@ -12,6 +12,9 @@
 #                      (KASAN, lockdep, UBSAN, kmemleak on), with its debug
 #                      module; after the module's unload kmemleak scans, and
 #                      the console must hold that scan and no report at all.
+#   bochs-guest-fuzz   selftests/guest_fuzz_test.c for $ZXHV_SOAK_FUZZ_RUNS runs
+#                      (default 3000; make check runs 90) on the debug kernel;
+#                      the seed is printed at the start of the step's log.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
@@ -23,7 +26,7 @@ t0=$SECONDS
 . "$top/scripts/steps.sh"
 
 # --- build ---------------------------------------------------------------------
-step build make -s kernel-debug module-debug libzx tools vmm guest
+step build make -s kernel-debug module-debug libzx tools vmm guest selftests
 
 # --- zxhv-vmm boots Linux on the debug kernel ---------------------------------------
 # corei7_skylake_x: on corei7_haswell_4770 the debug kernel calibrates its TSC
@@ -50,6 +53,15 @@ debug_linux() {
 	return "$rc"
 }
 tap_step bochs-debug-linux debug_linux
+
+# --- the guest fuzzer, long ------------------------------------------------------------
+guest_fuzz() {
+	tools/vmrun --vmx --kernel debug --timeout 36000 --append kunit.enable=0 \
+		--console "$out/bochs-guest-fuzz.console" --put build/selftests:/work/selftests -- \
+		env ZXHV_FUZZ_RUNS="${ZXHV_SOAK_FUZZ_RUNS:-3000}" \
+		/work/selftests/run_tests.sh guest_fuzz_test
+}
+tap_step bochs-guest-fuzz guest_fuzz
 
 # --- summary -------------------------------------------------------------------------
 steps_summary "make soak"
