@@ -28,6 +28,11 @@
  * other_thread_guest            a disturbing guest on a second thread of the same
  *                               process, on the same CPU: this thread's state is
  *                               unchanged after each of its exits
+ * guest_debug_exceptions        a guest whose DR7 enables nothing takes #DB inside
+ *                               (single steps, ICEBP): the CPU writes DR6 for them, and
+ *                               the host's DR6 must be back after the exit, or the
+ *                               host's next watchpoint hit also reports a stray
+ *                               single step (SIGTRAP).  Found by guest_fuzz_test.
  */
 #include <pthread.h>
 #include <stdint.h>
@@ -125,6 +130,20 @@ GUEST_PROGRAM(g_disturb,
 	"40: mov %r15, (%rsp)\n iretq\n"
 	"41: add $8, %rsp\n mov %r15, (%rsp)\n iretq\n"
 	"42: MARK $2\n 9: jmp 9b\n");
+
+/*
+ * Rounds of: TF set by POPF, two single-step #DBs (the handler clears TF
+ * in the frame), an ICEBP #DB, MARK 1.  DR7 stays 0x400.
+ */
+GUEST_PROGRAM(g_dbstep,
+	"PROLOGUE\n"
+	"GATE 1, 40f\n"
+	"1: pushfq\n orq $0x100, (%rsp)\n popfq\n"
+	"nop\n nop\n"
+	".byte 0xf1\n"
+	"MARK $1\n"
+	"jmp 1b\n"
+	"40: andq $~0x100, 16(%rsp)\n iretq\n");
 
 struct hs_ctx {
 	struct hs_snap before;
@@ -365,6 +384,22 @@ TEST(other_thread_guest)
 	EXPECT_GE(o.rounds, 20);
 	EXPECT_GE(c.checks, 5);
 	HS_CHECK(&c, "after the other thread's guest");
+	hs_ctx_end(&c);
+}
+
+TEST(guest_debug_exceptions)
+{
+	struct hs_ctx c;
+	struct vm vm;
+
+	NEED_VMX();
+	hs_ctx_start(_metadata, &c);
+	VM_START(&vm, g_dbstep);
+	for (int round = 0; round < 4; round++) {
+		EXPECT_EQ(1u, hs_next_out(_metadata, &c, &vm, PORT_MARK));
+		HS_CHECK(&c, "after guest #DBs");
+	}
+	vm_close(&vm);
 	hs_ctx_end(&c);
 }
 
