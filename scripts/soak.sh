@@ -25,6 +25,9 @@
 #                      kernel, seed ZXHV_SOAK_SEED (default: the time, printed)
 #   bochs-debug-storm  the same for half an hour each in Bochs on the debug kernel
 #                      (guests and VCPUs run and are killed), kmemleak on
+#   bochs-guest-fuzz   selftests/guest_fuzz_test.c for $ZXHV_SOAK_GFUZZ_RUNS runs
+#                      (default 3000; make check runs 90) on the debug kernel;
+#                      the seed is printed at the start of the step's log.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
@@ -110,6 +113,15 @@ tap_step qemu-debug-fuzz fuzz_soak --novmx "${ZXHV_SOAK_SYSFUZZ_SECONDS:-3600}" 
 	"$out/qemu-debug-fuzz.console" --append kunit.enable=0
 tap_step bochs-debug-storm fuzz_soak --vmx 1800 "$out/bochs-debug-storm.console" \
 	--append "kunit.enable=0 kmemleak=on"
+
+# --- the guest fuzzer, long ------------------------------------------------------------
+guest_fuzz() {
+	tools/vmrun --vmx --kernel debug --timeout 36000 --append kunit.enable=0 \
+		--console "$out/bochs-guest-fuzz.console" --put build/selftests:/work/selftests -- \
+		env ZXHV_GFUZZ_RUNS="${ZXHV_SOAK_GFUZZ_RUNS:-3000}" \
+		/work/selftests/run_tests.sh guest_fuzz_test
+}
+tap_step bochs-guest-fuzz guest_fuzz
 
 # --- summary -------------------------------------------------------------------------
 steps_summary "make soak"

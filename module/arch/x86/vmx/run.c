@@ -270,8 +270,11 @@ static void vmx_machine_check(void)
  * never reads or writes the host's.  Every VM exit sets DR7 to 0x400 and
  * clears IA32_DEBUGCTL: the host's are put back after it, so perf and
  * ptrace breakpoints, LBR and bus-lock detection survive.  The guest's
- * DR0-DR3 and DR6 are in the CPU only while its DR7 enables a breakpoint,
- * and the host's go back after the exit.  Interrupts are off.
+ * DR0-DR3 are in the CPU only while its DR7 enables a breakpoint, and the
+ * host's go back after the exit.  DR6 is switched on every entry: a #DB
+ * the guest takes inside (single step, ICEBP) sets bits in the CPU's DR6
+ * whatever its DR7 says, and a host #DB handler would read them as its
+ * own (a stray single step).  Interrupts are off.
  */
 #define RUN_DR7_FIXED1		0x400ul		/* DR7 after every VM exit */
 #define RUN_DR7_ENABLES		0xfful		/* L0-L3, G0-G3 */
@@ -286,6 +289,9 @@ static void vmx_debug_before(struct zxhv_arch_vcpu *v, struct vmx_host_debug *h)
 {
 	get_debugreg(h->dr7, 7);
 	rdmsrl(MSR_IA32_DEBUGCTLMSR, h->debugctl);
+	get_debugreg(h->dr6, 6);
+	if (h->dr6 != v->dr6)
+		set_debugreg(v->dr6, 6);
 	h->guest_live = vmcs_readnat(GUEST_DR7) & RUN_DR7_ENABLES;
 	if (!h->guest_live)
 		return;
@@ -296,23 +302,22 @@ static void vmx_debug_before(struct zxhv_arch_vcpu *v, struct vmx_host_debug *h)
 	get_debugreg(h->dr[1], 1);
 	get_debugreg(h->dr[2], 2);
 	get_debugreg(h->dr[3], 3);
-	get_debugreg(h->dr6, 6);
 	set_debugreg(v->dr[0], 0);
 	set_debugreg(v->dr[1], 1);
 	set_debugreg(v->dr[2], 2);
 	set_debugreg(v->dr[3], 3);
-	set_debugreg(v->dr6, 6);
 }
 
 static void vmx_debug_after(struct zxhv_arch_vcpu *v, const struct vmx_host_debug *h)
 {
+	get_debugreg(v->dr6, 6);
+	if (v->dr6 != h->dr6)
+		set_debugreg(h->dr6, 6);
 	if (h->guest_live) {
-		get_debugreg(v->dr6, 6);
 		set_debugreg(h->dr[0], 0);
 		set_debugreg(h->dr[1], 1);
 		set_debugreg(h->dr[2], 2);
 		set_debugreg(h->dr[3], 3);
-		set_debugreg(h->dr6, 6);
 	}
 	if (h->dr7 != RUN_DR7_FIXED1)
 		set_debugreg(h->dr7, 7);
