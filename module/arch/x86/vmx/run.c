@@ -459,10 +459,15 @@ static zx_status_t vmx_before_entry(struct zxhv_arch_vcpu *v)
 				return status;
 			continue;
 		}
-		if (!need_resched())
+		if (!need_resched() && !v->spinning)
 			return ZX_OK;
 		zxhv_vmx_vcpu_put(v);
-		cond_resched();
+		if (v->spinning) {
+			v->spinning = false;
+			yield();
+		} else {
+			cond_resched();
+		}
 		zxhv_vmx_vcpu_reload(v);
 	}
 }
