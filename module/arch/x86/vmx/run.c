@@ -459,15 +459,10 @@ static zx_status_t vmx_before_entry(struct zxhv_arch_vcpu *v)
 				return status;
 			continue;
 		}
-		if (!need_resched() && !v->spinning)
+		if (!need_resched())
 			return ZX_OK;
 		zxhv_vmx_vcpu_put(v);
-		if (v->spinning) {
-			v->spinning = false;
-			yield();
-		} else {
-			cond_resched();
-		}
+		cond_resched();
 		zxhv_vmx_vcpu_reload(v);
 	}
 }

@@ -114,7 +114,6 @@ struct zxhv_arch_vcpu {
 	u64 xsave_mask;			/* components swapped: x87|SSE|AVX & host */
 	void *fpu;			/* XSAVE (or FXSAVE) area, 64-byte aligned */
 	bool halted;			/* in HLT until an interrupt or kick */
-	bool spinning;			/* PAUSE-loop exit: yield before entry */
 	bool zero_len_inject;		/* IA32_VMX_MISC[30] */
 	u32 backstop_ticks;		/* VMX-preemption timer value, 0: none */
 	/* An event an exit interrupted, injected again at the next entry. */
