@@ -48,13 +48,10 @@ step build make -s kernel-debug module-debug libzx tools selftests vmm guest
 sanitizers='KASAN:|UBSAN:|kmemleak:|unreferenced object|possible circular locking|possible recursive locking|inconsistent lock state|lock held when returning|suspicious RCU usage|BUG:|WARNING:'
 # shellcheck source=scripts/guest/vmm-test-files.sh
 . scripts/guest/vmm-test-files.sh
-debug_linux() {
-	local console=$out/bochs-debug-linux.console rc
-	tools/vmrun --vmx --kernel debug --timeout 10800 --append "kunit.enable=0 kmemleak=on" \
-		--console "$console" "${vmm_test_files[@]}" -- sh /work/guest/vmm-tests.sh
-	rc=$?
-	# vmrun fails on reports after the module's load; check the whole run too,
-	# and that kmemleak did scan (a kernel without it would pass silently).
+# vmrun fails on reports after the module's load; check the whole run too,
+# and that kmemleak did scan (a kernel without it would pass silently).
+console_clean() {
+	local console=$1 rc=0
 	if ! grep -q 'ZXHV-KMEMLEAK-SCANNED' "$console"; then
 		echo "soak: no kmemleak scan on the console"
 		rc=1
@@ -63,6 +60,14 @@ debug_linux() {
 		echo "soak: sanitizer reports on the console (above)"
 		rc=1
 	fi
+	return "$rc"
+}
+debug_linux() {
+	local console=$out/bochs-debug-linux.console rc
+	tools/vmrun --vmx --kernel debug --timeout 10800 --append "kunit.enable=0 kmemleak=on" \
+		--console "$console" "${vmm_test_files[@]}" -- sh /work/guest/vmm-tests.sh
+	rc=$?
+	console_clean "$console" || rc=1
 	return "$rc"
 }
 tap_step bochs-debug-linux debug_linux
@@ -75,14 +80,7 @@ debug_smp() {
 		/work/selftests/run_tests.sh >"$log"
 	rc=$?
 	cat "$log"
-	if ! grep -q 'ZXHV-KMEMLEAK-SCANNED' "$console"; then
-		echo "soak: no kmemleak scan on the console"
-		rc=1
-	fi
-	if sed -n '/ZXHV-BEGIN/,$p' "$console" | grep -aE "$sanitizers"; then
-		echo "soak: sanitizer reports on the console (above)"
-		rc=1
-	fi
+	console_clean "$console" || rc=1
 	# vcpu_smp_test skips with one CPU: here that is a failure.
 	if sed -n '/zxhv-selftest: .\/vcpu_smp_test$/,/zxhv-selftest: .\/vcpu_smp_test took/p' "$log" |
 		grep -q '# SKIP'; then
