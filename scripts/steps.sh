@@ -5,6 +5,9 @@
 #   step NAME CMD...      run CMD with its output in $out/NAME.log; on failure
 #                         print the log's tail and remember NAME
 #   tap_step NAME CMD...  the same, and count the TAP results in that log
+#   bg_step NAME CMD...   start a step in the background (Bochs runs on one
+#                         host CPU: a second one uses the other core)
+#   bg_wait NAME          wait for it, then report it as tap_step does
 #   steps_summary WHAT    print every failure and a line per log, then the
 #                         grand total 'N passed, N failed, N skipped' last;
 #                         returns non-zero if a step or a test failed
@@ -23,6 +26,35 @@ step() {
 		tail -n 60 "$out/$name.log" | sed 's/^/   | /'
 		failed_steps+=("$name")
 	fi
+}
+
+# A step that runs in the background; bg_wait NAME reports it.
+declare -A bg_pids
+bg_step() {
+	local name=$1
+	shift
+	echo "== $name (started in the background)"
+	(
+		t=$(date +%s)
+		if "$@" >"$out/$name.log" 2>&1; then rc=ok; else rc=FAILED; fi
+		echo "$rc $(($(date +%s) - t))" >"$out/$name.status"
+	) &
+	bg_pids[$name]=$!
+}
+
+bg_wait() {
+	local name=$1 rc=FAILED secs='?'
+	wait "${bg_pids[$name]}"
+	[ -r "$out/$name.status" ] && read -r rc secs <"$out/$name.status"
+	echo "== $name (from the background)"
+	if [ "$rc" = ok ]; then
+		echo "   ok (${secs}s)"
+	else
+		echo "   FAILED (${secs}s); log: ${out#"$top"/}/$name.log"
+		tail -n 60 "$out/$name.log" | sed 's/^/   | /'
+		failed_steps+=("$name")
+	fi
+	tap_files+=("$out/$name.log")
 }
 
 # A step whose output also holds TAP results to count.
