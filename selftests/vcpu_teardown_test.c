@@ -14,6 +14,8 @@
  * Test                          What it proves
  * ----------------------------  -----------------------------------------------
  * triple_fault                  enter returns BAD_STATE; the host and module carry on
+ * entry_failure_again           a VCPU whose state fails the VM-entry checks: every
+ *                               enter returns BAD_STATE (VMLAUNCH again, not VMRESUME)
  * close_vcpu_while_running      closing the VCPU from another thread ends enter with
  *                               an error
  * close_guest_while_running     guest/VMAR handles closed while running: the VCPU keeps
@@ -57,6 +59,28 @@ TEST(triple_fault)
 	/* The host and the module carry on. */
 	VM_START(&vm, g_done);
 	EXPECT_MARK(&vm, 0x600d);
+	vm_close(&vm);
+}
+
+TEST(entry_failure_again)
+{
+	zx_handle_t bsp;
+	struct vm vm;
+
+	NEED_VMX();
+	ASSERT_EQ(ZX_OK, vm_create(&vm, g_done, g_done_end));
+	/* VPID 1 made and closed: the guest's VPIDs rotate, so the next is an AP. */
+	ASSERT_EQ(ZX_OK, zx_vcpu_create(vm.guest, 0, GPA_CODE, &bsp));
+	ASSERT_EQ(ZX_OK, zx_handle_close(bsp));
+	/*
+	 * An AP's CS.base is its entry; bits 63:32 of it fail the guest-state
+	 * checks of every VM entry (SDM Vol. 3C 27.3.1.2).  A failed entry
+	 * leaves the VMCS's launch state clear, so the next one must be a
+	 * VMLAUNCH too: a VMRESUME would fail as an instruction (INTERNAL).
+	 */
+	ASSERT_EQ(ZX_OK, zx_vcpu_create(vm.guest, 0, 1ull << 32, &vm.vcpu));
+	for (int i = 0; i < 3; i++)
+		EXPECT_EQ(ZX_ERR_BAD_STATE, enter(&vm));
 	vm_close(&vm);
 }
 

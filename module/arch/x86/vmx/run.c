@@ -382,9 +382,15 @@ static zx_status_t vmx_run_once(struct zxhv_arch_vcpu *v, const struct vmx_host_
 	vmx_restore_host_segs(hs, &gdt, &idt);
 	t0 = rdtsc() - t0;
 	if (!fail) {
-		v->lv.launched = true;
 		e->full_reason = vmcs_read32(VM_EXIT_REASON);
 		e->reason = e->full_reason & 0xffff;
+		/*
+		 * A VM entry that failed its guest-state or MSR-load checks
+		 * (bit 31) leaves the launch state clear (SDM Vol. 3C 31.3,
+		 * VMLAUNCH's operation): the next entry is a VMLAUNCH again.
+		 */
+		if (!(e->full_reason & VMX_EXIT_REASONS_FAILED_VMENTRY))
+			v->lv.launched = true;
 		e->intr_info = vmcs_read32(VM_EXIT_INTR_INFO);
 		/* A host NMI made the guest exit: run the host's handler now. */
 		if (e->reason == 0 && exit_intr_info_decode(e->intr_info).type ==
