@@ -11,7 +11,7 @@ shift 2
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 rsync -a --delete --exclude '*.o' --exclude '*.ko' --exclude '*.cmd' --exclude '*.mod*' \
-	--exclude '.*' --exclude 'build.log' --exclude 'modules.order' --exclude 'Module.symvers' \
+	--exclude '.*' --exclude '*.gcno' --exclude 'build.log' --exclude 'modules.order' --exclude 'Module.symvers' \
 	"$top/Kbuild" "$top/module" "$top/uapi" "$top/kunit" "$out/"
 if ! make -C "$kdir" M="$out" W=1 "$@" modules >"$out/build.log" 2>&1; then
 	cat "$out/build.log" >&2

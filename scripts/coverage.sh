@@ -6,9 +6,18 @@
 # in QEMU on the debug kernel, as `make check`'s qemu-debug step does; the
 # counters (/sys/kernel/debug/gcov) leave the VM base64-encoded on the
 # command's output, and gcov turns them into per-file and total figures.
-#   scripts/coverage.sh [TEST...]    (TEST: run_tests.sh's arguments; default all)
+#   scripts/coverage.sh [--vmx] [TEST...]
+# TEST: run_tests.sh's arguments (default all).  --vmx: in Bochs with VMX
+# (the VCPU and EPT code too), as the bochs-debug step; about 25 minutes.
 # Output in build/coverage/: report.txt (the figures), gcov.log, vm.log.
 set -euo pipefail
+vm=(--novmx --timeout 1800)
+where="QEMU, debug kernel, no VMX"
+if [ "${1:-}" = --vmx ]; then
+	shift
+	vm=(--vmx --timeout 3600)
+	where="Bochs, debug kernel, VMX"
+fi
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 out=$top/build/coverage
@@ -39,7 +48,7 @@ echo ZXHV-GCOV-END
 exit $rc
 EOF
 rc=0
-tools/vmrun --novmx --kernel debug --timeout 1800 --module "$out/module/zircon-hv.ko" \
+tools/vmrun "${vm[@]}" --kernel debug --module "$out/module/zircon-hv.ko" \
 	--put build/selftests:/work/selftests --put "$out/collect.sh:/work/collect.sh" \
 	-- sh /work/collect.sh "$@" >"$out/vm.log" 2>&1 || rc=$?
 [ "$rc" = 0 ] || echo "coverage: the test run exited $rc (figures below still count)" >&2
@@ -64,9 +73,9 @@ for gcno in $(find "$out/module/module" -name '*.gcno' | sort); do
 	[ -f "$src" ] || continue
 	(cd "$(dirname "$gcno")" && gcov -n -o . "$(basename "$src")") >>"$out/gcov.log" 2>/dev/null || true
 done
-python3 - "$out/gcov.log" "$out/module/" >"$out/report.txt" <<'EOF'
+python3 - "$out/gcov.log" "$out/module/" "$where" >"$out/report.txt" <<'EOF'
 import re, sys
-log, root = sys.argv[1], sys.argv[2]
+log, root, where = sys.argv[1], sys.argv[2], sys.argv[3]
 cur, rows = None, {}
 for line in open(log):
     m = re.match(r"File '(.*)'", line)
@@ -84,7 +93,7 @@ tot = sum(t for _, t in rows.values())
 for name in sorted(rows):
     h, t = rows[name]
     print('%-40s %5d / %5d  %5.1f%%' % (name, h, t, 100.0 * h / t if t else 0))
-print('module/ line coverage (QEMU, debug kernel, no VMX): %.1f%% (%d of %d lines, %d files)'
-      % (100.0 * hit / tot if tot else 0, hit, tot, len(rows)))
+print('module/ line coverage (%s): %.1f%% (%d of %d lines, %d files)'
+      % (where, 100.0 * hit / tot if tot else 0, hit, tot, len(rows)))
 EOF
 cat "$out/report.txt"
