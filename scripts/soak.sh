@@ -28,6 +28,8 @@
 #   bochs-guest-fuzz   selftests/guest_fuzz_test.c for $ZXHV_SOAK_GFUZZ_RUNS runs
 #                      (default 3000; make check runs 90) on the debug kernel;
 #                      the seed is printed at the start of the step's log.
+# bochs-debug-linux and bochs-debug-storm run in the background (Bochs uses
+# one host thread), beside bochs-debug-smp and the fuzzers.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
@@ -70,7 +72,8 @@ debug_linux() {
 	console_clean "$console" || rc=1
 	return "$rc"
 }
-tap_step bochs-debug-linux debug_linux
+# Bochs runs on one host thread: two steps at a time, one in the background.
+bg_step bochs-debug-linux debug_linux
 
 # --- two CPUs on the debug kernel ------------------------------------------------------
 debug_smp() {
@@ -90,10 +93,7 @@ debug_smp() {
 	return "$rc"
 }
 tap_step bochs-debug-smp debug_smp
-
-# --- the virtio fuzzers, half an hour each ---------------------------------------------
-step virtio-fuzz make -s -C vmm fuzz-check O="$top/build/vmm" \
-	FUZZ_SECONDS="${ZXHV_SOAK_FUZZ_SECONDS:-1800}"
+bg_wait bochs-debug-linux
 
 # --- the syscall fuzzer and the kill storm, long ---------------------------------------
 seed=${ZXHV_SOAK_SEED:-$(date +%s)}
@@ -107,10 +107,15 @@ fuzz_soak() {
 		ZXHV_STORM_ROUNDS=100000000 ZXHV_STORM_SECONDS="$secs" ZXHV_STORM_SEED="$seed" \
 		/work/selftests/run_tests.sh zxhv_fuzz_test zxhv_storm_test
 }
+bg_step bochs-debug-storm fuzz_soak --vmx 1800 "$out/bochs-debug-storm.console" \
+	--append "kunit.enable=0 kmemleak=on"
+
+# --- the virtio fuzzers, half an hour each ---------------------------------------------
+step virtio-fuzz make -s -C vmm fuzz-check O="$top/build/vmm" \
+	FUZZ_SECONDS="${ZXHV_SOAK_FUZZ_SECONDS:-1800}"
+
 tap_step qemu-debug-fuzz fuzz_soak --novmx "${ZXHV_SOAK_SYSFUZZ_SECONDS:-3600}" \
 	"$out/qemu-debug-fuzz.console" --append kunit.enable=0
-tap_step bochs-debug-storm fuzz_soak --vmx 1800 "$out/bochs-debug-storm.console" \
-	--append "kunit.enable=0 kmemleak=on"
 
 # --- the guest fuzzer, long ------------------------------------------------------------
 guest_fuzz() {
@@ -120,6 +125,8 @@ guest_fuzz() {
 		/work/selftests/run_tests.sh guest_fuzz_test
 }
 tap_step bochs-guest-fuzz guest_fuzz
+
+bg_wait bochs-debug-storm
 
 # --- summary -------------------------------------------------------------------------
 steps_summary "make soak"
