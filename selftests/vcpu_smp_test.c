@@ -18,6 +18,10 @@
  * migrate_inside_guest       another thread moves the VCPU thread 20 times while
  *                            its guest spins inside one zx_vcpu_enter; the guest
  *                            keeps running on each new CPU; a kick ends enter
+ * cpu_offline_while_running  the CPU the guest runs on goes offline (VMCLEAR and
+ *                            VMXOFF there) and online again, 3 times inside one
+ *                            zx_vcpu_enter: the guest runs on, on CPU 0 and again
+ *                            on CPU 1; a new guest then runs on CPU 1
  * kick_from_other_cpu        kick of a running and of a halted VCPU from the
  *                            other CPU -> CANCELED, 10 times each
  * interrupt_from_other_cpu   zx_vcpu_interrupt from the other CPU reaches a
@@ -29,6 +33,7 @@
  *                            its guest runs, and after it ran there; VMX released
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -375,6 +380,86 @@ TEST(migrate_inside_guest)
 	ASSERT_EQ(0, pin(0, 1));
 	ASSERT_EQ(ZX_OK, zx_vcpu_kick(vm.vcpu));
 	EXPECT_EQ(ZX_ERR_CANCELED, enter(&vm));
+	vm_close(&vm);
+}
+
+/* /sys/devices/system/cpu/cpu1/online: writes @on; 0 on success, else errno. */
+static int cpu1_online(int on)
+{
+	int fd = open("/sys/devices/system/cpu/cpu1/online", O_WRONLY | O_CLOEXEC), err = 0;
+
+	if (fd < 0)
+		return errno;
+	if (write(fd, on ? "1" : "0", 1) != 1)
+		err = errno;
+	close(fd);
+	return err;
+}
+
+struct plugger {
+	struct vm *vm;
+	pid_t tid;
+	int cycles, err;
+	bool stalled;
+	zx_status_t kick;
+};
+
+/* Takes CPU 1 away from under the running guest and gives it back, then kicks. */
+static void *plugger_thread(void *arg)
+{
+	struct plugger *pl = arg;
+	int cpu = -1;
+	char state;
+
+	pl->kick = ZX_ERR_INTERNAL;
+	for (int i = 0; i < 3 && !pl->err && !pl->stalled; i++) {
+		pl->stalled = !counter_moves(pl->vm, *counter(pl->vm));
+		/* Offline: the VCPU thread is pushed to CPU 0, its VMCS cleared. */
+		pl->err = pl->stalled ? 0 : cpu1_online(0);
+		if (pl->err || pl->stalled)
+			break;
+		pl->stalled = !counter_moves(pl->vm, *counter(pl->vm));
+		pl->err = cpu1_online(1);
+		/* Back to CPU 1 (VMXON again there), still inside the one enter. */
+		if (!pl->err && pin(pl->tid, 1))
+			pl->err = errno;
+		if (!pl->err && !pl->stalled) {
+			pl->stalled = !counter_moves(pl->vm, *counter(pl->vm));
+			if (task_stat(pl->tid, &state, &cpu) == 0 && cpu == 1)
+				pl->cycles++;
+		}
+	}
+	cpu1_online(1);
+	pl->kick = zx_vcpu_kick(pl->vm->vcpu);
+	return NULL;
+}
+
+TEST(cpu_offline_while_running)
+{
+	struct plugger pl;
+	pthread_t t;
+	struct vm vm;
+
+	NEED_SMP();
+	if (access("/sys/devices/system/cpu/cpu1/online", W_OK))
+		SKIP(return, "CPU 1 cannot go offline here");
+	ASSERT_EQ(0, pin(0, 1));
+	VM_START(&vm, g_spin_count);
+	memset(&pl, 0, sizeof(pl));
+	pl.vm = &vm;
+	pl.tid = gettid_();
+	ASSERT_EQ(0, pthread_create(&t, NULL, plugger_thread, &pl));
+	EXPECT_EQ(ZX_ERR_CANCELED, enter(&vm));
+	pthread_join(t, NULL);
+	EXPECT_EQ(0, pl.err);
+	EXPECT_FALSE(pl.stalled);
+	EXPECT_EQ(3, pl.cycles);
+	EXPECT_EQ(ZX_OK, pl.kick);
+	vm_close(&vm);
+	/* CPU 1 runs guests again: its VMX was turned back on. */
+	ASSERT_EQ(0, pin(0, 1));
+	VM_START(&vm, g_smp_irq);
+	EXPECT_OUT(&vm, PORT_MARK, 1);
 	vm_close(&vm);
 }
 
