@@ -93,14 +93,18 @@ struct zxhv_arch_vcpu_guest {
  * zxhv_arch_vcpu_create - a VCPU of the guest @g describes, with @vpid
  * in [1, 64): VPID 1 starts in 64-bit mode at @entry with CR3 = 0, the
  * others in real mode with CS.base = @entry (docs/api.md §3.4).  ZX_OK,
- * ZX_ERR_NO_MEMORY, ZX_ERR_NOT_SUPPORTED, ZX_ERR_BAD_STATE.  Sleeps.
+ * ZX_ERR_NO_MEMORY, ZX_ERR_NOT_SUPPORTED, ZX_ERR_BAD_STATE.  Called by
+ * the thread the VCPU is bound to; @vpid names no other live VCPU of the
+ * guest.  Sleeps.
  */
 zx_status_t zxhv_arch_vcpu_create(const struct zxhv_arch_vcpu_guest *g, u16 vpid, u64 entry,
 				  struct zxhv_arch_vcpu **out);
 
 /*
  * Frees the VCPU, VMCLEARing its VMCS on the CPU where it is active.
- * From any thread; nobody runs or uses the VCPU any more.  Sleeps.
+ * From any thread; nobody runs or uses the VCPU any more.  Sleeps.  Part
+ * of it is released by an RCU callback: module exit waits for those
+ * (rcu_barrier()).
  */
 void zxhv_arch_vcpu_destroy(struct zxhv_arch_vcpu *av);
 

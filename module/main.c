@@ -8,6 +8,7 @@
 
 #include <linux/module.h>
 #include <linux/printk.h>
+#include <linux/rcupdate.h>
 
 #include "arch.h"
 #include "debugfs.h"
@@ -60,6 +61,8 @@ static void __exit zxhv_exit(void)
 	zxhv_dev_exit();
 	zxhv_genl_exit();
 	zxhv_debugfs_exit();
+	/* RCU callbacks the objects queued (zxhv_arch_vcpu_destroy()). */
+	rcu_barrier();
 }
 
 module_init(zxhv_init);

@@ -3,7 +3,8 @@
  * KUnit: the decisions of the emulated exits (module/arch/x86/vmx/emulate.c,
  * docs/api.md §3.4 and §3.6): MSR reads and writes, MOV to CR0 (and its PAE
  * PDPTE load), XSETBV, CPL and 64-bit mode, the VMCALL results and the
- * CPUID bits that follow CR4 and the XSAVE mask.
+ * CPUID bits that follow CR4 and the XSAVE mask; whom a PAUSE-loop exit
+ * yields to.
  * Table-driven; values laid out by hand from the Intel SDM and the spec.
  */
 #include <kunit/test.h>
@@ -594,6 +595,41 @@ static void apic_base(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, zxhv_emu_apic_base(0xffff), 0xfee00c00ULL);
 }
 
+/* Whom a PAUSE-loop exit yields to: after @last, cyclically, never self or 0. */
+static void pause_yield_pick(struct kunit *test)
+{
+	static const struct {
+		u64 ready;
+		u16 self, last, want;
+	} rows[] = {
+		{ 0, 1, 0, 0 },				/* nobody waits */
+		{ BIT_ULL(1), 1, 0, 0 },		/* only itself */
+		{ BIT_ULL(0), 1, 0, 0 },		/* VPID 0 is no VCPU */
+		{ BIT_ULL(0) | BIT_ULL(1), 1, 5, 0 },
+		{ BIT_ULL(2), 1, 0, 2 },		/* the 2-VCPU guest */
+		{ BIT_ULL(2), 1, 2, 2 },		/* again the same one */
+		{ BIT_ULL(1), 2, 1, 1 },
+		{ BIT_ULL(2) | BIT_ULL(3), 1, 0, 2 },	/* round-robin */
+		{ BIT_ULL(2) | BIT_ULL(3), 1, 2, 3 },
+		{ BIT_ULL(2) | BIT_ULL(3), 1, 3, 2 },	/* wraps */
+		{ BIT_ULL(2) | BIT_ULL(5), 3, 2, 5 },	/* skips self on the way */
+		{ BIT_ULL(3) | BIT_ULL(5), 3, 2, 5 },	/* self is never picked */
+		{ BIT_ULL(3) | BIT_ULL(5), 3, 5, 5 },
+		{ BIT_ULL(63), 1, 62, 63 },		/* the highest VPID */
+		{ BIT_ULL(63) | BIT_ULL(4), 1, 63, 4 },	/* after 63: from 1 */
+		{ BIT_ULL(63) | BIT_ULL(4), 63, 63, 4 },
+		{ GENMASK_ULL(63, 0), 7, 7, 8 },	/* everyone waits */
+		{ GENMASK_ULL(63, 0), 63, 62, 1 },
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(rows); i++)
+		KUNIT_EXPECT_EQ_MSG(test, zxhv_emu_pause_yield_pick(rows[i].ready, rows[i].self,
+								    rows[i].last),
+				    rows[i].want, "row %u: ready %#llx self %u last %u", i,
+				    rows[i].ready, rows[i].self, rows[i].last);
+}
+
 static struct kunit_case emulate_cases[] = {
 	KUNIT_CASE_PARAM(rdmsr_table, rdmsr_gen_params),
 	KUNIT_CASE_PARAM(wrmsr_table, wrmsr_gen_params),
@@ -607,6 +643,7 @@ static struct kunit_case emulate_cases[] = {
 	KUNIT_CASE(cr0_loads_pdptes),
 	KUNIT_CASE(pdptes_ok),
 	KUNIT_CASE(cpuid_guest_bits),
+	KUNIT_CASE(pause_yield_pick),
 	{}
 };
 

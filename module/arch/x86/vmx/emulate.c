@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The decisions behind the exits the kernel emulates by itself (docs/api.md
- * §3.6): CPUID, MOV to CR0, RDMSR/WRMSR, XSETBV and VMCALL.
+ * §3.6): CPUID, MOV to CR0, RDMSR/WRMSR, XSETBV and VMCALL; and whom a
+ * PAUSE-loop exit yields to.
  *
  * Each is a pure function of values declared in emulate.h, checked by
  * KUnit (kunit/vmx/emulate_kunit.c).  The exit handlers (vmexit.c) read
@@ -13,6 +14,7 @@
  * ABI is Linux's Documentation/virt/kvm/x86/hypercalls.rst.
  */
 #include <linux/bitfield.h>
+#include <linux/bitops.h>
 #include <linux/bits.h>
 #include <linux/kernel.h>
 #include <linux/kvm_para.h>
@@ -348,4 +350,16 @@ enum zxhv_emu_hc zxhv_emu_vmcall(u8 cpl, u64 nr, u64 a1, s64 *ret)
 	}
 	*ret = -KVM_ENOSYS;
 	return ZXHV_EMU_HC_RETURN;
+}
+
+u16 zxhv_emu_pause_yield_pick(u64 ready, u16 self, u16 last)
+{
+	u64 after;
+
+	ready &= ~(BIT_ULL(0) | BIT_ULL(self & 63));
+	if (!ready)
+		return 0;
+	/* The VPIDs above @last first, then from the lowest one. */
+	after = (last & 63) == 63 ? 0 : ready & GENMASK_ULL(63, (last & 63) + 1);
+	return __ffs64(after ? after : ready);
 }

@@ -136,4 +136,15 @@ u64 zxhv_emu_hc_arg(bool long_mode, u64 reg);
  */
 enum zxhv_emu_hc zxhv_emu_vmcall(u8 cpl, u64 nr, u64 a1, s64 *ret);
 
+/* --- PAUSE (PAUSE-loop exiting) ----------------------------------------------- */
+
+/*
+ * Whom a VCPU that spun in a PAUSE loop yields its host CPU to: of the
+ * VPIDs whose bits are set in @ready (siblings whose threads wait for a
+ * CPU), not @self and not 0, the first after @last in the cyclic order
+ * 1, 2, ..., 63, 1, ..., so that repeated picks go round the siblings.
+ * 0: none.  @self and @last are below 64.
+ */
+u16 zxhv_emu_pause_yield_pick(u64 ready, u16 self, u16 last);
+
 #endif /* ZXHV_VMX_EMULATE_H */

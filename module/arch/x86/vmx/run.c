@@ -6,12 +6,14 @@
  * The VMCS is loaded once, at the start (zxhv_vmx_vcpu_load(): preemption
  * off, the VMCS current on this CPU), and stays loaded through the exit
  * handlers.  The loop puts it only to sleep: a BELL packet to queue on a
- * full port, HLT, or a reschedule; a handler that sleeps puts and reloads
- * it itself (vmexit.c).  Per entry:
+ * full port, HLT, a directed yield, or a reschedule; a handler that sleeps
+ * puts and reloads it itself (vmexit.c).  Per entry:
  *   1. a pending BELL packet is queued; a pending signal returns
  *      ZX_ERR_INTERNAL_INTR_RETRY (the syscall restarts after the handler);
  *      a kick returns ZX_ERR_CANCELED once; a halted VCPU sleeps until an
- *      interrupt or kick (or signal) arrives; the scheduler gets its turn;
+ *      interrupt or kick (or signal) arrives; after a PAUSE-loop exit the
+ *      host CPU goes to a sibling VCPU's thread that waits for one, if any
+ *      (vcpu.c, the directed yield); the scheduler gets its turn;
  *   2. (the VMCS is loaded)
  *   3. an event the last exit interrupted is re-injected, else the highest
  *      pending interrupt (irq_tracker.h) if the guest can take it, else an
@@ -465,6 +467,17 @@ static zx_status_t vmx_before_entry(struct zxhv_arch_vcpu *v)
 				return status;
 			continue;
 		}
+		if (v->pause_exit) {
+			struct task_struct *target = zxhv_vmx_vcpu_pause_target(v);
+
+			v->pause_exit = false;
+			if (target) {
+				zxhv_vmx_vcpu_put(v);
+				zxhv_vmx_vcpu_pause_yield(target);
+				zxhv_vmx_vcpu_reload(v);
+				continue;
+			}
+		}
 		if (!need_resched())
 			return ZX_OK;
 		zxhv_vmx_vcpu_put(v);
@@ -489,6 +502,7 @@ zx_status_t zxhv_arch_vcpu_enter(struct zxhv_arch_vcpu *v, zx_port_packet_t *pac
 
 	vmx_save_host_segs(&hs);
 	WRITE_ONCE(v->task, current);
+	v->pause_exit = false;
 	zxhv_vmx_vcpu_load(v);
 	for (;;) {
 		status = vmx_before_entry(v);

@@ -2,25 +2,37 @@
 /*
  * A VMX VCPU's VMCS on this CPU, and the helpers every exit handler uses
  * (vcpu_priv.h): load and put, skip the instruction, inject an exception,
- * report a guest failure; waking the bound thread.
+ * report a guest failure; waking the bound thread; the directed yield of
+ * a PAUSE-loop exit to a sibling VCPU's thread.
  *
  * Loading makes the VMCS current here (vmx_cpu.c tracks where each VMCS is
  * active and VMCLEARs it on its old CPU first); when it moved, the host
  * fields that differ between CPUs are rewritten and the VPID's stale
  * translations flushed.  The loads are counted per CPU for the debugfs
  * file vmcs_loads: all of them, and those that follow a sleep.
+ *
+ * The directed yield.  A guest that spins in a PAUSE loop waits for
+ * another of its VCPUs; when that VCPU's thread waits for a host CPU (the
+ * usual case when there are fewer host CPUs than VCPUs) the spinner hands
+ * it its own CPU with yield_to() instead of spinning out its time slice.
+ * Candidates come from the guest's vcpus (guest_priv.h) under RCU;
+ * emulate.c's zxhv_emu_pause_yield_pick() chooses among them, round-robin.
  */
 #include <linux/debugfs.h>
 #include <linux/percpu.h>
 #include <linux/ratelimit.h>
+#include <linux/rcupdate.h>
 #include <linux/sched.h>
+#include <linux/sched/task.h>
 #include <linux/seq_file.h>
 #include <asm/desc.h>
 #include <asm/msr.h>
 #include <asm/segment.h>
 
 #include "arch.h"
+#include "emulate.h"
 #include "exit_qual.h"
+#include "guest_priv.h"
 #include "irq_tracker.h"
 #include "trace.h"
 #include "vcpu_priv.h"
@@ -31,6 +43,9 @@
 /* Loads of a VCPU's VMCS: all, and those after a sleep (reload). */
 static DEFINE_PER_CPU(u64, vcpu_loads);
 static DEFINE_PER_CPU(u64, vcpu_reloads);
+/* PAUSE-loop exits that yielded to a sibling, and those that did not. */
+static DEFINE_PER_CPU(u64, pause_yields);
+static DEFINE_PER_CPU(u64, pause_stays);
 
 static u64 vmx_tss_base(const struct desc_ptr *gdt)
 {
@@ -154,21 +169,85 @@ void zxhv_vmx_vcpu_poke(struct zxhv_arch_vcpu *v)
 	rcu_read_unlock();
 }
 
-static int vmcs_loads_show(struct seq_file *m, void *unused)
+/* Runnable and not on a CPU: it waits for one (yield_to() checks again). */
+static bool pause_task_waits(struct task_struct *t)
 {
-	u64 loads = 0, reloads = 0;
+	if (!task_is_running(t))
+		return false;
+#ifdef CONFIG_SMP
+	return !READ_ONCE(t->on_cpu);
+#else
+	return true;	/* the caller is the one task on the one CPU */
+#endif
+}
+
+struct task_struct *zxhv_vmx_vcpu_pause_target(struct zxhv_arch_vcpu *v)
+{
+	struct zxhv_arch_vcpu __rcu **vcpus = v->ag->vcpus;
+	struct task_struct *t = NULL;
+	struct zxhv_arch_vcpu *s;
+	u64 ready = 0;
+	u16 vpid;
+
+	rcu_read_lock();
+	for (vpid = 1; vpid < ZXHV_VMX_GUEST_VPIDS; vpid++) {
+		s = rcu_dereference(vcpus[vpid]);
+		if (s && s != v && pause_task_waits(s->bound))
+			ready |= BIT_ULL(vpid);
+	}
+	vpid = zxhv_emu_pause_yield_pick(ready, v->vpid, v->yield_last);
+	s = vpid ? rcu_dereference(vcpus[vpid]) : NULL;
+	if (s) {
+		t = get_task_struct(s->bound);
+		v->yield_last = vpid;
+	}
+	rcu_read_unlock();
+	if (!t)
+		this_cpu_inc(pause_stays);
+	return t;
+}
+
+void zxhv_vmx_vcpu_pause_yield(struct task_struct *target)
+{
+	int ret = yield_to(target, true);
+
+	put_task_struct(target);
+	if (ret > 0)
+		this_cpu_inc(pause_yields);
+	else
+		this_cpu_inc(pause_stays);
+}
+
+/* "NAME1 N1\nNAME2 N2\n": two per-CPU counters summed over the CPUs. */
+static void show_pair(struct seq_file *m, const char *name1, u64 __percpu *c1,
+		      const char *name2, u64 __percpu *c2)
+{
+	u64 n1 = 0, n2 = 0;
 	int cpu;
 
 	for_each_possible_cpu(cpu) {
-		loads += per_cpu(vcpu_loads, cpu);
-		reloads += per_cpu(vcpu_reloads, cpu);
+		n1 += *per_cpu_ptr(c1, cpu);
+		n2 += *per_cpu_ptr(c2, cpu);
 	}
-	seq_printf(m, "loads %llu\nafter_sleep %llu\n", loads, reloads);
+	seq_printf(m, "%s %llu\n%s %llu\n", name1, n1, name2, n2);
+}
+
+static int vmcs_loads_show(struct seq_file *m, void *unused)
+{
+	show_pair(m, "loads", &vcpu_loads, "after_sleep", &vcpu_reloads);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(vmcs_loads);
 
+static int pause_yields_show(struct seq_file *m, void *unused)
+{
+	show_pair(m, "yielded", &pause_yields, "stayed", &pause_stays);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(pause_yields);
+
 void zxhv_arch_debugfs_init(struct dentry *dir)
 {
 	debugfs_create_file("vmcs_loads", 0444, dir, NULL, &vmcs_loads_fops);
+	debugfs_create_file("pause_yields", 0444, dir, NULL, &pause_yields_fops);
 }

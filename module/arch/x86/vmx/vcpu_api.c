@@ -15,7 +15,9 @@
 #include <linux/io.h>
 #include <linux/math64.h>
 #include <linux/mm.h>
+#include <linux/rcupdate.h>
 #include <linux/sched.h>
+#include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/time64.h>
 #include <asm/fpu/xcr.h>
@@ -282,7 +284,7 @@ static u32 vmx_backstop_ticks(u64 misc)
 	return clamp_val(ticks, 1, U32_MAX);
 }
 
-static void vcpu_free(struct zxhv_arch_vcpu *v)
+static void vcpu_free_pages(struct zxhv_arch_vcpu *v)
 {
 	if (v->vmcs)
 		__free_page(v->vmcs);
@@ -293,6 +295,15 @@ static void vcpu_free(struct zxhv_arch_vcpu *v)
 	free_page((unsigned long)v->msr_guest);
 	free_page((unsigned long)v->msr_host);
 	free_page((unsigned long)v->fpu);
+}
+
+/* The rest of a destroyed VCPU, once no sibling can be looking at it. */
+static void vcpu_free_rcu(struct rcu_head *head)
+{
+	struct zxhv_arch_vcpu *v = container_of(head, struct zxhv_arch_vcpu, rcu);
+
+	if (v->bound)
+		put_task_struct(v->bound);
 	kfree(v);
 }
 
@@ -319,7 +330,8 @@ zx_status_t zxhv_arch_vcpu_create(const struct zxhv_arch_vcpu_guest *g, u16 vpid
 	v->fpu = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
 	if (!v->vmcs || !v->msr_bitmap || !v->vapic || !v->msr_guest || !v->msr_host ||
 	    !v->fpu) {
-		vcpu_free(v);
+		vcpu_free_pages(v);
+		kfree(v);
 		return ZX_ERR_NO_MEMORY;
 	}
 	*(u32 *)page_address(v->vmcs) = zxhv_vmx_cpu_revision();
@@ -342,17 +354,26 @@ zx_status_t zxhv_arch_vcpu_create(const struct zxhv_arch_vcpu_guest *g, u16 vpid
 	vmx_init_controls(v);
 	vmx_init_guest_state(v, entry);
 	zxhv_vmx_vcpu_put(v);
+	/* Siblings may yield to the bound thread from now on (vcpu.c). */
+	v->bound = get_task_struct(current);
+	if (vpid < ZXHV_VMX_GUEST_VPIDS)
+		rcu_assign_pointer(v->ag->vcpus[vpid], v);
 	*out = v;
 	return ZX_OK;
 }
 
 void zxhv_arch_vcpu_destroy(struct zxhv_arch_vcpu *v)
 {
+	/* Published at the end of zxhv_arch_vcpu_create(), with @bound. */
+	if (v->bound && v->vpid < ZXHV_VMX_GUEST_VPIDS)
+		RCU_INIT_POINTER(v->ag->vcpus[v->vpid], NULL);
 	/* No timer callback may touch @v once it is freed. */
 	zxhv_vmx_lapic_destroy(v);
 	zxhv_vmx_pvclock_release(v);
 	zxhv_vmx_cpu_vmcs_clear(&v->lv);
-	vcpu_free(v);
+	vcpu_free_pages(v);
+	/* A sibling's PAUSE exit may still read v->bound (vcpu.c). */
+	call_rcu(&v->rcu, vcpu_free_rcu);
 }
 
 /* --- kick, interrupt, state -------------------------------------------------------- */

@@ -114,6 +114,9 @@ struct zxhv_arch_vcpu {
 	u64 xsave_mask;			/* components swapped: x87|SSE|AVX & host */
 	void *fpu;			/* XSAVE (or FXSAVE) area, 64-byte aligned */
 	bool halted;			/* in HLT until an interrupt or kick */
+	/* A PAUSE-loop exit: yield to a sibling before the next entry (run.c). */
+	bool pause_exit;
+	u16 yield_last;			/* VPID last yielded to, 0: none yet */
 	bool zero_len_inject;		/* IA32_VMX_MISC[30] */
 	u32 backstop_ticks;		/* VMX-preemption timer value, 0: none */
 	/* An event an exit interrupted, injected again at the next entry. */
@@ -150,6 +153,14 @@ struct zxhv_arch_vcpu {
 	 * grace period, and it clears this before it can exit).
 	 */
 	struct task_struct *task;
+	/*
+	 * The bound thread, with a reference, whether or not it is inside
+	 * enter or still alive; immutable.  Siblings read it through the
+	 * guest's @vcpus under RCU (vcpu.c); released, with the VCPU's
+	 * memory, after a grace period (vcpu_api.c).
+	 */
+	struct task_struct *bound;
+	struct rcu_head rcu;
 };
 
 /*
@@ -184,5 +195,19 @@ void zxhv_vmx_vcpu_init_state(struct zxhv_arch_vcpu *v, u16 vpid);
 
 /* Any context: wake the bound thread from HLT or make its guest exit. */
 void zxhv_vmx_vcpu_poke(struct zxhv_arch_vcpu *v);
+
+/*
+ * Directed yield after a PAUSE-loop exit (the guest spins waiting for
+ * another VCPU: a lock holder, an IPI's answer).  zxhv_vmx_vcpu_pause_target()
+ * picks a sibling VCPU of the guest whose bound thread is runnable and not
+ * on a CPU (inside zx_vcpu_enter or handling a packet in the VMM), and
+ * returns that thread with a reference, or
+ * NULL (then the VCPU just enters again); any context of the bound
+ * thread.  zxhv_vmx_vcpu_pause_yield() gives it the CPU with yield_to()
+ * and drops the reference; the VMCS put (it may schedule).  Both count in
+ * the debugfs file pause_yields (zxhv_arch_debugfs_init()).
+ */
+struct task_struct *zxhv_vmx_vcpu_pause_target(struct zxhv_arch_vcpu *v);
+void zxhv_vmx_vcpu_pause_yield(struct task_struct *target);
 
 #endif /* ZXHV_VMX_VCPU_PRIV_H */

@@ -123,11 +123,26 @@ static zx_status_t exit_hlt(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
 	return ZX_OK;
 }
 
-/* PAUSE, and WBINVD (below): nothing to do but step over the instruction. */
+/* WBINVD (below): nothing to do but step over the instruction. */
 static zx_status_t exit_skip(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
 			     zx_port_packet_t *pkt)
 {
 	zxhv_vmx_vcpu_skip_insn(v, e);
+	return ZX_OK;
+}
+
+/*
+ * PAUSE, with PAUSE-loop exiting: the guest spun in a PAUSE loop for longer
+ * than the window, i.e. it waits for something, usually another VCPU that
+ * holds a lock or has an IPI to answer.  Step over it; before the next
+ * entry the run loop yields the host CPU to that VCPU's thread if it waits
+ * for one (run.c, vcpu.c).
+ */
+static zx_status_t exit_pause(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
+			      zx_port_packet_t *pkt)
+{
+	zxhv_vmx_vcpu_skip_insn(v, e);
+	v->pause_exit = true;
 	return ZX_OK;
 }
 
@@ -653,7 +668,7 @@ static const exit_handler exit_handlers[ZXHV_VMX_NR_EXIT_REASONS] = {
 	[EXIT_REASON_RDPMC] = exit_rdpmc,
 	[EXIT_REASON_MWAIT_INSTRUCTION] = exit_monitor_mwait,
 	[EXIT_REASON_MONITOR_INSTRUCTION] = exit_monitor_mwait,
-	[EXIT_REASON_PAUSE_INSTRUCTION] = exit_skip,
+	[EXIT_REASON_PAUSE_INSTRUCTION] = exit_pause,
 	[EXIT_REASON_WBINVD] = exit_skip,
 	[EXIT_REASON_MCE_DURING_VMENTRY] = exit_entry_failure,
 	[EXIT_REASON_EPT_VIOLATION] = exit_ept_violation,
