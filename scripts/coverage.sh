@@ -26,7 +26,7 @@ mkdir -p "$out"
 
 make -s kernel-debug libzx tools selftests
 kdir=$(scripts/kernel/build-debug.sh)
-scripts/build-module.sh "$kdir" "$out/module" ZXHV_KUNIT=y ZXHV_GCOV=y
+scripts/build-module.sh "$kdir" "$out/module" ZXHV_KUNIT=y ZXHV_KCOV=y ZXHV_GCOV=y
 ls "$out"/module/module/*.gcno >/dev/null 2>&1 || {
 	echo "coverage: no .gcno files: is GCOV_KERNEL in the debug kernel?" >&2
 	exit 1
