@@ -62,15 +62,20 @@ GUEST_PROGRAM(g_nmi,
 	"pop %rax\n"
 	"iretq\n");
 
+/* g_nmi started, its first NMI handled, and a second NMI raised. */
+#define NMI_SECOND_RAISED(vm) do {						\
+	VM_START(vm, g_nmi);							\
+	EXPECT_MARK(vm, 1);							\
+	ASSERT_EQ(ZX_OK, zx_vcpu_interrupt((vm)->vcpu, 2));			\
+	EXPECT_EQ(2u, NEXT_VALUE(vm));						\
+	ASSERT_EQ(ZX_OK, zx_vcpu_interrupt((vm)->vcpu, 2));			\
+} while (0)
+
 TEST(nmi_after_iret)
 {
 	struct vm vm;
 
-	VM_START(&vm, g_nmi);
-	EXPECT_MARK(&vm, 1);
-	ASSERT_EQ(ZX_OK, zx_vcpu_interrupt(vm.vcpu, 2));
-	EXPECT_EQ(2u, NEXT_VALUE(&vm));
-	ASSERT_EQ(ZX_OK, zx_vcpu_interrupt(vm.vcpu, 2));
+	NMI_SECOND_RAISED(&vm);
 	EXPECT_EQ(2u, NEXT_VALUE(&vm));
 	EXPECT_MARK(&vm, 3);
 	vm_close(&vm);
@@ -80,11 +85,7 @@ TEST(external_inside_nmi_handler)
 {
 	struct vm vm;
 
-	VM_START(&vm, g_nmi);
-	EXPECT_MARK(&vm, 1);
-	ASSERT_EQ(ZX_OK, zx_vcpu_interrupt(vm.vcpu, 2));
-	EXPECT_EQ(2u, NEXT_VALUE(&vm));
-	ASSERT_EQ(ZX_OK, zx_vcpu_interrupt(vm.vcpu, 2));
+	NMI_SECOND_RAISED(&vm);
 	ASSERT_EQ(ZX_OK, zx_vcpu_interrupt(vm.vcpu, 0x40));
 	EXPECT_EQ(0x40u, NEXT_VALUE(&vm));
 	EXPECT_EQ(2u, NEXT_VALUE(&vm));
