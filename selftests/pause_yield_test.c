@@ -91,14 +91,8 @@ struct yields {
 
 static int read_yields(struct yields *y)
 {
-	FILE *f = fopen("/sys/kernel/debug/zircon-hv/pause_yields", "r");
-	int n;
-
-	if (!f)
-		return -1;
-	n = fscanf(f, "yielded %llu stayed %llu", &y->yielded, &y->stayed);
-	fclose(f);
-	return n == 2 ? 0 : -1;
+	return debugfs_counters("pause_yields", "yielded %llu stayed %llu", &y->yielded,
+				&y->stayed);
 }
 
 static long now_ms(void)

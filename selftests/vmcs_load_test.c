@@ -42,14 +42,8 @@ struct loads {
 
 static int read_loads(struct loads *l)
 {
-	FILE *f = fopen("/sys/kernel/debug/zircon-hv/vmcs_loads", "r");
-	int n;
-
-	if (!f)
-		return -1;
-	n = fscanf(f, "loads %llu after_sleep %llu", &l->all, &l->after_sleep);
-	fclose(f);
-	return n == 2 ? 0 : -1;
+	return debugfs_counters("vmcs_loads", "loads %llu after_sleep %llu", &l->all,
+				&l->after_sleep);
 }
 
 /* Enters once; the guest must stop at MARK @want. */

@@ -2,8 +2,8 @@
 /*
  * Helpers the guest-running kselftests share: whether this machine can run
  * guests (and NEED_VMX() to skip a test where it cannot), the hypervisor
- * resource, a bare guest, killing a child that runs one, and waiting for
- * the module to leave VMX operation.
+ * resource, a bare guest, killing a child that runs one, waiting for the
+ * module to leave VMX operation, and reading its debugfs counters.
  */
 #ifndef ZXHV_SELFTEST_VM_H
 #define ZXHV_SELFTEST_VM_H
@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -35,6 +36,26 @@ static inline bool have_vmx(void)
 		return true;
 	memset(&p, 0, sizeof(p));
 	return zxhv_vmx_probe(&p) == ZX_OK && p.result == ZXHV_VMX_READY;
+}
+
+/*
+ * One of the module's two-counter debugfs files, /sys/kernel/debug/zircon-hv/
+ * @file, read with @fmt (two %llu): 0, or -1 if it is missing or malformed.
+ */
+static inline int debugfs_counters(const char *file, const char *fmt, unsigned long long *a,
+				   unsigned long long *b)
+{
+	char path[128];
+	FILE *f;
+	int n;
+
+	snprintf(path, sizeof(path), "/sys/kernel/debug/zircon-hv/%s", file);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	n = fscanf(f, fmt, a, b);
+	fclose(f);
+	return n == 2 ? 0 : -1;
 }
 
 /* In a kselftest_harness.h test: skip it where guests cannot run. */
