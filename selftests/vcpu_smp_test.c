@@ -404,6 +404,13 @@ struct plugger {
 	zx_status_t kick;
 };
 
+/* The guest's counter moved (else the plugger records a stall). */
+static bool plugger_moves(struct plugger *pl)
+{
+	pl->stalled = !counter_moves(pl->vm, *counter(pl->vm));
+	return !pl->stalled;
+}
+
 /* Takes CPU 1 away from under the running guest and gives it back, then kicks. */
 static void *plugger_thread(void *arg)
 {
@@ -412,22 +419,21 @@ static void *plugger_thread(void *arg)
 	char state;
 
 	pl->kick = ZX_ERR_INTERNAL;
-	for (int i = 0; i < 3 && !pl->err && !pl->stalled; i++) {
-		pl->stalled = !counter_moves(pl->vm, *counter(pl->vm));
-		/* Offline: the VCPU thread is pushed to CPU 0, its VMCS cleared. */
-		pl->err = pl->stalled ? 0 : cpu1_online(0);
-		if (pl->err || pl->stalled)
+	for (int i = 0; i < 3; i++) {
+		if (!plugger_moves(pl))
 			break;
-		pl->stalled = !counter_moves(pl->vm, *counter(pl->vm));
-		pl->err = cpu1_online(1);
+		/* Offline: the VCPU thread is pushed to CPU 0, its VMCS cleared. */
+		pl->err = cpu1_online(0);
+		if (pl->err || !plugger_moves(pl))
+			break;
 		/* Back to CPU 1 (VMXON again there), still inside the one enter. */
+		pl->err = cpu1_online(1);
 		if (!pl->err && pin(pl->tid, 1))
 			pl->err = errno;
-		if (!pl->err && !pl->stalled) {
-			pl->stalled = !counter_moves(pl->vm, *counter(pl->vm));
-			if (task_stat(pl->tid, &state, &cpu) == 0 && cpu == 1)
-				pl->cycles++;
-		}
+		if (pl->err || !plugger_moves(pl))
+			break;
+		if (task_stat(pl->tid, &state, &cpu) == 0 && cpu == 1)
+			pl->cycles++;
 	}
 	cpu1_online(1);
 	pl->kick = zx_vcpu_kick(pl->vm->vcpu);
