@@ -12,24 +12,31 @@
 #                      (KASAN, lockdep, UBSAN, kmemleak on), with its debug
 #                      module; after the module's unload kmemleak scans, and
 #                      the console must hold that scan and no report at all.
+#   bochs-debug-storm  the syscall fuzzer (selftests/zxhv_fuzz_test.c, KCOV) for
+#                      ZXHV_SOAK_BOCHS_FUZZ_CALLS calls and the kill storm
+#                      (zxhv_storm_test.c: guests and VCPUs run and are killed)
+#                      for ZXHV_SOAK_BOCHS_STORM_ROUNDS rounds, Bochs on the
+#                      debug kernel, kmemleak on.  Counts, not seconds: Bochs'
+#                      guest clock follows its instruction count, not the host's.
+#   bochs-guest-fuzz   selftests/guest_fuzz_test.c for ZXHV_SOAK_GFUZZ_RUNS runs
+#                      (make check runs 90) on the debug kernel, kmemleak on.
 #   bochs-debug-smp    the two-CPU tests (vcpu_smp_test: a VCPU's VMCS following
-#                      its thread between CPUs; kick, interrupt, close and
-#                      SIGKILL from the other CPU) and the whole selftest suite
-#                      in a two-CPU Bochs boot of the debug kernel, kmemleak on.
+#                      its thread between CPUs; kick, interrupt, close, SIGKILL
+#                      and CPU hotplug from the other CPU) and the whole selftest
+#                      suite in a two-CPU Bochs boot of the debug kernel.
+#   qemu-debug-fuzz    the syscall fuzzer for ZXHV_SOAK_SYSFUZZ_SECONDS and the
+#                      kill storm for ZXHV_SOAK_STORM_SECONDS, QEMU (TCG, guest
+#                      time is the host's) on the debug kernel.
 #   virtio-fuzz        the libFuzzer targets over the virtqueue walker and the
 #                      virtio devices' request parsers (vmm/Makefile
-#                      fuzz-check), ZXHV_SOAK_FUZZ_SECONDS each (1800: an hour).
-#   qemu-debug-fuzz    the syscall fuzzer (selftests/zxhv_fuzz_test.c, KCOV)
-#                      and then the kill storm (zxhv_storm_test.c), each for
-#                      ZXHV_SOAK_SYSFUZZ_SECONDS (default 3600), QEMU on the debug
-#                      kernel, seed ZXHV_SOAK_SEED (default: the time, printed)
-#   bochs-debug-storm  the same for half an hour each in Bochs on the debug kernel
-#                      (guests and VCPUs run and are killed), kmemleak on
-#   bochs-guest-fuzz   selftests/guest_fuzz_test.c for $ZXHV_SOAK_GFUZZ_RUNS runs
-#                      (default 3000; make check runs 90) on the debug kernel;
-#                      the seed is printed at the start of the step's log.
-# bochs-debug-linux and bochs-debug-storm run in the background (Bochs uses
-# one host thread), beside bochs-debug-smp and the fuzzers.
+#                      fuzz-check), ZXHV_SOAK_FUZZ_SECONDS each.
+# Two lanes, one per core (Bochs and the fuzzers use one host thread each):
+# the first three steps run one after the other in the background, the last
+# three in the foreground.  The defaults fill about two hours on the 2-core CI
+# machine, measured in Bochs on the debug kernel (corei7_skylake_x, kmemleak
+# on): ~200 fuzzer calls, ~0.12 storm rounds and ~0.5 guest-fuzz runs per
+# second of wall time; docs/security.md has the figures of a whole run.  The
+# seeds are ZXHV_SOAK_SEED (default: the time), printed in each log.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
@@ -72,10 +79,6 @@ debug_linux() {
 	console_clean "$console" || rc=1
 	return "$rc"
 }
-# Bochs runs on one host thread: two steps at a time, one in the background.
-bg_step bochs-debug-linux debug_linux
-
-# --- two CPUs on the debug kernel ------------------------------------------------------
 debug_smp() {
 	local console=$out/bochs-debug-smp.console log=$out/bochs-debug-smp.out rc
 	tools/vmrun --vmx --smp 2 --kernel debug --timeout 14400 --append "kunit.enable=0 kmemleak=on" \
@@ -92,41 +95,52 @@ debug_smp() {
 	fi
 	return "$rc"
 }
-tap_step bochs-debug-smp debug_smp
-bg_wait bochs-debug-linux
-
-# --- the syscall fuzzer and the kill storm, long ---------------------------------------
 seed=${ZXHV_SOAK_SEED:-$(date +%s)}
+# fuzz_soak VMX-FLAG CONSOLE FUZZ-CALLS FUZZ-SECONDS STORM-ROUNDS STORM-SECONDS VMRUN-ARGS...
 fuzz_soak() {
-	local vmx=$1 secs=$2 console=$3
-	shift 3
+	local vmx=$1 console=$2 calls=$3 fsecs=$4 rounds=$5 ssecs=$6
+	shift 6
 	echo "# seed $seed"
-	tools/vmrun "$vmx" --kernel debug --timeout $((2 * secs + 7200)) --console "$console" \
+	tools/vmrun "$vmx" --kernel debug --timeout $((fsecs + ssecs + 14400)) --console "$console" \
 		--put build/selftests:/work/selftests "$@" -- \
-		env ZXHV_FUZZ_CALLS=100000000000 ZXHV_FUZZ_SECONDS="$secs" ZXHV_FUZZ_SEED="$seed" \
-		ZXHV_STORM_ROUNDS=100000000 ZXHV_STORM_SECONDS="$secs" ZXHV_STORM_SEED="$seed" \
+		env ZXHV_FUZZ_CALLS="$calls" ZXHV_FUZZ_SECONDS="$fsecs" ZXHV_FUZZ_SEED="$seed" \
+		ZXHV_STORM_ROUNDS="$rounds" ZXHV_STORM_SECONDS="$ssecs" ZXHV_STORM_SEED="$seed" \
 		/work/selftests/run_tests.sh zxhv_fuzz_test zxhv_storm_test
 }
-bg_step bochs-debug-storm fuzz_soak --vmx 1800 "$out/bochs-debug-storm.console" \
-	--append "kunit.enable=0 kmemleak=on"
-
-# --- the virtio fuzzers, half an hour each ---------------------------------------------
-step virtio-fuzz make -s -C vmm fuzz-check O="$top/build/vmm" \
-	FUZZ_SECONDS="${ZXHV_SOAK_FUZZ_SECONDS:-1800}"
-
-tap_step qemu-debug-fuzz fuzz_soak --novmx "${ZXHV_SOAK_SYSFUZZ_SECONDS:-3600}" \
-	"$out/qemu-debug-fuzz.console" --append kunit.enable=0
-
-# --- the guest fuzzer, long ------------------------------------------------------------
-guest_fuzz() {
-	tools/vmrun --vmx --kernel debug --timeout 36000 --append kunit.enable=0 \
-		--console "$out/bochs-guest-fuzz.console" --put build/selftests:/work/selftests -- \
-		env ZXHV_GFUZZ_RUNS="${ZXHV_SOAK_GFUZZ_RUNS:-3000}" \
-		/work/selftests/run_tests.sh guest_fuzz_test
+bochs_storm() {
+	fuzz_soak --vmx "$out/bochs-debug-storm.console" "${ZXHV_SOAK_BOCHS_FUZZ_CALLS:-300000}" 0 \
+		"${ZXHV_SOAK_BOCHS_STORM_ROUNDS:-150}" 0 --append "kunit.enable=0 kmemleak=on" &&
+		console_clean "$out/bochs-debug-storm.console"
 }
-tap_step bochs-guest-fuzz guest_fuzz
+qemu_fuzz() {
+	fuzz_soak --novmx "$out/qemu-debug-fuzz.console" 100000000000 \
+		"${ZXHV_SOAK_SYSFUZZ_SECONDS:-3000}" 100000000 "${ZXHV_SOAK_STORM_SECONDS:-600}" \
+		--append kunit.enable=0
+}
+guest_fuzz() {
+	echo "# seed $seed"
+	tools/vmrun --vmx --kernel debug --timeout 36000 --append "kunit.enable=0 kmemleak=on" \
+		--console "$out/bochs-guest-fuzz.console" --put build/selftests:/work/selftests -- \
+		env ZXHV_GFUZZ_RUNS="${ZXHV_SOAK_GFUZZ_RUNS:-1000}" ZXHV_GFUZZ_SEED="$seed" \
+		/work/selftests/run_tests.sh guest_fuzz_test &&
+		console_clean "$out/bochs-guest-fuzz.console"
+}
+virtio_fuzz() {
+	make -s -C vmm fuzz-check O="$top/build/vmm" FUZZ_SECONDS="${ZXHV_SOAK_FUZZ_SECONDS:-600}"
+}
 
+# --- lane 1, in the background: Bochs on the debug kernel, one VCPU ----------------------
+bg_chain bochs-debug-linux debug_linux bochs-debug-storm bochs_storm \
+	bochs-guest-fuzz guest_fuzz
+
+# --- lane 2: two CPUs in Bochs, then QEMU and the userspace fuzzers ---------------------
+tap_step bochs-debug-smp debug_smp
+tap_step qemu-debug-fuzz qemu_fuzz
+step virtio-fuzz virtio_fuzz
+
+bg_wait bochs-debug-linux
 bg_wait bochs-debug-storm
+bg_wait bochs-guest-fuzz
 
 # --- summary -------------------------------------------------------------------------
 steps_summary "make soak"

@@ -7,6 +7,8 @@
 #   tap_step NAME CMD...  the same, and count the TAP results in that log
 #   bg_step NAME CMD...   start a step in the background (Bochs runs on one
 #                         host CPU: a second one uses the other core)
+#   bg_chain NAME FN...   start steps in the background one after the other,
+#                         NAME FN pairs (FN a command without arguments)
 #   bg_wait NAME          wait for it, then report it as tap_step does
 #   steps_summary WHAT    print every failure and a line per log, then the
 #                         grand total 'N passed, N failed, N skipped' last;
@@ -30,21 +32,40 @@ step() {
 
 # A step that runs in the background; bg_wait NAME reports it.
 declare -A bg_pids
+bg_run() {
+	local name=$1 t rc
+	shift
+	t=$(date +%s)
+	if "$@" >"$out/$name.log" 2>&1; then rc=ok; else rc=FAILED; fi
+	echo "$rc $(($(date +%s) - t))" >"$out/$name.status"
+}
+
 bg_step() {
 	local name=$1
 	shift
 	echo "== $name (started in the background)"
-	(
-		t=$(date +%s)
-		if "$@" >"$out/$name.log" 2>&1; then rc=ok; else rc=FAILED; fi
-		echo "$rc $(($(date +%s) - t))" >"$out/$name.status"
-	) &
+	bg_run "$name" "$@" &
 	bg_pids[$name]=$!
+}
+
+bg_chain() {
+	local -a pairs=("$@")
+	local i
+	(
+		for ((i = 0; i + 1 < ${#pairs[@]}; i += 2)); do
+			bg_run "${pairs[i]}" "${pairs[i + 1]}"
+		done
+	) &
+	for ((i = 0; i + 1 < ${#pairs[@]}; i += 2)); do
+		echo "== ${pairs[i]} (queued in the background)"
+		bg_pids[${pairs[i]}]=$!
+	done
 }
 
 bg_wait() {
 	local name=$1 rc=FAILED secs='?'
-	wait "${bg_pids[$name]}"
+	# A chain's steps share one pid: only the first bg_wait reaps it.
+	wait "${bg_pids[$name]}" 2>/dev/null
 	[ -r "$out/$name.status" ] && read -r rc secs <"$out/$name.status"
 	echo "== $name (from the background)"
 	if [ "$rc" = ok ]; then
