@@ -84,6 +84,7 @@ for k in drivers/virtio/virtio_ring drivers/virtio/virtio drivers/virtio/virtio_
 	fi
 done
 cp "$top/scripts/guest/virtio-guest.sh" "$root/virtio-test"
+cp "$top/scripts/guest/virtio-lib.sh" "$root/virtio-lib.sh"
 cat >"$root/init" <<EOF
 #!/bin/busybox sh
 /bin/busybox --install -s /bin

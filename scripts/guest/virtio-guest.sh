@@ -3,15 +3,13 @@
 #
 # The guest half of the virtio tests (scripts/guest/virtio-tests.sh is the
 # host half).  build-guest.sh puts it in the initramfs as /virtio-test with
-# the virtio modules of the same kernel package under /lib/modules/virtio;
+# the virtio modules of the same kernel package under /lib/modules/virtio
+# and the functions of scripts/guest/virtio-lib.sh as /virtio-lib.sh;
 # /init runs it when the command line holds zxhv.virtio.  It expects
 # zxhv-vmm --rng --console virtio --disk PATTERN --disk SCRATCH --disk RO,ro
 # --net tap=NAME (the host at 10.0.2.1, listening on TCP port 5000) and prints VIRTIO-* lines for the host to check, then powers off.
-m=/lib/modules/virtio
-for k in virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci \
-	virtio-rng virtio_console virtio_blk failover net_failover virtio_net; do
-	insmod "$m/$k.ko" || echo "VIRTIO-INSMOD-FAIL $k"
-done
+. /virtio-lib.sh
+virtio_modules VIRTIO-INSMOD-FAIL
 echo "VIRTIO-DEVICES $(cat /sys/bus/virtio/devices/*/device | tr '\n' ' ')"
 echo "VIRTIO-MSIX $(grep -c 'MSI.*virtio' /proc/interrupts)"
 
@@ -55,13 +53,7 @@ echo "VIRTIO-HVC-READ $(echo "$cmd" | wc -c) bytes"
 sh -c "$cmd" >/dev/hvc0 2>&1
 
 # virtio-net: eth0 on the host's TAP; ping, then 1 MiB over TCP to the host.
-ip link set lo up
-ip link set eth0 up
-ip addr add 10.0.2.15/24 dev eth0
-i=0
-while [ $i -lt 30 ] && ! ping -c 1 -W 2 10.0.2.1 >/dev/null 2>&1; do
-	i=$((i + 1))
-done
+virtio_net_up
 echo "VIRTIO-NET-PING $(ping -c 3 -W 5 10.0.2.1 | grep -c 'bytes from')"
 yes zxhv-net-transfer | head -c 1048576 >/net-data
 if timeout 300 nc 10.0.2.1 5000 </net-data; then echo VIRTIO-NET-SENT; else echo VIRTIO-NET-SEND-FAIL; fi
@@ -70,8 +62,7 @@ if timeout 300 nc 10.0.2.1 5000 </net-data; then echo VIRTIO-NET-SENT; else echo
 # by hand through /dev/mem, with the available ring on the ACPI RSDP in
 # guest RAM, whose index field ("D ", 0x2044) is far beyond the queue size.
 # The kick is a BELL write; the device must answer with NEEDS_RESET (0x40).
-rng=$(basename "$(dirname "$(readlink -f /sys/bus/virtio/drivers/virtio_rng/virtio*)")")
-echo "$rng" >/sys/bus/pci/drivers/virtio-pci/unbind
+rng=$(virtio_rng_take)
 bar=$(( $(cut -d' ' -f1 "/sys/bus/pci/devices/$rng/resource" | head -n1) ))
 w() { devmem "$(printf 0x%x $((bar + $1)))" "$2" "$3"; }
 w 0x14 8 0
