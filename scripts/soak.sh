@@ -32,7 +32,8 @@
 #                      fuzz-check), ZXHV_SOAK_FUZZ_SECONDS each.
 # Two lanes, one per core (Bochs and the fuzzers use one host thread each):
 # the first three steps run one after the other in the background, the last
-# three in the foreground.  The defaults fill about two hours on the 2-core CI
+# three in the foreground.  ZXHV_SOAK_STEPS="NAME..." runs only those steps
+# (and the build).  The defaults fill about two hours on the 2-core CI
 # machine, measured in Bochs on the debug kernel (corei7_skylake_x, kmemleak
 # on): ~200 fuzzer calls, ~0.12 storm rounds and ~0.5 guest-fuzz runs per
 # second of wall time; docs/security.md has the figures of a whole run.  The
@@ -40,6 +41,14 @@
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
+steps_only=${ZXHV_SOAK_STEPS:-}
+for s in $steps_only; do
+	case $s in
+	bochs-debug-linux | bochs-debug-storm | bochs-guest-fuzz | bochs-debug-smp | qemu-debug-fuzz | \
+		virtio-fuzz) ;;
+	*) echo "soak: ZXHV_SOAK_STEPS: no step '$s'" >&2; exit 2 ;;
+	esac
+done
 out=$top/build/soak
 rm -rf "$out"
 mkdir -p "$out"
@@ -48,7 +57,7 @@ t0=$SECONDS
 . "$top/scripts/steps.sh"
 
 # --- build ---------------------------------------------------------------------
-step build make -s kernel-debug module-debug libzx tools selftests vmm guest
+steps_only='' step build make -s kernel-debug module-debug libzx tools selftests vmm guest
 
 # --- zxhv-vmm boots Linux on the debug kernel ---------------------------------------
 # corei7_skylake_x: on corei7_haswell_4770 the debug kernel calibrates its TSC

@@ -13,14 +13,26 @@
 #   steps_summary WHAT    print every failure and a line per log, then the
 #                         grand total 'N passed, N failed, N skipped' last;
 #                         returns non-zero if a step or a test failed
+# With $steps_only set (a space-separated list of names), the steps not in
+# it are reported as not selected and do not run.
 failed_steps=()
 tap_files=()
+steps_only=${steps_only:-}
+
+# True if step NAME is to run.
+selected() {
+	[ -z "$steps_only" ] || [[ " $steps_only " == *" $1 "* ]]
+}
 
 step() {
 	local name=$1
 	shift
 	local t=$SECONDS
 	echo "== $name"
+	if ! selected "$name"; then
+		echo "   not selected"
+		return 0
+	fi
 	if "$@" >"$out/$name.log" 2>&1; then
 		echo "   ok ($((SECONDS - t))s)"
 	else
@@ -35,6 +47,10 @@ declare -A bg_pids
 bg_run() {
 	local name=$1 t rc
 	shift
+	if ! selected "$name"; then
+		echo "unselected 0" >"$out/$name.status"
+		return 0
+	fi
 	t=$(date +%s)
 	if "$@" >"$out/$name.log" 2>&1; then rc=ok; else rc=FAILED; fi
 	echo "$rc $(($(date +%s) - t))" >"$out/$name.status"
@@ -68,6 +84,10 @@ bg_wait() {
 	wait "${bg_pids[$name]}" 2>/dev/null
 	[ -r "$out/$name.status" ] && read -r rc secs <"$out/$name.status"
 	echo "== $name (from the background)"
+	if [ "$rc" = unselected ]; then
+		echo "   not selected"
+		return 0
+	fi
 	if [ "$rc" = ok ]; then
 		echo "   ok (${secs}s)"
 	else
@@ -83,7 +103,9 @@ tap_step() {
 	local name=$1
 	shift
 	step "$name" "$@"
-	tap_files+=("$out/$name.log")
+	if selected "$name"; then
+		tap_files+=("$out/$name.log")
+	fi
 }
 
 steps_summary() {
