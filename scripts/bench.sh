@@ -61,9 +61,20 @@ mkdir -p "$vroot"
 (cd "$vroot" && gzip -dc "$top/build/guest/initramfs.cpio.gz" | cpio -i -d --quiet)
 cp tools/bench/virtio-bench-guest.sh "$vroot/virtio-test"
 cp build/bench/virtio-io "$vroot/virtio-io"
+# iperf3 (Debian's) in the guest, its libraries where ldd finds them.
+ipf=$(command -v iperf3)
+ipf_libs=$(ldd "$ipf" | awk '$2 == "=>" && $3 ~ /^\// {print $3} $1 ~ /^\/.*ld-linux/ {print $1}')
+mkdir -p "$vroot/usr/bin"
+cp -L "$ipf" "$vroot/usr/bin/"
+for l in $ipf_libs; do
+	mkdir -p "$vroot$(dirname "$l")"
+	cp -L "$l" "$vroot$l"
+done
 (cd "$vroot" && find . | cpio -o -H newc --quiet | gzip -9 -n) >"$boot/initramfs-vbench.cpio.gz"
 rm -rf "$vroot"
-cp build/bench/virtio-io "$boot/"
+# ... and in the emulated machine, its server.
+mkdir -p "$boot/iperf3"
+cp -L "$ipf" $ipf_libs "$boot/iperf3/"
 kdir=$(scripts/kernel/stock.sh)/lib/modules/$(cat build/guest/release)
 cp "$kdir/kernel/drivers/net/tun.ko" "$boot/" 2>/dev/null || xz -dc "$kdir/kernel/drivers/net/tun.ko.xz" >"$boot/tun.ko"
 [ -f "$out/bench.json" ] && mv "$out/bench.json" "$out/bench.prev.json"

@@ -24,7 +24,7 @@ pkgs=(
 	isolinux syslinux-common xorriso busybox-static
 	dkms sparse
 	debhelper dh-dkms lintian mandoc man-db groff-base pkgconf
-	libmnl-dev python3-yaml liburing-dev
+	libmnl-dev python3-yaml liburing-dev iperf3
 )
 
 stamp=/var/lib/zircon-hv-deps.stamp

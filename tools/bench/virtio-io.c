@@ -7,32 +7,30 @@
  *   virtio-io disk DEV MIB OPS   sequential read and write of MIB MiB in
  *                                1 MiB requests (O_DIRECT, the write ends
  *                                with fsync), then OPS random 4 KiB reads
- *                                (O_DIRECT, one at a time: queue depth 1)
- *   virtio-io send ADDR PORT MIB  TCP: MIB MiB to ADDR:PORT, timed from
- *                                connect to the receiver's close (so every
- *                                byte has arrived)
- *   virtio-io sink PORT          TCP: accepts one connection, reads it to
- *                                its end, closes; prints the bytes received
+ *                                (O_DIRECT) one at a time (queue depth 1),
+ *                                then 8 x OPS with 32 in flight (Linux AIO,
+ *                                io_submit: fio's libaio engine at
+ *                                iodepth=32)
  *   virtio-io notify PCIDEV N    N writes to queue 0's notification address
  *                                of the virtio-pci device PCIDEV (e.g.
  *                                0000:00:03.0), which no driver may hold:
  *                                this program drives it (setup_queue())
  *                                through /dev/mem
  */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <netinet/in.h>
+#include <linux/aio_abi.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/socket.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
 #define MIB	(1u << 20)
+#define QD	32
 
 static double now(void)
 {
@@ -55,6 +53,71 @@ static void full(ssize_t r, size_t want, const char *what)
 			errno = EIO;
 		die(what);
 	}
+}
+
+/* A random 4 KiB-aligned offset below @size (xorshift64). */
+static off_t random_block(uint64_t *x, uint64_t size)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 7;
+	*x ^= *x << 17;
+	return (off_t)(*x % (size / 4096)) * 4096;
+}
+
+static void aio_read(struct iocb *cb, int fd, void *buf, off_t off)
+{
+	memset(cb, 0, sizeof(*cb));
+	cb->aio_data = (uintptr_t)cb;
+	cb->aio_lio_opcode = IOCB_CMD_PREAD;
+	cb->aio_fildes = (uint32_t)fd;
+	cb->aio_buf = (uintptr_t)buf;
+	cb->aio_nbytes = 4096;
+	cb->aio_offset = off;
+}
+
+/* @ops random 4 KiB O_DIRECT reads, QD of them in flight (Linux AIO). */
+static void randread_qd(int fd, uint64_t size, unsigned long ops, uint64_t *x)
+{
+	static struct iocb cbs[QD];
+	struct io_event ev[QD];
+	aio_context_t ctx = 0;
+	unsigned long sent = 0, done = 0;
+	uint8_t *bufs;
+	double t;
+
+	if (syscall(SYS_io_setup, QD, &ctx) || posix_memalign((void **)&bufs, 4096, QD * 4096))
+		die("io_setup");
+	t = now();
+	for (; sent < QD && sent < ops; sent++) {
+		struct iocb *cb = &cbs[sent];
+
+		aio_read(cb, fd, bufs + sent * 4096, random_block(x, size));
+		if (syscall(SYS_io_submit, ctx, 1, &cb) != 1)
+			die("io_submit");
+	}
+	while (done < ops) {
+		long n = syscall(SYS_io_getevents, ctx, 1, QD, ev, NULL);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			die("io_getevents");
+		for (long i = 0; i < n; i++) {
+			struct iocb *cb = (struct iocb *)(uintptr_t)ev[i].data;
+
+			full((ssize_t)ev[i].res, 4096, "aio read");
+			done++;
+			if (sent == ops)
+				continue;
+			aio_read(cb, fd, (void *)(uintptr_t)cb->aio_buf, random_block(x, size));
+			if (syscall(SYS_io_submit, ctx, 1, &cb) != 1)
+				die("io_submit");
+			sent++;
+		}
+	}
+	printf("randread4k_qd%d %.0f IOPS\n", QD, ops / (now() - t));
+	syscall(SYS_io_destroy, ctx);
+	free(bufs);
 }
 
 static int disk(const char *dev, unsigned long mib, unsigned long ops)
@@ -83,64 +146,11 @@ static int disk(const char *dev, unsigned long mib, unsigned long ops)
 		full(pread(fd, buf, MIB, (off_t)i * MIB), MIB, "read");
 	printf("seqread %.2f MB/s\n", mib * (double)MIB / (now() - t) / 1e6);
 	t = now();
-	for (unsigned long i = 0; i < ops; i++) {
-		x ^= x << 13;
-		x ^= x >> 7;
-		x ^= x << 17;
-		full(pread(fd, buf, 4096, (off_t)(x % (size / 4096)) * 4096), 4096, "read");
-	}
+	for (unsigned long i = 0; i < ops; i++)
+		full(pread(fd, buf, 4096, random_block(&x, size)), 4096, "read");
 	printf("randread4k %.0f IOPS\n", ops / (now() - t));
+	randread_qd(fd, size, 8 * ops, &x);
 	close(fd);
-	return 0;
-}
-
-static int send_tcp(const char *addr, int port, unsigned long mib)
-{
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
-	static char buf[65536];
-	double t;
-	int s = socket(AF_INET, SOCK_STREAM, 0);
-
-	if (s < 0 || inet_pton(AF_INET, addr, &a.sin_addr) != 1)
-		die("socket");
-	memset(buf, 'z', sizeof(buf));
-	t = now();
-	if (connect(s, (struct sockaddr *)&a, sizeof(a)))
-		die("connect");
-	for (unsigned long i = 0; i < mib * (MIB / sizeof(buf)); i++)
-		for (size_t off = 0; off < sizeof(buf);) {
-			ssize_t w = write(s, buf + off, sizeof(buf) - off);
-
-			if (w <= 0)
-				die("write");
-			off += (size_t)w;
-		}
-	shutdown(s, SHUT_WR);
-	while (read(s, buf, sizeof(buf)) > 0)
-		;
-	printf("tcp %.2f MB/s\n", mib * (double)MIB / (now() - t) / 1e6);
-	close(s);
-	return 0;
-}
-
-static int sink(int port)
-{
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
-	static char buf[65536];
-	unsigned long long total = 0;
-	ssize_t n;
-	int one = 1, c, s = socket(AF_INET, SOCK_STREAM, 0);
-
-	if (s < 0 || setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
-	    bind(s, (struct sockaddr *)&a, sizeof(a)) || listen(s, 1))
-		die("listen");
-	c = accept(s, NULL, NULL);
-	if (c < 0)
-		die("accept");
-	while ((n = read(c, buf, sizeof(buf))) > 0)
-		total += (unsigned long long)n;
-	close(c);
-	printf("received %llu bytes\n", total);
 	return 0;
 }
 
@@ -282,13 +292,8 @@ int main(int argc, char **argv)
 {
 	if (argc == 5 && !strcmp(argv[1], "disk"))
 		return disk(argv[2], strtoul(argv[3], NULL, 0), strtoul(argv[4], NULL, 0));
-	if (argc == 5 && !strcmp(argv[1], "send"))
-		return send_tcp(argv[2], atoi(argv[3]), strtoul(argv[4], NULL, 0));
-	if (argc == 3 && !strcmp(argv[1], "sink"))
-		return sink(atoi(argv[2]));
 	if (argc == 4 && !strcmp(argv[1], "notify"))
 		return notify(argv[2], strtoul(argv[3], NULL, 0));
-	fprintf(stderr, "usage: virtio-io disk DEV MIB OPS | send ADDR PORT MIB | sink PORT | "
-		"notify PCIDEV N\n");
+	fprintf(stderr, "usage: virtio-io disk DEV MIB OPS | notify PCIDEV N\n");
 	return 2;
 }
