@@ -45,11 +45,16 @@ chmod +x "$boot/root/init"
 (cd "$boot/root" && find . | cpio -o -H newc --quiet | gzip -9 -n) >"$boot/initramfs.cpio.gz"
 rm -rf "$boot/root"
 cp build/bench/boottime build/vmm/zxhv-vmm "$boot/"
+# ldd_libs BIN: the shared libraries BIN loads, as ldd resolves them here,
+# and the dynamic loader.
+ldd_libs() {
+	ldd "$1" | awk '$2 == "=>" && $3 ~ /^\// {print $3} $1 ~ /^\/.*ld-linux/ {print $1}'
+}
 # QEMU as installed: the binary, the libraries ldd names, and what microvm
 # loads (its qboot firmware; pvh.bin for an ELF, linuxboot_dma.bin for a bzImage).
 qbin=$(command -v qemu-system-x86_64)
 cp -L "$qbin" "$qemu/"
-ldd "$qbin" | awk '$2 == "=>" && $3 ~ /^\// {print $3}' | xargs cp -L -t "$qemu/lib/"
+ldd_libs "$qbin" | xargs cp -L -t "$qemu/lib/"
 for f in bios-microvm.bin pvh.bin linuxboot_dma.bin; do
 	cp -L "/usr/share/qemu/$f" "$qemu/share/"
 done
@@ -63,10 +68,10 @@ cp tools/bench/virtio-bench-guest.sh "$vroot/virtio-test"
 cp build/bench/virtio-io "$vroot/virtio-io"
 # iperf3 (Debian's) in the guest, its libraries where ldd finds them.
 ipf=$(command -v iperf3)
-ipf_libs=$(ldd "$ipf" | awk '$2 == "=>" && $3 ~ /^\// {print $3} $1 ~ /^\/.*ld-linux/ {print $1}')
+mapfile -t ipf_libs < <(ldd_libs "$ipf")
 mkdir -p "$vroot/usr/bin"
 cp -L "$ipf" "$vroot/usr/bin/"
-for l in $ipf_libs; do
+for l in "${ipf_libs[@]}"; do
 	mkdir -p "$vroot$(dirname "$l")"
 	cp -L "$l" "$vroot$l"
 done
@@ -74,7 +79,7 @@ done
 rm -rf "$vroot"
 # ... and in the emulated machine, its server.
 mkdir -p "$boot/iperf3"
-cp -L "$ipf" $ipf_libs "$boot/iperf3/"
+cp -L "$ipf" "${ipf_libs[@]}" "$boot/iperf3/"
 kdir=$(scripts/kernel/stock.sh)/lib/modules/$(cat build/guest/release)
 cp "$kdir/kernel/drivers/net/tun.ko" "$boot/" 2>/dev/null || xz -dc "$kdir/kernel/drivers/net/tun.ko.xz" >"$boot/tun.ko"
 [ -f "$out/bench.json" ] && mv "$out/bench.json" "$out/bench.prev.json"

@@ -19,8 +19,15 @@ E
 echo "VBENCH-SIZES disk=${mib:=16}MiB randread=${ops:=1000} tcp=${netmib:=16}MiB kicks=${kicks:=20000} reps=${reps:=3}"
 mkdir -p /tmp	# iperf3 keeps its stream buffers in a file there
 virtio_net_up
-r=0
-while [ "$r" -lt "$reps" ]; do
+# each CMD...: CMD, reps times.
+each() {
+	i=0
+	while [ "$i" -lt "$reps" ]; do
+		"$@"
+		i=$((i + 1))
+	done
+}
+disk_and_tcp() {
 	/virtio-io disk /dev/vda "$mib" "$ops" | sed 's/^/VBENCH /'
 	# iperf3's receiver figure (the sender's stops with data still in its
 	# socket buffer); the host's clock and the guest's kvmclock both count
@@ -29,18 +36,17 @@ while [ "$r" -lt "$reps" ]; do
 		awk '/receiver$/ { for (i = 2; i <= NF; i++) if ($i == "Kbits/sec")
 			printf "VBENCH tcp %.2f MB/s\n", $(i - 1) / 8000 }
 			/error/ { print "VBENCH-ERROR iperf3: " $0 }'
-	r=$((r + 1))
-done
+}
+each disk_and_tcp
 # Bytes per frame eth0 sent: far above the MTU when TSO frames (HOST_TSO4)
 # went to the VMM whole.  Not a figure of merit, so printed once.
 tx=/sys/class/net/eth0/statistics
 echo "VBENCH tcp_frame $(($(cat $tx/tx_bytes) / $(cat $tx/tx_packets))) B/frame"
 # The rng, driven by virtio-io itself with an always empty queue 0.
 rng=$(virtio_rng_take)
-r=0
-while [ "$r" -lt "$reps" ]; do
+kicks() {
 	/virtio-io notify "$rng" "$kicks" | sed 's/^/VBENCH /'
-	r=$((r + 1))
-done
+}
+each kicks
 echo VBENCH-DONE
 poweroff -f

@@ -68,9 +68,11 @@ qemu)
 esac
 rc=$?
 kill "$srvpid" 2>/dev/null
+# The guest's console lines end in CR LF.
+tr -d '\r' <"$w/out" >"$w/lines"
 # The median of each figure's samples (the lower middle one for an even
 # count), after a comment line with all of them.
-tr -d '\r' <"$w/out" | awk -v vmm="$vmm" '$1 == "VBENCH" && $3 ~ /^[0-9.]+$/ {
+awk -v vmm="$vmm" '$1 == "VBENCH" && $3 ~ /^[0-9.]+$/ {
 		if (!($2 in n)) k[nk++] = $2
 		x[$2, n[$2]++] = $3; u[$2] = $4 }
 	END { for (i = 0; i < nk; i++) { f = k[i]; c = n[f]; all = ""
@@ -78,16 +80,16 @@ tr -d '\r' <"$w/out" | awk -v vmm="$vmm" '$1 == "VBENCH" && $3 ~ /^[0-9.]+$/ {
 			if (x[f, b] + 0 < x[f, a] + 0) { t = x[f, a]; x[f, a] = x[f, b]; x[f, b] = t }
 		for (a = 0; a < c; a++) all = all " " x[f, a]
 		printf "# vbench %s %s samples:%s\n", vmm, f, all
-		printf "vbench %s %s %s %s\n", vmm, f, x[f, int((c - 1) / 2)], u[f] } }'
-tr -d '\r' <"$w/out" | sed -n 's/^VBENCH-SIZES /# vbench sizes: /p' | head -n 1
+		printf "vbench %s %s %s %s\n", vmm, f, x[f, int((c - 1) / 2)], u[f] } }' "$w/lines"
+sed -n 's/^VBENCH-SIZES /# vbench sizes: /p' "$w/lines" | head -n 1
 missing=
 for f in seqwrite seqread randread4k randread4k_qd32 tcp tcp_frame notify; do
-	tr -d '\r' <"$w/out" | grep -q "^VBENCH $f [0-9]" || missing="$missing $f"
+	grep -q "^VBENCH $f [0-9]" "$w/lines" || missing="$missing $f"
 done
 [ -z "$missing" ] || echo "# vbench $vmm: no figure for$missing"
-if [ "$rc" != 0 ] || [ -n "$missing" ] || ! grep -q '^VBENCH-DONE' "$w/out"; then
+if [ "$rc" != 0 ] || [ -n "$missing" ] || ! grep -qx 'VBENCH-DONE' "$w/lines"; then
 	echo "# vbench $vmm failed (exit $rc); console and stderr tails:"
-	tr -d '\r' <"$w/out" | tail -n 25 | sed 's/^/#   /'
+	tail -n 25 "$w/lines" | sed 's/^/#   /'
 	tail -n 10 "$w/err" | sed 's/^/#   err: /'
 	tail -n 5 "$w/iperf3" | sed 's/^/#   iperf3 -s: /'
 	exit 1
