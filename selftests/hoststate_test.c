@@ -33,7 +33,16 @@
  *                               the host's DR6 must be back after the exit, or the
  *                               host's next watchpoint hit also reports a stray
  *                               single step (SIGTRAP).  Found by guest_fuzz_test.
+ * selectors_and_io_bitmap       with DS, ES and GS loaded with the user data
+ *                               selector and an I/O bitmap (ioperm), a guest with
+ *                               CPUID exits (handled in the kernel) and OUTs to
+ *                               userspace: after each enter the selectors are back
+ *                               and an OUT the bitmap allows does not fault (a
+ *                               VM exit zeroes them and cuts TR's limit to 0x67,
+ *                               the bitmap off; the module puts them back when
+ *                               it leaves the run loop, not after each exit)
  */
+#include <sys/io.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <string.h>
@@ -401,6 +410,64 @@ TEST(guest_debug_exceptions)
 	}
 	vm_close(&vm);
 	hs_ctx_end(&c);
+}
+
+static uint16_t hs_sel(int which)
+{
+	uint16_t v = 0;
+
+	if (which == 0)
+		__asm__ volatile("mov %%ds, %0" : "=r"(v));
+	else if (which == 1)
+		__asm__ volatile("mov %%es, %0" : "=r"(v));
+	else
+		__asm__ volatile("mov %%gs, %0" : "=r"(v));
+	return v;
+}
+
+static void hs_load_sels(uint16_t v)
+{
+	__asm__ volatile("mov %0, %%ds\n mov %0, %%es\n mov %0, %%gs" : : "r"(v) : "memory");
+}
+
+#define HS_USER_DS	0x2b	/* GDT entry 5, RPL 3: Linux's __USER_DS */
+
+TEST(selectors_and_io_bitmap)
+{
+	static const char *const name[] = { "DS", "ES", "GS" };
+	uint16_t after[3][8];
+	int outs = 0, bad = -1;
+	struct vm vm;
+
+	NEED_VMX();
+	if (ioperm(0x80, 1, 1))
+		SKIP(return, "ioperm: %s", strerror(errno));
+	VM_START(&vm, g_cpuid);
+	/* glibc keeps its TLS in FS's base: FS stays as it is. */
+	hs_load_sels(HS_USER_DS);
+	/* g_cpuid: three CPUIDs, seven OUTs of what they gave, a MARK. */
+	for (; outs < 8; outs++) {
+		zx_port_packet_t p = { .type = 0 };
+		zx_status_t s = zx_vcpu_enter(vm.vcpu, &p);
+
+		for (int i = 0; i < 3; i++)
+			after[i][outs] = hs_sel(i);
+		/* Faults (SIGSEGV) if TR's limit still hides the I/O bitmap. */
+		outb(0, 0x80);
+		if (s != ZX_OK || p.type != ZX_PKT_TYPE_GUEST_IO)
+			break;
+	}
+	hs_load_sels(0);
+	ioperm(0x80, 1, 0);
+	EXPECT_EQ(8, outs);
+	for (int o = 0; o < outs && bad < 0; o++)
+		for (int i = 0; i < 3; i++)
+			if (after[i][o] != HS_USER_DS) {
+				TH_LOG("%s is %#x after enter %d", name[i], after[i][o], o);
+				bad = o;
+			}
+	EXPECT_EQ(-1, bad);
+	vm_close(&vm);
 }
 
 TEST_HARNESS_MAIN

@@ -26,9 +26,10 @@
  *   5. the exit's fields are read and the exit handled, VMCS loaded
  *      (vmexit.c): resume, deliver a packet, or fail.
  *
- * Host state that VM exits clobber: the GDT and IDT limits (0xffff) and TR
- * (limit 0x67) are restored after every exit, and DS, ES, FS, GS and LDTR
- * selectors (loaded with 0) when the thread had others.  VMX switches no
+ * Host state that VM exits clobber: the GDT and IDT limits (0xffff), TR
+ * (limit 0x67), and DS, ES, FS, GS and LDTR (loaded with 0) when the
+ * thread had others, are put back when the VMCS is put, once per sleep
+ * and at the end of enter (vcpu_priv.h), not after each exit.  VMX switches no
  * CR2: the guest's is written right before the entry and read right after
  * the exit, so neither the host's fault addresses nor another guest's CR2
  * reach this guest (issue 16, F2).
@@ -38,13 +39,11 @@
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <asm/debugreg.h>
-#include <asm/desc.h>
 #include <asm/fpu/api.h>
 #include <asm/fpu/xcr.h>
 #include <asm/mce.h>
 #include <asm/msr.h>
 #include <asm/processor.h>
-#include <asm/segment.h>
 #include <asm/special_insns.h>
 #include <asm/tlbflush.h>
 #include <asm/trapnr.h>
@@ -185,45 +184,6 @@ static void xrstor_guest(struct zxhv_arch_vcpu *v)
 		asm volatile("fxrstor64 %[area]" : : [area] "m"(*(u8 (*)[512])v->fpu));
 }
 
-/* What a VM exit did to the host's segments, undone (see the top). */
-struct vmx_host_segs {
-	u16 ds, es, fs, gs, ldt;
-	unsigned long fs_base, kernel_gs_base;
-};
-
-static void vmx_save_host_segs(struct vmx_host_segs *h)
-{
-	savesegment(ds, h->ds);
-	savesegment(es, h->es);
-	savesegment(fs, h->fs);
-	savesegment(gs, h->gs);
-	asm volatile("sldt %0" : "=g"(h->ldt));
-	rdmsrl(MSR_FS_BASE, h->fs_base);
-	rdmsrl(MSR_KERNEL_GS_BASE, h->kernel_gs_base);
-}
-
-static void vmx_restore_host_segs(const struct vmx_host_segs *h, const struct desc_ptr *gdt,
-				  const struct desc_ptr *idt)
-{
-	native_load_gdt(gdt);
-	native_load_idt(idt);
-	force_reload_TR();
-	if (h->ldt)
-		asm volatile("lldt %0" : : "rm"(h->ldt));
-	if (h->ds)
-		loadsegment(ds, h->ds);
-	if (h->es)
-		loadsegment(es, h->es);
-	if (h->fs) {
-		loadsegment(fs, h->fs);
-		wrmsrl(MSR_FS_BASE, h->fs_base);
-	}
-	if (h->gs) {
-		load_gs_index(h->gs);
-		wrmsrl(MSR_KERNEL_GS_BASE, h->kernel_gs_base);
-	}
-}
-
 /*
  * The counters of one entry (arch.h); @reason U32_MAX: the entry failed.
  * Guest time is kept in TSC ticks, converted when read (vcpu_api.c).
@@ -332,18 +292,14 @@ static void vmx_debug_after(struct zxhv_arch_vcpu *v, const struct vmx_host_debu
  * of a failed entry.  @l1d_dirty: host code other than the exit handlers
  * ran on this CPU since the last entry (spec.h, the "cond" L1D flush).
  */
-static zx_status_t vmx_run_once(struct zxhv_arch_vcpu *v, const struct vmx_host_segs *hs,
-				struct vmx_exit *e, bool l1d_dirty)
+static zx_status_t vmx_run_once(struct zxhv_arch_vcpu *v, struct vmx_exit *e, bool l1d_dirty)
 {
-	struct desc_ptr gdt, idt;
 	u64 host_xcr0 = 0, t0;
 	bool swap_xcr0;
 	struct vmx_host_debug dbg;
 	unsigned int flags;
 	int fail;
 
-	native_store_gdt(&gdt);
-	store_idt(&idt);
 	if (v->host_cr3 != __read_cr3()) {
 		v->host_cr3 = __read_cr3();
 		vmcs_writenat(HOST_CR3, v->host_cr3);
@@ -352,8 +308,11 @@ static zx_status_t vmx_run_once(struct zxhv_arch_vcpu *v, const struct vmx_host_
 		v->host_cr4 = cr4_read_shadow();
 		vmcs_writenat(HOST_CR4, v->host_cr4);
 	}
-	vmcs_writenat(HOST_FS_BASE, hs->fs_base);
-	v->msr_host[VMX_MSR_KERNEL_GS_BASE].value = hs->kernel_gs_base;
+	if (v->host_fs_base != v->host_segs.fs_base) {
+		v->host_fs_base = v->host_segs.fs_base;
+		vmcs_writenat(HOST_FS_BASE, v->host_fs_base);
+	}
+	v->msr_host[VMX_MSR_KERNEL_GS_BASE].value = v->host_segs.kernel_gs_base;
 
 	kernel_fpu_begin();
 	xrstor_guest(v);
@@ -377,11 +336,11 @@ static zx_status_t vmx_run_once(struct zxhv_arch_vcpu *v, const struct vmx_host_
 	if (native_read_cr2() != v->cr2)
 		native_write_cr2(v->cr2);
 	fail = zxhv_vmx_run(v->gprs, flags);
+	v->host_segs_dirty = true;
 	v->cr2 = native_read_cr2();
 	vmx_debug_after(v, &dbg);
 	if (swap_xcr0 && host_xcr0 != v->xcr0)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, host_xcr0);
-	vmx_restore_host_segs(hs, &gdt, &idt);
 	t0 = rdtsc() - t0;
 	if (!fail) {
 		e->full_reason = vmcs_read32(VM_EXIT_REASON);
@@ -488,7 +447,6 @@ static zx_status_t vmx_before_entry(struct zxhv_arch_vcpu *v)
 
 zx_status_t zxhv_arch_vcpu_enter(struct zxhv_arch_vcpu *v, zx_port_packet_t *packet)
 {
-	struct vmx_host_segs hs;
 	struct vmx_exit e;
 	zx_status_t status;
 	bool ran = false;
@@ -500,7 +458,7 @@ zx_status_t zxhv_arch_vcpu_enter(struct zxhv_arch_vcpu *v, zx_port_packet_t *pac
 	unsigned long switches = current->nvcsw + current->nivcsw;
 	bool l1d_dirty = true;
 
-	vmx_save_host_segs(&hs);
+	zxhv_vmx_vcpu_save_host_segs(v);
 	WRITE_ONCE(v->task, current);
 	v->pause_exit = false;
 	zxhv_vmx_vcpu_load(v);
@@ -518,7 +476,7 @@ zx_status_t zxhv_arch_vcpu_enter(struct zxhv_arch_vcpu *v, zx_port_packet_t *pac
 		zxhv_vmx_pvclock_before_entry(v);
 		if (trace_zxhv_entry_enabled())
 			trace_zxhv_entry(v->vpid, vmcs_readnat(GUEST_RIP));
-		status = vmx_run_once(v, &hs, &e, l1d_dirty);
+		status = vmx_run_once(v, &e, l1d_dirty);
 		zxhv_vmx_pvclock_after_exit(v);
 		ran = true;
 		if (status != ZX_OK)

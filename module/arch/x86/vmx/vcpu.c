@@ -98,8 +98,58 @@ void zxhv_vmx_vcpu_reload(struct zxhv_arch_vcpu *v)
 	this_cpu_inc(vcpu_reloads);
 }
 
+void zxhv_vmx_vcpu_save_host_segs(struct zxhv_arch_vcpu *v)
+{
+	struct vmx_host_segs *h = &v->host_segs;
+
+	savesegment(ds, h->ds);
+	savesegment(es, h->es);
+	savesegment(fs, h->fs);
+	savesegment(gs, h->gs);
+	asm volatile("sldt %0" : "=g"(h->ldt));
+	rdmsrl(MSR_FS_BASE, h->fs_base);
+	rdmsrl(MSR_KERNEL_GS_BASE, h->kernel_gs_base);
+}
+
+/*
+ * What VM exits changed, put back (vcpu_priv.h): the GDT's limit (exits
+ * set 0xffff), the IDT's likewise, TR's limit (0x67: the I/O bitmap cut
+ * off; the kernel reloads TR before a task that uses one runs, or now if
+ * this thread does), and the selectors and LDT the VMCS's host fields
+ * zero.  FS base, GS base and KERNEL_GS_BASE come back with the exit.
+ * Preemption is still off: the CPU is the one the exits happened on.
+ */
+static void vcpu_host_segs_back(struct zxhv_arch_vcpu *v)
+{
+	const struct vmx_host_segs *h = &v->host_segs;
+	struct desc_ptr idt;
+
+	load_fixmap_gdt(smp_processor_id());
+	store_idt(&idt);
+	idt.size = IDT_ENTRIES * sizeof(gate_desc) - 1;
+	native_load_idt(&idt);
+	invalidate_tss_limit();
+	if (h->ldt)
+		asm volatile("lldt %0" : : "rm"(h->ldt));
+	if (h->ds)
+		loadsegment(ds, h->ds);
+	if (h->es)
+		loadsegment(es, h->es);
+	if (h->fs) {
+		loadsegment(fs, h->fs);
+		wrmsrl(MSR_FS_BASE, h->fs_base);
+	}
+	if (h->gs) {
+		load_gs_index(h->gs);
+		wrmsrl(MSR_KERNEL_GS_BASE, h->kernel_gs_base);
+	}
+	v->host_segs_dirty = false;
+}
+
 void zxhv_vmx_vcpu_put(struct zxhv_arch_vcpu *v)
 {
+	if (v->host_segs_dirty)
+		vcpu_host_segs_back(v);
 	preempt_enable();
 }
 

@@ -19,6 +19,12 @@
  * When the bound thread moved to another CPU, loading VMCLEARs the VMCS on
  * the old CPU by IPI, VMPTRLDs it here, rewrites the per-CPU host state
  * and invalidates the VPID's translations.
+ *
+ * Host state a VM exit leaves behind (the GDT limit, TR's limit, the
+ * thread's segment selectors and LDT) matters only to user mode and to
+ * other tasks, so it is put back once, when the VMCS is put (before
+ * preemption is on again: before a sleep and at the end of enter), not
+ * after every exit: in-kernel exits skip that work.
  */
 #ifndef ZXHV_VMX_VCPU_PRIV_H
 #define ZXHV_VMX_VCPU_PRIV_H
@@ -39,6 +45,12 @@
 #include "vmx_compat.h"
 #include "vmx_cpu.h"
 #include "vmx_ops.h"
+
+/* The bound thread's segments, as zx_vcpu_enter found them (vcpu.c). */
+struct vmx_host_segs {
+	u16 ds, es, fs, gs, ldt;
+	unsigned long fs_base, kernel_gs_base;
+};
 
 struct zxhv_arch_guest;
 struct zxhv_gpas;
@@ -128,8 +140,11 @@ struct zxhv_arch_vcpu {
 	unsigned long cr2;		/* the guest's CR2 (run.c) */
 	/* The guest's DR0-DR3 and DR6 (MOV DR exits); its DR7 is in the VMCS. */
 	unsigned long dr[4], dr6;
-	/* Host CR3/CR4 last written to the VMCS. */
-	unsigned long host_cr3, host_cr4;
+	/* Host CR3/CR4/FS base last written to the VMCS. */
+	unsigned long host_cr3, host_cr4, host_fs_base;
+	/* The thread's segments; a VM exit changed them since the last put. */
+	struct vmx_host_segs host_segs;
+	bool host_segs_dirty;
 
 	struct zxhv_cpuid_ctx cpuid;	/* xsave size follows @xcr0 */
 	struct vmx_lapic lapic;
@@ -172,6 +187,8 @@ struct zxhv_arch_vcpu {
 void zxhv_vmx_vcpu_load(struct zxhv_arch_vcpu *v);
 void zxhv_vmx_vcpu_reload(struct zxhv_arch_vcpu *v);
 void zxhv_vmx_vcpu_put(struct zxhv_arch_vcpu *v);
+/* The thread's segments into @host_segs, at the start of enter. */
+void zxhv_vmx_vcpu_save_host_segs(struct zxhv_arch_vcpu *v);
 
 /* Loaded: RIP += the exit's instruction length; clears STI/MOV-SS blocking. */
 void zxhv_vmx_vcpu_skip_insn(struct zxhv_arch_vcpu *v, const struct vmx_exit *e);
