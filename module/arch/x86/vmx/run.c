@@ -18,11 +18,12 @@
  *   3. an event the last exit interrupted is re-injected, else the highest
  *      pending interrupt (irq_tracker.h) if the guest can take it, else an
  *      interrupt window is requested;
- *   4. kernel_fpu_begin(), the guest's x87/SSE/AVX state and XCR0 in,
- *      interrupts off, VMLAUNCH/VMRESUME (vmenter.S), the guest's FPU state
- *      out, host XCR0 back, interrupts on (a host interrupt that made the
- *      guest exit is taken here: the VM-exit controls do not acknowledge
- *      it, it stays pending in the local APIC), kernel_fpu_end();
+ *   4. on the first entry after a load, kernel_fpu_begin() and the guest's
+ *      x87/SSE/AVX state in (it stays in the registers until the VMCS is
+ *      put: zxhv_vmx_run_fpu_put()); the guest's XCR0 in, interrupts off,
+ *      VMLAUNCH/VMRESUME (vmenter.S), host XCR0 back, interrupts on (a
+ *      host interrupt that made the guest exit is taken here: the VM-exit
+ *      controls do not acknowledge it, it stays pending in the local APIC);
  *   5. the exit's fields are read and the exit handled, VMCS loaded
  *      (vmexit.c): resume, deliver a packet, or fail.
  *
@@ -184,6 +185,13 @@ static void xrstor_guest(struct zxhv_arch_vcpu *v)
 		asm volatile("fxrstor64 %[area]" : : [area] "m"(*(u8 (*)[512])v->fpu));
 }
 
+void zxhv_vmx_run_fpu_put(struct zxhv_arch_vcpu *v)
+{
+	xsave_guest(v);
+	kernel_fpu_end();
+	v->guest_fpu_live = false;
+}
+
 /*
  * The counters of one entry (arch.h); @reason U32_MAX: the entry failed.
  * Guest time is kept in TSC ticks, converted when read (vcpu_api.c).
@@ -314,14 +322,16 @@ static zx_status_t vmx_run_once(struct zxhv_arch_vcpu *v, struct vmx_exit *e, bo
 	}
 	v->msr_host[VMX_MSR_KERNEL_GS_BASE].value = v->host_segs.kernel_gs_base;
 
-	kernel_fpu_begin();
-	xrstor_guest(v);
+	if (!v->guest_fpu_live) {
+		kernel_fpu_begin();
+		xrstor_guest(v);
+		v->guest_fpu_live = true;
+	}
 	swap_xcr0 = v->xsave_mask && (vmcs_readnat(GUEST_CR4) & X86_CR4_OSXSAVE);
 	local_irq_disable();
 	/* The reboot IPI or the crash callback turned VMX off here: stop. */
 	if (unlikely(!zxhv_vmx_cpu_on())) {
 		local_irq_enable();
-		kernel_fpu_end();
 		return ZX_ERR_BAD_STATE;
 	}
 	if (swap_xcr0) {
@@ -361,9 +371,7 @@ static zx_status_t vmx_run_once(struct zxhv_arch_vcpu *v, struct vmx_exit *e, bo
 			vmx_machine_check();
 	}
 	vmx_count_entry(v, fail ? U32_MAX : e->reason, t0);
-	xsave_guest(v);
 	local_irq_enable();
-	kernel_fpu_end();
 
 	if (fail) {
 		/* An event the entry refused would refuse every later entry too. */

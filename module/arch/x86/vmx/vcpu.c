@@ -148,6 +148,8 @@ static void vcpu_host_segs_back(struct zxhv_arch_vcpu *v)
 
 void zxhv_vmx_vcpu_put(struct zxhv_arch_vcpu *v)
 {
+	if (v->guest_fpu_live)
+		zxhv_vmx_run_fpu_put(v);
 	if (v->host_segs_dirty)
 		vcpu_host_segs_back(v);
 	preempt_enable();

@@ -24,7 +24,9 @@
  * thread's segment selectors and LDT) matters only to user mode and to
  * other tasks, so it is put back once, when the VMCS is put (before
  * preemption is on again: before a sleep and at the end of enter), not
- * after every exit: in-kernel exits skip that work.
+ * after every exit: in-kernel exits skip that work.  Likewise the guest's
+ * FPU state stays in the registers from the first entry to the put
+ * (inside kernel_fpu_begin(), so no other kernel code uses them).
  */
 #ifndef ZXHV_VMX_VCPU_PRIV_H
 #define ZXHV_VMX_VCPU_PRIV_H
@@ -145,6 +147,8 @@ struct zxhv_arch_vcpu {
 	/* The thread's segments; a VM exit changed them since the last put. */
 	struct vmx_host_segs host_segs;
 	bool host_segs_dirty;
+	/* The guest's x87/SSE/AVX state is in the registers (run.c). */
+	bool guest_fpu_live;
 
 	struct zxhv_cpuid_ctx cpuid;	/* xsave size follows @xcr0 */
 	struct vmx_lapic lapic;
@@ -189,6 +193,8 @@ void zxhv_vmx_vcpu_reload(struct zxhv_arch_vcpu *v);
 void zxhv_vmx_vcpu_put(struct zxhv_arch_vcpu *v);
 /* The thread's segments into @host_segs, at the start of enter. */
 void zxhv_vmx_vcpu_save_host_segs(struct zxhv_arch_vcpu *v);
+/* run.c: the guest's FPU state out of the registers, kernel_fpu_end(). */
+void zxhv_vmx_run_fpu_put(struct zxhv_arch_vcpu *v);
 
 /* Loaded: RIP += the exit's instruction length; clears STI/MOV-SS blocking. */
 void zxhv_vmx_vcpu_skip_insn(struct zxhv_arch_vcpu *v, const struct vmx_exit *e);
