@@ -74,6 +74,23 @@ void zxhv_irq_injected(struct zxhv_irq_tracker *t);
 bool zxhv_irq_pending(struct zxhv_irq_tracker *t);
 
 /*
+ * Without the lock, for the bound thread's check before each entry:
+ * false when no vector was pending as this read the set.  Every raiser
+ * pokes the VCPU after raising, and the poke's IPI makes a running guest
+ * exit, so the next entry sees the vector.  (A poke that lands between
+ * this check and the entry, interrupts still on, is absorbed by the host:
+ * that vector waits for the guest's next exit, as it did with the locked
+ * check.)
+ */
+static inline bool zxhv_irq_maybe_pending(const struct zxhv_irq_tracker *t)
+{
+	for (unsigned int i = 0; i < BITS_TO_LONGS(ZXHV_IRQ_VECTORS); i++)
+		if (READ_ONCE(t->pending[i]))
+			return true;
+	return false;
+}
+
+/*
  * The VM-entry interruption-information value injecting @vector (SDM
  * §25.8.3), or 0 for vectors that cannot be injected (21..31, >= 256):
  * NMI for 2; software exception for #BP (3) and #OF (4) (these need the

@@ -79,18 +79,19 @@ static bool vmx_can_inject(u32 vector)
 	       !(intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
 }
 
-static void vmx_set_window(u32 control, bool on)
+static void vmx_set_window(struct zxhv_arch_vcpu *v, u32 control, bool on)
 {
-	u32 proc = vmcs_read32(CPU_BASED_VM_EXEC_CONTROL);
-	u32 want = on ? proc | control : proc & ~control;
+	u32 want = on ? v->proc_ctls | control : v->proc_ctls & ~control;
 
-	if (want != proc)
+	if (want != v->proc_ctls) {
+		v->proc_ctls = want;
 		vmcs_write32(CPU_BASED_VM_EXEC_CONTROL, want);
+	}
 }
 
 static void vmx_set_intr_window(struct zxhv_arch_vcpu *v, bool on)
 {
-	vmx_set_window(CPU_BASED_INTR_WINDOW_EXITING, on);
+	vmx_set_window(v, CPU_BASED_INTR_WINDOW_EXITING, on);
 }
 
 /*
@@ -112,6 +113,12 @@ static zx_status_t vmx_inject_pending(struct zxhv_arch_vcpu *v)
 		v->reinject_info = 0;
 		return ZX_OK;
 	}
+	/* The usual case, without the tracker's lock: nothing to inject. */
+	if (!zxhv_irq_maybe_pending(&v->irq)) {
+		vmx_set_window(v, CPU_BASED_NMI_WINDOW_EXITING, false);
+		vmx_set_intr_window(v, false);
+		return ZX_OK;
+	}
 	/*
 	 * An NMI the guest blocks (virtual-NMI blocking until its handler's
 	 * IRET, or STI/MOV-SS blocking) waits for the NMI window, and the
@@ -120,7 +127,7 @@ static zx_status_t vmx_inject_pending(struct zxhv_arch_vcpu *v)
 	nmi_blocked = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) &
 		      (GUEST_INTR_STATE_NMI | GUEST_INTR_STATE_MOV_SS | GUEST_INTR_STATE_STI);
 	status = zxhv_irq_pop_masked(&v->irq, nmi_blocked, &vector);
-	vmx_set_window(CPU_BASED_NMI_WINDOW_EXITING,
+	vmx_set_window(v, CPU_BASED_NMI_WINDOW_EXITING,
 		       nmi_blocked && zxhv_irq_nmi_pending(&v->irq));
 	if (status == ZX_ERR_SHOULD_WAIT) {
 		vmx_set_intr_window(v, false);
@@ -146,7 +153,7 @@ static zx_status_t vmx_inject_pending(struct zxhv_arch_vcpu *v)
 	vmx_set_intr_window(v, zxhv_irq_pending(&v->irq));
 	/* An NMI just injected blocks the next one until the guest's IRET. */
 	if (vector == ZXHV_IRQ_NMI)
-		vmx_set_window(CPU_BASED_NMI_WINDOW_EXITING, zxhv_irq_nmi_pending(&v->irq));
+		vmx_set_window(v, CPU_BASED_NMI_WINDOW_EXITING, zxhv_irq_nmi_pending(&v->irq));
 	return ZX_OK;
 }
 

@@ -218,6 +218,7 @@ static void vmx_init_controls(struct zxhv_arch_vcpu *v)
 	if (v->backstop_ticks)
 		vmcs_write32(VMX_PREEMPTION_TIMER_VALUE, v->backstop_ticks);
 	vmcs_write32(CPU_BASED_VM_EXEC_CONTROL, c->proc);
+	v->proc_ctls = c->proc;
 	vmcs_write32(SECONDARY_VM_EXEC_CONTROL, c->proc2);
 	/*
 	 * No acknowledge-interrupt-on-exit: a host interrupt that makes the

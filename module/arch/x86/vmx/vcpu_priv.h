@@ -132,6 +132,7 @@ struct zxhv_arch_vcpu {
 	bool pause_exit;
 	u16 yield_last;			/* VPID last yielded to, 0: none yet */
 	bool zero_len_inject;		/* IA32_VMX_MISC[30] */
+	u32 proc_ctls;			/* the VMCS's primary processor controls */
 	u32 backstop_ticks;		/* VMX-preemption timer value, 0: none */
 	/* An event an exit interrupted, injected again at the next entry. */
 	u32 reinject_info, reinject_error, reinject_len;
