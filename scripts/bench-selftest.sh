@@ -19,7 +19,7 @@ gcc -O2 -Wall -Werror -D_GNU_SOURCE -I"$ksrc/tools/testing/selftests" \
 	-o "$w/canary_fail_test" selftests/bench/canary_fail_test.c
 
 echo "TAP version 13"
-echo "1..6"
+echo "1..7"
 n=0
 report() {
 	n=$((n + 1))
@@ -76,3 +76,21 @@ python3 scripts/bench-table.py "$w/bench-fail.txt" >/dev/null 2>"$w/bench-fail.e
 r2=$?
 [ "$r1" = 0 ] && [ "$r2" = 1 ] && grep -q 'zxhv elf 2-CPU boot 1 failed' "$w/bench-fail.err"
 report $? "the bench table has the boot rows and fails on a failed boot"
+
+# 7: the suites alone (ZXHV_BENCH_ONLY=suites, the mitigations=off profile):
+# without boot lines the table needs --suites-only, prints no boot rows, and
+# still fails on a missing op.
+grep -v '^boot' "$raw" >"$w/suites.txt"
+python3 scripts/bench-table.py "$w/suites.txt" >/dev/null 2>"$w/suites-boots.err"
+r1=$?
+python3 scripts/bench-table.py "$w/suites.txt" --suites-only --json "$w/suites.json" \
+	>"$w/suites.table" 2>&1
+r2=$?
+grep -v '^result e_hlt_wake' "$w/suites.txt" >"$w/suites-short.txt"
+python3 scripts/bench-table.py "$w/suites-short.txt" --suites-only >/dev/null \
+	2>"$w/suites-short.err"
+r3=$?
+[ "$r1" = 1 ] && [ "$r2" = 0 ] && [ "$r3" = 1 ] &&
+	[ "$(grep -c '^| (' "$w/suites.table")" = 7 ] && ! grep -q '^| boot' "$w/suites.table" &&
+	grep -q '"boots": \[\]' "$w/suites.json" && grep -q 'zxhv e_hlt_wake' "$w/suites-short.err"
+report $? "the suites-only table: no boot rows needed or printed, a missing op fails"

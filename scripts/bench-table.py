@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """The table of `make bench`.
 
-  bench-table.py RAW [--json OUT]     RAW: the output of tools/bench/bench-vm.sh
+  bench-table.py RAW [--json OUT] [--suites-only]
+                                      RAW: the output of tools/bench/bench-vm.sh
   bench-table.py --compare A.json B.json [--tolerance PCT]
 
 The first form prints one row per op (zircon-hv, KVM, ratio, target) as a
@@ -10,8 +11,10 @@ Markdown table, then the boot table (zxhv-vmm on zircon-hv against QEMU
 microvm on KVM: boot-to-init and boot-to-poweroff, vmlinux and bzImage, 1
 and 2 CPUs; medians of the repetitions), and writes the same figures as
 JSON; it fails if either suite is missing an op, a boot kind is missing or
-any boot failed (no init line, or a non-zero exit).  The second checks that two runs agree: every median within
-PCT percent (default 2), else exit status 1.
+any boot failed (no init line, or a non-zero exit).  --suites-only: a run
+without the boots (ZXHV_BENCH_ONLY=suites, and the mitigations=off profile),
+no boot table.  The second form checks that two runs agree: every median
+within PCT percent (default 2), else exit status 1.
 """
 import argparse
 import json
@@ -194,6 +197,7 @@ def main():
     ap.add_argument("--json")
     ap.add_argument("--compare", nargs=2)
     ap.add_argument("--tolerance", type=float, default=2.0)
+    ap.add_argument("--suites-only", action="store_true")
     a = ap.parse_args()
     if a.compare:
         return compare(a.compare[0], a.compare[1], a.tolerance)
@@ -205,15 +209,18 @@ def main():
     for tool in ("zxhv-bench", "kvm-bench"):
         if tool not in done:
             missing.append("%s did not finish" % tool)
-    missing += boot_problems(runs["boot"])
+    if not a.suites_only:
+        missing += boot_problems(runs["boot"])
     if missing:
         print("bench-table: incomplete run: %s" % ", ".join(missing), file=sys.stderr)
         return 1
     text, rows = table(runs, info)
     print(text)
-    btext, brows = boot_table(runs["boot"], info)
-    print()
-    print(btext)
+    brows = []
+    if not a.suites_only:
+        btext, brows = boot_table(runs["boot"], info)
+        print()
+        print(btext)
     if a.json:
         with open(a.json, "w") as f:
             json.dump({"info": info, "rows": rows, "boots": brows,

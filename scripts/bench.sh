@@ -23,9 +23,22 @@
 # kernel and initramfs.  ZXHV_BENCH_ONLY=virtio runs only that (one short
 # Bochs boot; no suites, no boot times, no table but the virtio one);
 # VBENCH_SIZES and VBENCH_QEMU_MACHINE go to virtio-bench.sh.
+#
+# Two profiles (docs/benchmarks.md): the emulated host as it boots (its
+# default mitigations: the L1D flush, VERW and RSB filling around VM entries
+# on this L1TF-affected CPU model), then a second boot with mitigations=off,
+# standing for CPUs that need none of them: the two suites only, their own
+# table and build/bench/bench-mitigations-off.json (compared with the
+# previous run's like the first).  ZXHV_BENCH_ONLY=suites runs the two
+# suites in both profiles and nothing else (~10 min of Bochs).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
+only=${ZXHV_BENCH_ONLY:-}
+case $only in
+'' | virtio | suites) ;;
+*) echo "bench: ZXHV_BENCH_ONLY is virtio or suites, not '$only'" >&2; exit 2 ;;
+esac
 out=$top/build/bench
 args=${ZXHV_BENCH_ARGS:--t 1024}
 reps=${ZXHV_BENCH_BOOT_REPS:-2}
@@ -107,11 +120,39 @@ END { if (n) printf "%-11s %12s %12s %7s\n", "virtio", "zxhv-vmm", "qemu+kvm", "
 	for (i = 0; i < n; i++) { z = v["zxhv " k[i]]; q = v["qemu " k[i]]
 		printf "%-11s %12s %12s %7s  %s\n", k[i], z == "" ? "-" : z, q == "" ? "-" : q,
 			(z != "" && q > 0) ? sprintf("%.2fx", z / q) : "-", u[k[i]] } }' "$out/raw.txt"
-[ "${ZXHV_BENCH_ONLY:-}" = virtio ] && exit 0
+[ "$only" = virtio ] && exit 0
+table_args=()
+[ "$only" = suites ] && table_args=(--suites-only)
 date -u '+%Y-%m-%d %H:%M UTC'
-python3 scripts/bench-table.py "$out/raw.txt" --json "$out/bench.json"
+echo "profile: default mitigations"
+python3 scripts/bench-table.py "$out/raw.txt" --json "$out/bench.json" "${table_args[@]}"
+cmp_rc=0
 if [ -f "$out/bench.prev.json" ]; then
 	echo
 	echo "against the previous run:"
-	python3 scripts/bench-table.py --compare "$out/bench.prev.json" "$out/bench.json"
+	python3 scripts/bench-table.py --compare "$out/bench.prev.json" "$out/bench.json" || cmp_rc=1
 fi
+
+# --- the second profile: the emulated host booted with mitigations=off ----------------
+off=$out/bench-mitigations-off
+[ -f "$off.json" ] && mv "$off.json" "$off.prev.json"
+rc=0
+# shellcheck disable=SC2086 # the arguments are words
+tools/vmrun --vmx --kernel stock --timeout 3600 --append mitigations=off \
+	--console "$out/console-mitigations-off.log" --put "$out/zxhv-bench" \
+	--put "$out/kvm-bench" --put tools/bench/bench-vm.sh \
+	-- env ZXHV_BENCH_ONLY=suites sh /work/bench-vm.sh $args >"$off.txt" || rc=$?
+if [ "$rc" != 0 ]; then
+	cat "$off.txt"
+	echo "bench: the mitigations=off run failed (vmrun exit $rc)" >&2
+	exit 1
+fi
+echo
+echo "profile: mitigations=off"
+python3 scripts/bench-table.py "$off.txt" --suites-only --json "$off.json"
+if [ -f "$off.prev.json" ]; then
+	echo
+	echo "against the previous run:"
+	python3 scripts/bench-table.py --compare "$off.prev.json" "$off.json" || cmp_rc=1
+fi
+exit "$cmp_rc"

@@ -11,7 +11,8 @@
 # zxhv-vmm while zircon-hv is loaded, QEMU microvm on KVM after it.
 # With ZXHV_BENCH_VIRTIO=DIR each suite is also followed by the virtio
 # benchmark (virtio-bench.sh beside this script, DIR as it describes);
-# ZXHV_BENCH_ONLY=virtio runs that alone (no suites, no boot times).
+# ZXHV_BENCH_ONLY=virtio runs that alone (no suites, no boot times);
+# ZXHV_BENCH_ONLY=suites runs the two suites alone.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 echo "info kernel $(uname -r)"
@@ -21,11 +22,13 @@ mountpoint -q /sys/kernel/debug 2>/dev/null || mount -t debugfs debugfs /sys/ker
 boot_fail=0
 boots() {	# a failed boot fails the run at the end; the other VMM still boots
 	[ -n "${ZXHV_BENCH_BOOT:-}" ] || return 0
+	[ "${ZXHV_BENCH_ONLY:-}" != suites ] || return 0
 	sh "$here/boot-bench.sh" "$1" "$ZXHV_BENCH_BOOT" ||
 		{ echo "bench-vm: a $1 boot failed" >&2; boot_fail=1; }
 }
 vbench() {	# like boots
 	[ -n "${ZXHV_BENCH_VIRTIO:-}" ] || return 0
+	[ "${ZXHV_BENCH_ONLY:-}" != suites ] || return 0
 	sh "$here/virtio-bench.sh" "$1" "$ZXHV_BENCH_VIRTIO" ||
 		{ echo "bench-vm: the $1 virtio benchmark failed" >&2; boot_fail=1; }
 }
