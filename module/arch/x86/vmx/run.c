@@ -19,8 +19,8 @@
  *      pending interrupt (irq_tracker.h) if the guest can take it, else an
  *      interrupt window is requested;
  *   4. on the first entry after a load, kernel_fpu_begin() and the guest's
- *      x87/SSE/AVX state in (it stays in the registers until the VMCS is
- *      put: zxhv_vmx_run_fpu_put()); the guest's XCR0 in, interrupts off,
+ *      x87/SSE/AVX state in (zxhv_vmx_vcpu_fpu_load(); it stays in the
+ *      registers until the VMCS is put); the guest's XCR0 in, interrupts off,
  *      VMLAUNCH/VMRESUME (vmenter.S), host XCR0 back, interrupts on (a
  *      host interrupt that made the guest exit is taken here: the VM-exit
  *      controls do not acknowledge it, it stays pending in the local APIC);
@@ -40,7 +40,6 @@
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <asm/debugreg.h>
-#include <asm/fpu/api.h>
 #include <asm/fpu/xcr.h>
 #include <asm/mce.h>
 #include <asm/msr.h>
@@ -168,35 +167,6 @@ static void vmx_save_idt_vectoring(struct zxhv_arch_vcpu *v)
 	v->reinject_info = info & ~ZXHV_INTR_INFO_NMI_UNBLOCK;
 	v->reinject_error = i.error_code ? vmcs_read32(IDT_VECTORING_ERROR_CODE) : 0;
 	v->reinject_len = vmcs_read32(VM_EXIT_INSTRUCTION_LEN);
-}
-
-static void xsave_guest(struct zxhv_arch_vcpu *v)
-{
-	u32 lo = v->xsave_mask, hi = v->xsave_mask >> 32;
-
-	if (v->xsave_mask)
-		asm volatile("xsave64 %[area]" : [area] "=m"(*(u8 (*)[PAGE_SIZE])v->fpu)
-			     : "a"(lo), "d"(hi) : "memory");
-	else
-		asm volatile("fxsave64 %[area]" : [area] "=m"(*(u8 (*)[512])v->fpu));
-}
-
-static void xrstor_guest(struct zxhv_arch_vcpu *v)
-{
-	u32 lo = v->xsave_mask, hi = v->xsave_mask >> 32;
-
-	if (v->xsave_mask)
-		asm volatile("xrstor64 %[area]" : : [area] "m"(*(u8 (*)[PAGE_SIZE])v->fpu),
-			     "a"(lo), "d"(hi) : "memory");
-	else
-		asm volatile("fxrstor64 %[area]" : : [area] "m"(*(u8 (*)[512])v->fpu));
-}
-
-void zxhv_vmx_run_fpu_put(struct zxhv_arch_vcpu *v)
-{
-	xsave_guest(v);
-	kernel_fpu_end();
-	v->guest_fpu_live = false;
 }
 
 /*
@@ -329,11 +299,8 @@ static zx_status_t vmx_run_once(struct zxhv_arch_vcpu *v, struct vmx_exit *e, bo
 	}
 	v->msr_host[VMX_MSR_KERNEL_GS_BASE].value = v->host_segs.kernel_gs_base;
 
-	if (!v->guest_fpu_live) {
-		kernel_fpu_begin();
-		xrstor_guest(v);
-		v->guest_fpu_live = true;
-	}
+	if (!v->guest_fpu_live)
+		zxhv_vmx_vcpu_fpu_load(v);
 	swap_xcr0 = v->xsave_mask && (vmcs_readnat(GUEST_CR4) & X86_CR4_OSXSAVE);
 	local_irq_disable();
 	/* The reboot IPI or the crash callback turned VMX off here: stop. */

@@ -26,6 +26,7 @@
 #include <linux/sched/task.h>
 #include <linux/seq_file.h>
 #include <asm/desc.h>
+#include <asm/fpu/api.h>
 #include <asm/msr.h>
 #include <asm/segment.h>
 
@@ -146,10 +147,41 @@ static void vcpu_host_segs_back(struct zxhv_arch_vcpu *v)
 	v->host_segs_dirty = false;
 }
 
+static void vcpu_xsave_guest(struct zxhv_arch_vcpu *v)
+{
+	u32 lo = v->xsave_mask, hi = v->xsave_mask >> 32;
+
+	if (v->xsave_mask)
+		asm volatile("xsave64 %[area]" : [area] "=m"(*(u8 (*)[PAGE_SIZE])v->fpu)
+			     : "a"(lo), "d"(hi) : "memory");
+	else
+		asm volatile("fxsave64 %[area]" : [area] "=m"(*(u8 (*)[512])v->fpu));
+}
+
+void zxhv_vmx_vcpu_fpu_load(struct zxhv_arch_vcpu *v)
+{
+	u32 lo = v->xsave_mask, hi = v->xsave_mask >> 32;
+
+	kernel_fpu_begin();
+	if (v->xsave_mask)
+		asm volatile("xrstor64 %[area]" : : [area] "m"(*(u8 (*)[PAGE_SIZE])v->fpu),
+			     "a"(lo), "d"(hi) : "memory");
+	else
+		asm volatile("fxrstor64 %[area]" : : [area] "m"(*(u8 (*)[512])v->fpu));
+	v->guest_fpu_live = true;
+}
+
+static void vcpu_fpu_put(struct zxhv_arch_vcpu *v)
+{
+	vcpu_xsave_guest(v);
+	kernel_fpu_end();
+	v->guest_fpu_live = false;
+}
+
 void zxhv_vmx_vcpu_put(struct zxhv_arch_vcpu *v)
 {
 	if (v->guest_fpu_live)
-		zxhv_vmx_run_fpu_put(v);
+		vcpu_fpu_put(v);
 	if (v->host_segs_dirty)
 		vcpu_host_segs_back(v);
 	preempt_enable();

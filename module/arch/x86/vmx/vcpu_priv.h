@@ -194,8 +194,12 @@ void zxhv_vmx_vcpu_reload(struct zxhv_arch_vcpu *v);
 void zxhv_vmx_vcpu_put(struct zxhv_arch_vcpu *v);
 /* The thread's segments into @host_segs, at the start of enter. */
 void zxhv_vmx_vcpu_save_host_segs(struct zxhv_arch_vcpu *v);
-/* run.c: the guest's FPU state out of the registers, kernel_fpu_end(). */
-void zxhv_vmx_run_fpu_put(struct zxhv_arch_vcpu *v);
+/*
+ * kernel_fpu_begin() and the guest's x87/SSE/AVX state into the registers
+ * (run.c, at the first entry after a load); zxhv_vmx_vcpu_put() saves it
+ * and calls kernel_fpu_end().
+ */
+void zxhv_vmx_vcpu_fpu_load(struct zxhv_arch_vcpu *v);
 
 /* Loaded: RIP += the exit's instruction length; clears STI/MOV-SS blocking. */
 void zxhv_vmx_vcpu_skip_insn(struct zxhv_arch_vcpu *v, const struct vmx_exit *e);
