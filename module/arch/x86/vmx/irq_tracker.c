@@ -104,17 +104,6 @@ bool zxhv_irq_nmi_pending(struct zxhv_irq_tracker *t)
 	return nmi;
 }
 
-bool zxhv_irq_pending(struct zxhv_irq_tracker *t)
-{
-	unsigned long flags;
-	bool any;
-
-	spin_lock_irqsave(&t->lock, flags);
-	any = !bitmap_empty(t->pending, ZXHV_IRQ_VECTORS);
-	spin_unlock_irqrestore(&t->lock, flags);
-	return any;
-}
-
 u32 zxhv_irq_entry_info(u32 vector)
 {
 	if (vector >= ZXHV_IRQ_VECTORS)

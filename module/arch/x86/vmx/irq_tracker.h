@@ -12,8 +12,8 @@
  * zxhv_irq_injected(), which discards every pending exception: the guest
  * handles at most one VMM-raised exception per injection.
  *
- * Locking: every call takes the tracker's spinlock with interrupts saved
- * and disabled, so any context may raise (the APIC timer's hrtimer, an IPI
+ * Locking: every call but zxhv_irq_pending() takes the tracker's spinlock
+ * with interrupts saved and disabled, so any context may raise (the APIC timer's hrtimer, an IPI
  * from another VCPU's thread, zx_vcpu_interrupt).  There is no wait queue:
  * the VCPU code waits on its own event and checks zxhv_irq_pending() after
  * arming it; raising does not wake anything by itself.
@@ -35,7 +35,7 @@
 
 struct zxhv_irq_tracker {
 	spinlock_t lock;		/* protects @pending */
-	/* Pending vectors; protected by @lock. */
+	/* Pending vectors; written under @lock. */
 	DECLARE_BITMAP(pending, ZXHV_IRQ_VECTORS);
 };
 
@@ -70,19 +70,16 @@ bool zxhv_irq_nmi_pending(struct zxhv_irq_tracker *t);
 /* An injection happened: discard all pending exceptions (0..31 but NMI). */
 void zxhv_irq_injected(struct zxhv_irq_tracker *t);
 
-/* Whether anything is pending (HLT's wake-up condition). */
-bool zxhv_irq_pending(struct zxhv_irq_tracker *t);
-
 /*
- * Without the lock, for the bound thread's check before each entry:
- * false when no vector was pending as this read the set.  Every raiser
- * pokes the VCPU after raising, and the poke's IPI makes a running guest
- * exit, so the next entry sees the vector.  (A poke that lands between
- * this check and the entry, interrupts still on, is absorbed by the host:
- * that vector waits for the guest's next exit, as it did with the locked
- * check.)
+ * Whether anything is pending, without the lock (the answer is a snapshot
+ * either way): the run loop's check before each entry and HLT's wake-up
+ * condition.  Every raiser pokes the VCPU after raising (its IPI makes a
+ * running guest exit, its wake-up ends HLT), so the next look sees the
+ * vector.  (A poke that lands between the run loop's look and the entry,
+ * interrupts still on, is absorbed by the host: that vector waits for the
+ * guest's next exit.)
  */
-static inline bool zxhv_irq_maybe_pending(const struct zxhv_irq_tracker *t)
+static inline bool zxhv_irq_pending(const struct zxhv_irq_tracker *t)
 {
 	for (unsigned int i = 0; i < BITS_TO_LONGS(ZXHV_IRQ_VECTORS); i++)
 		if (READ_ONCE(t->pending[i]))

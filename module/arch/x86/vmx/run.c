@@ -113,7 +113,7 @@ static zx_status_t vmx_inject_pending(struct zxhv_arch_vcpu *v)
 		return ZX_OK;
 	}
 	/* The usual case, without the tracker's lock: nothing to inject. */
-	if (!zxhv_irq_maybe_pending(&v->irq)) {
+	if (!zxhv_irq_pending(&v->irq)) {
 		vmx_set_window(v, CPU_BASED_NMI_WINDOW_EXITING, false);
 		vmx_set_intr_window(v, false);
 		return ZX_OK;
@@ -362,10 +362,9 @@ static zx_status_t vmx_run_once(struct zxhv_arch_vcpu *v, struct vmx_exit *e, bo
 	return ZX_OK;
 }
 
-/* Raisers wake @wq after raising: the lock-free look suffices here. */
 static bool vmx_halt_ends(struct zxhv_arch_vcpu *v)
 {
-	return zxhv_irq_maybe_pending(&v->irq) || atomic_read(&v->kicked);
+	return zxhv_irq_pending(&v->irq) || atomic_read(&v->kicked);
 }
 
 /* HLT: sleep until an interrupt is pending or a kick or signal arrives. */
@@ -376,7 +375,7 @@ static zx_status_t vmx_wait_halted(struct zxhv_arch_vcpu *v)
 	ret = wait_event_interruptible(v->wq, vmx_halt_ends(v));
 	if (ret)
 		return ZX_ERR_INTERNAL_INTR_RETRY;
-	if (zxhv_irq_maybe_pending(&v->irq))
+	if (zxhv_irq_pending(&v->irq))
 		v->halted = false;
 	return ZX_OK;
 }
