@@ -293,11 +293,6 @@ static zx_status_t vmx_run_once(struct zxhv_arch_vcpu *v, struct vmx_exit *e, bo
 		v->host_cr4 = cr4_read_shadow();
 		vmcs_writenat(HOST_CR4, v->host_cr4);
 	}
-	if (v->host_fs_base != v->host_segs.fs_base) {
-		v->host_fs_base = v->host_segs.fs_base;
-		vmcs_writenat(HOST_FS_BASE, v->host_fs_base);
-	}
-	v->msr_host[VMX_MSR_KERNEL_GS_BASE].value = v->host_segs.kernel_gs_base;
 
 	if (!v->guest_fpu_live)
 		zxhv_vmx_vcpu_fpu_load(v);
@@ -444,6 +439,9 @@ zx_status_t zxhv_arch_vcpu_enter(struct zxhv_arch_vcpu *v, zx_port_packet_t *pac
 	WRITE_ONCE(v->task, current);
 	v->pause_exit = false;
 	zxhv_vmx_vcpu_load(v);
+	/* The thread's FS base and KERNEL_GS_BASE, as exits give them back. */
+	vmcs_writenat(HOST_FS_BASE, v->host_segs.fs_base);
+	v->msr_host[VMX_MSR_KERNEL_GS_BASE].value = v->host_segs.kernel_gs_base;
 	for (;;) {
 		status = vmx_before_entry(v);
 		if (status != ZX_OK)

@@ -67,7 +67,6 @@ static void vmx_write_host_const_state(void)
 	vmcs_write16(HOST_ES_SELECTOR, 0);
 	vmcs_write16(HOST_FS_SELECTOR, 0);
 	vmcs_write16(HOST_GS_SELECTOR, 0);
-	vmcs_writenat(HOST_FS_BASE, 0);		/* run.c writes it when it differs */
 	rdmsrl(MSR_IA32_SYSENTER_CS, val);
 	vmcs_write32(HOST_IA32_SYSENTER_CS, val);
 	rdmsrl(MSR_IA32_SYSENTER_EIP, val);

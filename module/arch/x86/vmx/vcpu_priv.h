@@ -143,8 +143,8 @@ struct zxhv_arch_vcpu {
 	unsigned long cr2;		/* the guest's CR2 (run.c) */
 	/* The guest's DR0-DR3 and DR6 (MOV DR exits); its DR7 is in the VMCS. */
 	unsigned long dr[4], dr6;
-	/* Host CR3/CR4/FS base last written to the VMCS. */
-	unsigned long host_cr3, host_cr4, host_fs_base;
+	/* Host CR3/CR4 last written to the VMCS. */
+	unsigned long host_cr3, host_cr4;
 	/* The thread's segments; a VM exit changed them since the last put. */
 	struct vmx_host_segs host_segs;
 	bool host_segs_dirty;
