@@ -311,6 +311,19 @@ GUEST_PROGRAM(g_hlt,
 	"1: jmp 1b\n"
 	"20: REPORT $32\n iretq");
 
+/*
+ * Events that land just before an entry (vcpu_irq_test late_*): a handler
+ * for 0x40 reports the count at GPA_DATA; the guest enables interrupts,
+ * marks 1, then increments GPA_DATA forever.
+ */
+GUEST_PROGRAM(g_late,
+	"PROLOGUE\n"
+	"GATE 0x40, 20f\n"
+	"sti\n"
+	"MARK $1\n"
+	"1: incq GPA_DATA\n jmp 1b\n"
+	"20: REPORT GPA_DATA\n iretq");
+
 /* HLT with interrupts off: only a kick ends it. */
 GUEST_PROGRAM(g_hlt_cli, "cli\n hlt\n 1: jmp 1b");
 

@@ -76,8 +76,8 @@ void zxhv_irq_injected(struct zxhv_irq_tracker *t);
  * condition.  Every raiser pokes the VCPU after raising (its IPI makes a
  * running guest exit, its wake-up ends HLT), so the next look sees the
  * vector.  (A poke that lands between the run loop's look and the entry,
- * interrupts still on, is absorbed by the host: that vector waits for the
- * guest's next exit.)
+ * interrupts still on, is absorbed by the host; the run loop looks again
+ * with interrupts off and makes the guest exit at once: run.c.)
  */
 static inline bool zxhv_irq_pending(const struct zxhv_irq_tracker *t)
 {

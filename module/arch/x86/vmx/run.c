@@ -39,6 +39,7 @@
 #include <linux/ratelimit.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
+#include <linux/smp.h>
 #include <asm/debugreg.h>
 #include <asm/fpu/xcr.h>
 #include <asm/mce.h>
@@ -47,6 +48,8 @@
 #include <asm/special_insns.h>
 #include <asm/tlbflush.h>
 #include <asm/trapnr.h>
+/* smp_send_reschedule() traces the IPI on 6.12: its event comes from here. */
+#include <trace/events/ipi.h>
 #include <zircon/errors.h>
 
 #include "arch.h"
@@ -277,6 +280,22 @@ static void vmx_debug_after(struct zxhv_arch_vcpu *v, const struct vmx_host_debu
  * of a failed entry.  @l1d_dirty: host code other than the exit handlers
  * ran on this CPU since the last entry (spec.h, the "cond" L1D flush).
  */
+/*
+ * Interrupts off, just before an entry: whether something arrived that
+ * the steps before did not see.  A raise, kick, signal or reschedule
+ * pokes this thread with an IPI; one that reached this CPU while
+ * interrupts were still on found no guest running and was absorbed.  A
+ * pending vector counts when no window is armed for it: the injection
+ * step leaves none only when it saw nothing more to inject.
+ */
+static bool vmx_event_after_look(struct zxhv_arch_vcpu *v)
+{
+	if (atomic_read(&v->kicked) || signal_pending(current) || need_resched())
+		return true;
+	return zxhv_irq_pending(&v->irq) &&
+	       !(v->proc_ctls & (CPU_BASED_INTR_WINDOW_EXITING | CPU_BASED_NMI_WINDOW_EXITING));
+}
+
 static zx_status_t vmx_run_once(struct zxhv_arch_vcpu *v, struct vmx_exit *e, bool l1d_dirty)
 {
 	u64 host_xcr0 = 0, t0;
@@ -297,12 +316,20 @@ static zx_status_t vmx_run_once(struct zxhv_arch_vcpu *v, struct vmx_exit *e, bo
 	if (!v->guest_fpu_live)
 		zxhv_vmx_vcpu_fpu_load(v);
 	swap_xcr0 = v->xsave_mask && (vmcs_readnat(GUEST_CR4) & X86_CR4_OSXSAVE);
+	zxhv_vmx_vcpu_test_late_event(v);
 	local_irq_disable();
 	/* The reboot IPI or the crash callback turned VMX off here: stop. */
 	if (unlikely(!zxhv_vmx_cpu_on())) {
 		local_irq_enable();
 		return ZX_ERR_BAD_STATE;
 	}
+	/*
+	 * Such an event would wait for the guest's next exit: an IPI to this
+	 * CPU, pending until the entry, makes the guest exit at once (after
+	 * delivering whatever this entry injects), and the loop sees it.
+	 */
+	if (unlikely(vmx_event_after_look(v)))
+		smp_send_reschedule(smp_processor_id());
 	if (swap_xcr0) {
 		host_xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
 		if (host_xcr0 != v->xcr0)

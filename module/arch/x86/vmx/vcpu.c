@@ -23,6 +23,7 @@
 #include <linux/ratelimit.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
+#include <linux/sched/signal.h>
 #include <linux/sched/task.h>
 #include <linux/seq_file.h>
 #include <asm/desc.h>
@@ -330,8 +331,30 @@ static int pause_yields_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(pause_yields);
 
+#ifdef ZXHV_TEST_HOOKS
+#define LATE_RAISE	BIT(8)
+#define LATE_KICK	BIT(9)
+#define LATE_SIGNAL	BIT(10)
+static u32 late_event;
+
+void zxhv_vmx_vcpu_test_late_event(struct zxhv_arch_vcpu *v)
+{
+	u32 what = xchg(&late_event, 0);
+
+	if (what & LATE_RAISE)
+		zxhv_irq_raise(&v->irq, what & 0xff);
+	if (what & LATE_KICK)
+		atomic_set(&v->kicked, 1);
+	if (what & LATE_SIGNAL)
+		send_sig(SIGUSR1, current, 0);
+}
+#endif
+
 void zxhv_arch_debugfs_init(struct dentry *dir)
 {
 	debugfs_create_file("vmcs_loads", 0444, dir, NULL, &vmcs_loads_fops);
 	debugfs_create_file("pause_yields", 0444, dir, NULL, &pause_yields_fops);
+#ifdef ZXHV_TEST_HOOKS
+	debugfs_create_x32("late_event", 0600, dir, &late_event);
+#endif
 }

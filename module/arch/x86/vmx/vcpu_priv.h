@@ -225,6 +225,22 @@ void zxhv_vmx_vcpu_init_state(struct zxhv_arch_vcpu *v, u16 vpid);
 void zxhv_vmx_vcpu_poke(struct zxhv_arch_vcpu *v);
 
 /*
+ * Test builds only (ZXHV_TEST_HOOKS, with the KUnit suites): the debugfs
+ * file late_event (zxhv_arch_debugfs_init()) arms one event that the next
+ * entry of any VCPU makes happen on itself after the injection step has
+ * looked and before interrupts go off, where another CPU's raise, kick or
+ * signal can land: bit 8 raises the vector in bits 0-7, bit 9 kicks, bit
+ * 10 sends SIGUSR1 to the bound thread (selftests/vcpu_irq_test.c).
+ */
+#ifdef ZXHV_TEST_HOOKS
+void zxhv_vmx_vcpu_test_late_event(struct zxhv_arch_vcpu *v);
+#else
+static inline void zxhv_vmx_vcpu_test_late_event(struct zxhv_arch_vcpu *v)
+{
+}
+#endif
+
+/*
  * Directed yield after a PAUSE-loop exit (the guest spins waiting for
  * another VCPU: a lock holder, an IPI's answer).  zxhv_vmx_vcpu_pause_target()
  * picks a sibling VCPU of the guest whose bound thread is runnable and not
