@@ -313,7 +313,7 @@ static zx_status_t vmx_run_once(struct zxhv_arch_vcpu *v, struct vmx_exit *e, bo
 		vmcs_writenat(HOST_CR4, v->host_cr4);
 	}
 
-	if (!v->guest_fpu_live)
+	if (!v->guest_regs_live)
 		zxhv_vmx_vcpu_fpu_load(v);
 	swap_xcr0 = v->xsave_mask && (vmcs_readnat(GUEST_CR4) & X86_CR4_OSXSAVE);
 	zxhv_vmx_vcpu_test_late_event(v);
@@ -342,7 +342,6 @@ static zx_status_t vmx_run_once(struct zxhv_arch_vcpu *v, struct vmx_exit *e, bo
 	if (native_read_cr2() != v->cr2)
 		native_write_cr2(v->cr2);
 	fail = zxhv_vmx_run(v->gprs, flags);
-	v->host_segs_dirty = true;
 	v->cr2 = native_read_cr2();
 	vmx_debug_after(v, &dbg);
 	if (swap_xcr0 && host_xcr0 != v->xcr0)

@@ -145,7 +145,6 @@ static void vcpu_host_segs_back(struct zxhv_arch_vcpu *v)
 		load_gs_index(h->gs);
 		wrmsrl(MSR_KERNEL_GS_BASE, h->kernel_gs_base);
 	}
-	v->host_segs_dirty = false;
 }
 
 static void vcpu_xsave_guest(struct zxhv_arch_vcpu *v)
@@ -169,22 +168,22 @@ void zxhv_vmx_vcpu_fpu_load(struct zxhv_arch_vcpu *v)
 			     "a"(lo), "d"(hi) : "memory");
 	else
 		asm volatile("fxrstor64 %[area]" : : [area] "m"(*(u8 (*)[512])v->fpu));
-	v->guest_fpu_live = true;
+	v->guest_regs_live = true;
 }
 
 static void vcpu_fpu_put(struct zxhv_arch_vcpu *v)
 {
 	vcpu_xsave_guest(v);
 	kernel_fpu_end();
-	v->guest_fpu_live = false;
 }
 
 void zxhv_vmx_vcpu_put(struct zxhv_arch_vcpu *v)
 {
-	if (v->guest_fpu_live)
+	if (v->guest_regs_live) {
 		vcpu_fpu_put(v);
-	if (v->host_segs_dirty)
 		vcpu_host_segs_back(v);
+		v->guest_regs_live = false;
+	}
 	preempt_enable();
 }
 

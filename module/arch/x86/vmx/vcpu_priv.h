@@ -145,11 +145,15 @@ struct zxhv_arch_vcpu {
 	unsigned long dr[4], dr6;
 	/* Host CR3/CR4 last written to the VMCS. */
 	unsigned long host_cr3, host_cr4;
-	/* The thread's segments; a VM exit changed them since the last put. */
+	/* The thread's segments, as the put gives them back. */
 	struct vmx_host_segs host_segs;
-	bool host_segs_dirty;
-	/* The guest's x87/SSE/AVX state is in the registers (run.c). */
-	bool guest_fpu_live;
+	/*
+	 * Set by the FPU load before the first entry after a VMCS load: the
+	 * guest's x87/SSE/AVX state is in the registers and entries may
+	 * have changed the host's segments, GDT and IDT limits and TR; the
+	 * put saves the one and restores the others (vcpu.c).
+	 */
+	bool guest_regs_live;
 
 	struct zxhv_cpuid_ctx cpuid;	/* xsave size follows @xcr0 */
 	struct vmx_lapic lapic;
@@ -196,8 +200,9 @@ void zxhv_vmx_vcpu_put(struct zxhv_arch_vcpu *v);
 void zxhv_vmx_vcpu_save_host_segs(struct zxhv_arch_vcpu *v);
 /*
  * kernel_fpu_begin() and the guest's x87/SSE/AVX state into the registers
- * (run.c, at the first entry after a load); zxhv_vmx_vcpu_put() saves it
- * and calls kernel_fpu_end().
+ * (run.c, at the first entry after a load), setting @guest_regs_live;
+ * zxhv_vmx_vcpu_put() then saves it, calls kernel_fpu_end() and puts the
+ * host's segments back.
  */
 void zxhv_vmx_vcpu_fpu_load(struct zxhv_arch_vcpu *v);
 
