@@ -92,7 +92,8 @@ zx_status_t zxhv_vmo_create(u64 size, u32 options, struct zxhv_vmo **out)
 	zxhv_object_init(&vmo->obj, &zxhv_vmo_ops);
 	vmo->size = PAGE_ALIGN(size);
 	vmo->options = options;
-	xa_init(&vmo->pages);
+	/* Nodes allocated under the xarray's lock are charged too. */
+	xa_init_flags(&vmo->pages, XA_FLAGS_ACCOUNT);
 	mutex_init(&vmo->commit_lock);
 	*out = vmo;
 	return ZX_OK;
@@ -121,19 +122,23 @@ u32 zxhv_vmo_options(const struct zxhv_vmo *vmo)
 /*
  * Tries to fill the run starting at @base (a multiple of ZXHV_VMO_RUN_PAGES,
  * wholly inside the VMO) with one physically contiguous block.  False if
- * the run already has a page, or no block or xarray memory is available;
- * then nothing changed.  Called with @commit_lock held.
+ * the run already has a page or no block is available: nothing changed.
+ * Called with @commit_lock held.
  *
- * The slots are reserved first, which allocates every xarray node the run
- * needs while reserved slots still read as empty; the stores that publish
- * the pages then only overwrite existing slots.  So a lockless reader never
- * sees part of a block that is later taken back.
+ * The block is split first, so each 4 KiB page has its own reference count
+ * (and memcg charge) and is freed alone, exactly like a page allocated
+ * singly; then one walk of the xarray under its lock stores the 512 pages
+ * (one xa_store() per page walked the tree from its root and took the lock
+ * 512 times: about half of a block's commit).  A lockless reader may find
+ * a page as soon as it is stored, so none is taken back: if the xarray
+ * cannot get memory for a node, the pages stored so far stay committed as
+ * single pages, the rest are freed, and the run is not marked as a block.
  */
 static bool zxhv_vmo_install_block(struct zxhv_vmo *vmo, unsigned long base)
 {
-	unsigned long i = base;
+	XA_STATE(xas, &vmo->pages, base);
+	unsigned long i = base, stored;
 	struct page *block;
-	bool whole = true;
 
 	lockdep_assert_held(&vmo->commit_lock);
 	if (xa_find(&vmo->pages, &i, base + ZXHV_VMO_RUN_PAGES - 1, XA_PRESENT))
@@ -141,35 +146,27 @@ static bool zxhv_vmo_install_block(struct zxhv_vmo *vmo, unsigned long base)
 	block = alloc_pages(ZXHV_VMO_BLOCK_GFP, ZXHV_VMO_RUN_ORDER);
 	if (!block)
 		return false;
-	for (i = 0; i < ZXHV_VMO_RUN_PAGES; i++)
-		if (xa_reserve(&vmo->pages, base + i, GFP_KERNEL_ACCOUNT))
-			goto unreserve;
-	/*
-	 * From here each 4 KiB page has its own reference count (and memcg
-	 * charge) and is freed alone, exactly like a page allocated singly.
-	 */
 	split_page(block, ZXHV_VMO_RUN_ORDER);
-	for (i = 0; i < ZXHV_VMO_RUN_PAGES; i++) {
-		void *old = xa_store(&vmo->pages, base + i, block + i, GFP_KERNEL_ACCOUNT);
-
-		/* Cannot happen: the slot's node exists.  Keep the rest usable. */
-		if (WARN_ON_ONCE(xa_is_err(old))) {
-			xa_release(&vmo->pages, base + i);
-			__free_page(block + i);
-			whole = false;
+	stored = 0;
+	do {
+		xas_lock(&xas);
+		while (stored < ZXHV_VMO_RUN_PAGES) {
+			xas_store(&xas, block + stored);
+			if (xas_error(&xas))
+				break;
+			stored++;
+			xas_next(&xas);
 		}
+		xas_unlock(&xas);
+	} while (xas_nomem(&xas, GFP_KERNEL_ACCOUNT));
+	if (stored < ZXHV_VMO_RUN_PAGES) {
+		for (i = stored; i < ZXHV_VMO_RUN_PAGES; i++)
+			__free_page(block + i);
+		return stored > 0;
 	}
-	if (!whole)
-		return true;
 	xa_set_mark(&vmo->pages, base, ZXHV_VMO_BLOCK_MARK);
 	WRITE_ONCE(vmo->blocks, vmo->blocks + 1);
 	return true;
-
-unreserve:
-	while (i--)
-		xa_release(&vmo->pages, base + i);
-	__free_pages(block, ZXHV_VMO_RUN_ORDER);
-	return false;
 }
 
 /* Does the 2 MiB-aligned run starting at page @base lie wholly inside? */
@@ -190,7 +187,7 @@ static zx_status_t zxhv_vmo_commit_locked(struct zxhv_vmo *vmo, unsigned long in
 		page = xa_load(&vmo->pages, index);
 		if (page)
 			goto found;
-		/* Only after an xarray failure the WARN above reported. */
+		/* The xarray ran out of memory before this page was stored. */
 	}
 	page = alloc_page(ZXHV_VMO_PAGE_GFP);
 	if (!page)
