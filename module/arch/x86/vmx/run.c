@@ -290,10 +290,14 @@ static void vmx_debug_after(struct zxhv_arch_vcpu *v, const struct vmx_host_debu
  */
 static bool vmx_event_after_look(struct zxhv_arch_vcpu *v)
 {
-	if (atomic_read(&v->kicked) || signal_pending(current) || need_resched())
+	/* signal_pending() and need_resched() in one load of the flags. */
+	if (read_thread_flags() & (_TIF_SIGPENDING | _TIF_NOTIFY_SIGNAL | _TIF_NEED_RESCHED))
 		return true;
-	return zxhv_irq_pending(&v->irq) &&
-	       !(v->proc_ctls & (CPU_BASED_INTR_WINDOW_EXITING | CPU_BASED_NMI_WINDOW_EXITING));
+	if (atomic_read(&v->kicked))
+		return true;
+	if (v->proc_ctls & (CPU_BASED_INTR_WINDOW_EXITING | CPU_BASED_NMI_WINDOW_EXITING))
+		return false;
+	return zxhv_irq_pending(&v->irq);
 }
 
 static zx_status_t vmx_run_once(struct zxhv_arch_vcpu *v, struct vmx_exit *e, bool l1d_dirty)
