@@ -276,11 +276,6 @@ static void vmx_debug_after(struct zxhv_arch_vcpu *v, const struct vmx_host_debu
 }
 
 /*
- * One entry and exit, VMCS loaded.  ZX_OK with *@e filled, or the status
- * of a failed entry.  @l1d_dirty: host code other than the exit handlers
- * ran on this CPU since the last entry (spec.h, the "cond" L1D flush).
- */
-/*
  * Interrupts off, just before an entry: whether something arrived that
  * the steps before did not see.  A raise, kick, signal or reschedule
  * pokes this thread with an IPI; one that reached this CPU while
@@ -300,6 +295,11 @@ static bool vmx_event_after_look(struct zxhv_arch_vcpu *v)
 	return zxhv_irq_pending(&v->irq);
 }
 
+/*
+ * One entry and exit, VMCS loaded.  ZX_OK with *@e filled, or the status
+ * of a failed entry.  @l1d_dirty: host code other than the exit handlers
+ * ran on this CPU since the last entry (spec.h, the "cond" L1D flush).
+ */
 static zx_status_t vmx_run_once(struct zxhv_arch_vcpu *v, struct vmx_exit *e, bool l1d_dirty)
 {
 	u64 host_xcr0 = 0, t0;
