@@ -226,6 +226,7 @@ int main(int argc, char **argv)
 	struct vmm_boot boot;
 	int rc;
 
+	console_init();
 	parse_args(argc, argv, &vm.cfg);
 	memset(&boot, 0, sizeof(boot));
 	loader_check(&vm.cfg, &boot);

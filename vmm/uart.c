@@ -5,9 +5,10 @@
  *
  * Registers (PC16550D data sheet): RBR/THR, IER, IIR/FCR, LCR, MCR, LSR, MSR,
  * SCR; DLL/DLM when LCR.DLAB is set; 16-byte receive FIFO; loopback mode.
- * The transmitter is instantaneous: a byte written to THR reaches stdout at
- * once and THR is empty again, which raises the THRE interrupt as the real
- * part does when its FIFO drains.  Interrupts are edges on the IO APIC input:
+ * The transmitter is instantaneous: a byte written to THR goes to the
+ * console's output buffer (console.c writes it to stdout within a
+ * millisecond) and THR is empty again, which raises the THRE interrupt as
+ * the real part does when its FIFO drains.  Interrupts are edges on the IO APIC input:
  * one is sent each time the UART's interrupt condition goes from false to
  * true.
  *
@@ -17,9 +18,7 @@
  * program has the port open, so early input is not lost to the driver's
  * probing (which enables every IER bit) and FIFO resets ("typed" input).
  */
-#include <errno.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "vmm.h"
 
@@ -110,12 +109,6 @@ static bool update_irq_locked(void)
 	return rose;
 }
 
-static void output(uint8_t b)
-{
-	while (write(STDOUT_FILENO, &b, 1) < 0 && errno == EINTR)
-		;
-}
-
 static uint8_t msr_locked(void)
 {
 	if (u.mcr & MCR_LOOP)		/* RTS->CTS, DTR->DSR, OUT1->RI, OUT2->DCD */
@@ -193,7 +186,7 @@ void uart_write(unsigned int reg, uint8_t val)
 		if (u.mcr & MCR_LOOP)
 			fifo_push_locked(val);
 		else
-			output(val);
+			console_output(val);
 		u.thre_ip = true;		/* sent at once: THR is empty again */
 		break;
 	case REG_IER:

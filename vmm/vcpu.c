@@ -291,6 +291,7 @@ int vcpu_run_vm(struct vmm *vm, uint64_t entry)
 	why = vm->exit;
 	pthread_mutex_unlock(&vm->lock);
 
+	console_flush();
 	console_restore();
 	fprintf(stderr, "zxhv-vmm: %s\n", vm->fail_msg);
 	return why == VMM_FAILED ? EXIT_VM_FAILURE : 0;

@@ -155,9 +155,16 @@ void uart_write(unsigned int reg, uint8_t val);
 /* Queues input bytes; blocks while the guest has not enabled receive interrupts. */
 void uart_receive(uint8_t byte);
 
-/* console.c: the host terminal and the stdin reader thread. */
+/*
+ * console.c: the host terminal, the stdin reader and the stdout writer
+ * threads.  console_init() comes first in main(), before any thread starts.
+ */
+void console_init(void);
 void console_start(struct vmm *vm);
 void console_restore(void);
+/* A byte of guest output for stdout (batched); console_flush() writes what is left. */
+void console_output(uint8_t b);
+void console_flush(void);
 
 /* legacy.c: every other port. Returns the value for a read. */
 uint32_t legacy_io(struct vmm *vm, uint16_t port, bool input, unsigned int size, uint32_t val);
