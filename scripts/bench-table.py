@@ -70,7 +70,12 @@ def parse(path):
                 key = (w[1], w[2], int(w[3]))
                 runs["boot"].setdefault(key, []).append(
                     {"init_ns": int(w[4]), "exit_ns": int(w[5]), "init_ticks": int(w[6]),
-                     "exit_ticks": int(w[7]), "status": int(w[8])})
+                     "exit_ticks": int(w[7]), "status": int(w[8]), "stall_ns": 0})
+            elif w[0] == "bootstall" and len(w) == 5:
+                # boot-bench.sh prints it right after its boot's line.
+                b = runs["boot"].get((w[1], w[2], int(w[3])))
+                if b:
+                    b[-1]["stall_ns"] = int(w[4])
     return runs, info, done
 
 
@@ -134,29 +139,36 @@ def boot_problems(boots):
 
 
 def boot_table(boots, info):
-    out = ["| boot | CPUs | zxhv-vmm ms | QEMU ms | ratio | zxhv-vmm Mticks | QEMU Mticks "
-           "| ratio | target | met |",
-           "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+    out = ["| boot | CPUs | zxhv-vmm ms | QEMU ms | ratio | QEMU ms without the RTC stall "
+           "| ratio | zxhv-vmm Mticks | QEMU Mticks | ratio | target | met |",
+           "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
     rows = []
     for what in ("init", "exit"):
         for path, cpus in BOOTS:
             z = boots[("zxhv", path, cpus)]
             q = boots[("qemu", path, cpus)]
             zm, qm = (median([b[what + "_ns"] for b in x]) / 1e6 for x in (z, q))
+            zs, qs = (median([b[what + "_ns"] - b["stall_ns"] for b in x]) / 1e6
+                      for x in (z, q))
             zt, qt = (median([b[what + "_ticks"] for b in x]) / 1e6 for x in (z, q))
             target = BOOT_TARGET[path] if what == "init" else None
             ratio_ms = zm / qm if qm else float("inf")
+            ratio_s = zs / qs if qs else float("inf")
             ratio_t = zt / qt if qt else float("inf")
-            met = None if target is None else ratio_ms <= target
+            # Like for like: on a real host QEMU's RTC answers (no stall).
+            met = None if target is None else ratio_s <= target
             label = "%s, %s" % ("boot-to-init" if what == "init" else "boot-to-poweroff",
                                 PATH_NAME[path])
             rows.append({"boot": what, "path": path, "cpus": cpus, "zxhv_ms": round(zm, 3),
                          "qemu_ms": round(qm, 3), "ratio": round(ratio_ms, 4),
+                         "zxhv_ms_nostall": round(zs, 3), "qemu_ms_nostall": round(qs, 3),
+                         "ratio_nostall": round(ratio_s, 4),
                          "zxhv_mticks": round(zt, 3), "qemu_mticks": round(qt, 3),
                          "ratio_ticks": round(ratio_t, 4), "target_ratio": target, "met": met,
                          "samples": [len(z), len(q)]})
-            out.append("| %s | %d | %.1f | %.1f | %.3f | %.1f | %.1f | %.3f | %s | %s |" %
-                       (label, cpus, zm, qm, ratio_ms, zt, qt, ratio_t,
+            out.append("| %s | %d | %.1f | %.1f | %.3f | %.1f | %.3f | %.1f | %.1f | %.3f "
+                       "| %s | %s |" %
+                       (label, cpus, zm, qm, ratio_ms, qs, ratio_s, zt, qt, ratio_t,
                         "-" if target is None else "<= %.3f" % target,
                         "-" if met is None else ("yes" if met else "**no**")))
     n = {p: "/".join(str(x) for x in sorted({len(v) for k, v in boots.items() if k[1] == p}))
@@ -165,7 +177,10 @@ def boot_table(boots, info):
     out.append("Medians of %s boots per vmlinux kind and %s per bzImage kind; ms: the emulated "
                "machine's CLOCK_MONOTONIC from the VMM's start to the first byte of the init's "
                "line (init) and to its exit (poweroff); Mticks: the same spans in millions of "
-               "TSC ticks; ratio = zxhv-vmm / QEMU." % (n["elf"], n["bzimage"]))
+               "TSC ticks; ratio = zxhv-vmm / QEMU.  Without the RTC stall: less the guest's "
+               "own wait for a CMOS RTC that does not answer (QEMU's microvm inside Bochs; "
+               "zxhv-vmm's answers), by the guest's timestamps; the target is judged on "
+               "that column." % (n["elf"], n["bzimage"]))
     out.append("Guest command line '%s', memory %s; QEMU -M %s." %
                (info.get("boot_cmdline", "?"), info.get("boot_memory", "?"),
                 info.get("boot_qemu", "machine microvm").split(" ", 1)[-1]))
