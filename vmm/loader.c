@@ -16,7 +16,9 @@
  * VMM's own mapping: the kernel fills the VMO's pages without a page fault
  * per 4 KiB of the mapping (a vmlinux is ~60 MB: that was ~20 ms of a ~0.4 s
  * boot).  The VMO is new, so its pages read as zero: a segment's tail past
- * its file size needs no clearing.
+ * its file size needs no clearing, and neither do the image's own all-zero
+ * pages (.bss and padding: 6,947 of a Debian 6.1 vmlinux's 14,571), which
+ * are left out and stay uncommitted until the guest touches them.
  */
 #include <elf.h>
 #include <errno.h>
@@ -264,7 +266,8 @@ void loader_check(const struct vmm_config *cfg, struct vmm_boot *b)
 	b->initrd_gpa = (top - b->ilen) & ~0xfffull;
 }
 
-static void place(struct vmm *vm, uint64_t gpa, const uint8_t *src, size_t len, const char *what)
+static void write_run(struct vmm *vm, uint64_t gpa, const uint8_t *src, size_t len,
+		      const char *what)
 {
 	zx_status_t s = zx_vmo_write(vm->vmo, src, gpa, len);
 
@@ -273,6 +276,28 @@ static void place(struct vmm *vm, uint64_t gpa, const uint8_t *src, size_t len, 
 			(unsigned long long)gpa, len, zx_status_get_string(s));
 		exit(EXIT_VM_FAILURE);
 	}
+}
+
+/* Copies an image into guest memory, leaving out its all-zero pages (see the top). */
+static void place(struct vmm *vm, uint64_t gpa, const uint8_t *src, size_t len, const char *what)
+{
+	static const uint8_t zero[4096];
+	size_t run = 0, off = 0;
+
+	while (off < len) {
+		size_t n = 4096 - (size_t)((gpa + off) & 4095);	/* to the next guest page */
+
+		if (n > len - off)
+			n = len - off;
+		if (!memcmp(src + off, zero, n)) {
+			if (off > run)
+				write_run(vm, gpa + run, src + run, off - run, what);
+			run = off + n;
+		}
+		off += n;
+	}
+	if (len > run)
+		write_run(vm, gpa + run, src + run, len - run, what);
 }
 
 void loader_place(struct vmm *vm, const struct vmm_boot *b)

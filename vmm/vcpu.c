@@ -36,7 +36,7 @@ void vmm_stop(struct vmm *vm, enum vmm_exit why, const char *fmt, ...)
 
 	pthread_mutex_lock(&vm->lock);
 	if (vm->exit == VMM_RUNNING) {
-		vm->exit = why;
+		__atomic_store_n(&vm->exit, why, __ATOMIC_RELEASE);
 		va_start(ap, fmt);
 		vsnprintf(vm->fail_msg, sizeof(vm->fail_msg), fmt, ap);
 		va_end(ap);
@@ -48,14 +48,10 @@ void vmm_stop(struct vmm *vm, enum vmm_exit why, const char *fmt, ...)
 	pthread_mutex_unlock(&vm->lock);
 }
 
+/* Once per exit of every VCPU: a load, not the lock (vmm_stop() stores under it). */
 static bool running(struct vmm *vm)
 {
-	bool r;
-
-	pthread_mutex_lock(&vm->lock);
-	r = vm->exit == VMM_RUNNING;
-	pthread_mutex_unlock(&vm->lock);
-	return r;
+	return __atomic_load_n(&vm->exit, __ATOMIC_ACQUIRE) == VMM_RUNNING;
 }
 
 /* Ends the VM with a failure of VCPU @id, with its registers when they can be read. */
