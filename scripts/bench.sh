@@ -97,9 +97,10 @@ kdir=$(scripts/kernel/stock.sh)/lib/modules/$(cat build/guest/release)
 cp "$kdir/kernel/drivers/net/tun.ko" "$boot/" 2>/dev/null || xz -dc "$kdir/kernel/drivers/net/tun.ko.xz" >"$boot/tun.ko"
 [ -f "$out/bench.json" ] && mv "$out/bench.json" "$out/bench.prev.json"
 rc=0
+# What both profiles' runs need in the emulated machine.
+suite_puts=(--put "$out/zxhv-bench" --put "$out/kvm-bench" --put tools/bench/bench-vm.sh)
 # shellcheck disable=SC2086 # the arguments are words
-tools/vmrun --vmx --kernel stock --timeout 14400 --console "$out/console.log" \
-	--put "$out/zxhv-bench" --put "$out/kvm-bench" --put tools/bench/bench-vm.sh \
+tools/vmrun --vmx --kernel stock --timeout 14400 --console "$out/console.log" "${suite_puts[@]}" \
 	--put tools/bench/boot-bench.sh --put tools/bench/virtio-bench.sh --put "$boot:/work/boot" \
 	--put-raw "$qemu:/work/boot/qemu" --put-raw build/guest/vmlinux:/work/boot/vmlinux \
 	--put-raw build/guest/bzImage:/work/boot/bzImage \
@@ -139,8 +140,7 @@ off=$out/bench-mitigations-off
 rc=0
 # shellcheck disable=SC2086 # the arguments are words
 tools/vmrun --vmx --kernel stock --timeout 3600 --append mitigations=off \
-	--console "$out/console-mitigations-off.log" --put "$out/zxhv-bench" \
-	--put "$out/kvm-bench" --put tools/bench/bench-vm.sh \
+	--console "$out/console-mitigations-off.log" "${suite_puts[@]}" \
 	-- env ZXHV_BENCH_ONLY=suites sh /work/bench-vm.sh $args >"$off.txt" || rc=$?
 if [ "$rc" != 0 ]; then
 	cat "$off.txt"
