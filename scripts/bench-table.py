@@ -147,10 +147,11 @@ def boot_table(boots, info):
         for path, cpus in BOOTS:
             z = boots[("zxhv", path, cpus)]
             q = boots[("qemu", path, cpus)]
-            zm, qm = (median([b[what + "_ns"] for b in x]) / 1e6 for x in (z, q))
-            zs, qs = (median([b[what + "_ns"] - b["stall_ns"] for b in x]) / 1e6
-                      for x in (z, q))
-            zt, qt = (median([b[what + "_ticks"] for b in x]) / 1e6 for x in (z, q))
+            def med(f):     # (zxhv-vmm, QEMU) medians of f(boot), in millions
+                return (median([f(b) for b in x]) / 1e6 for x in (z, q))
+            zm, qm = med(lambda b: b[what + "_ns"])
+            zs, qs = med(lambda b: b[what + "_ns"] - b["stall_ns"])
+            zt, qt = med(lambda b: b[what + "_ticks"])
             target = BOOT_TARGET[path] if what == "init" else None
             ratio_ms = zm / qm if qm else float("inf")
             ratio_s = zs / qs if qs else float("inf")
