@@ -25,24 +25,32 @@
 #                      VCPU's VMCS following its thread between CPUs; kick,
 #                      interrupt, close, SIGKILL and CPU hotplug from the other
 #                      CPU) and those whose threads, children or kills then run
-#                      on both CPUs at once (list: smp_tests below).  The whole
-#                      suite on two CPUs with kmemleak took over 2 h 30 min
-#                      here; make check runs it whole on the debug kernel.
+#                      on both CPUs at once (list: smp_tests below), with
+#                      ZXHV_SOAK_SMP_FORK_CYCLES (default 50) fork-and-kill
+#                      cycles in vcpu_teardown_test instead of 200: two
+#                      emulated CPUs run at about half the speed of one, and
+#                      200 took ~55 min here.  The whole suite on two CPUs
+#                      with kmemleak took over 2 h 30 min; make check runs it
+#                      whole on one CPU of the debug kernel.
 #   qemu-debug-fuzz    the syscall fuzzer for ZXHV_SOAK_SYSFUZZ_SECONDS and the
 #                      kill storm for ZXHV_SOAK_STORM_SECONDS, QEMU (TCG, guest
-#                      time is the host's) on the debug kernel.
+#                      time is the host's, two host threads) on the debug
+#                      kernel: 1200 s and 300 s by default.
 #   virtio-fuzz        the libFuzzer targets over the virtqueue walker and the
 #                      virtio devices' request parsers (vmm/Makefile
 #                      fuzz-check), ZXHV_SOAK_FUZZ_SECONDS each (1800: an
 #                      hour for the two).
-# Two lanes, one per core (Bochs and the fuzzers use one host thread each):
-# the first three steps run one after the other in the background, the last
-# three in the foreground.  ZXHV_SOAK_STEPS="NAME..." runs only those steps
-# (and the build).  The defaults fill about two and a half hours on the
-# 2-core CI machine, measured in Bochs on the debug kernel (corei7_skylake_x,
-# kmemleak on): ~200 fuzzer calls, ~0.12 storm rounds and ~0.5 guest-fuzz
-# runs per second of wall time; docs/security.md has the figures of a whole
-# run.  The seeds are ZXHV_SOAK_SEED (default: the time), printed in each log.
+# Two lanes, one per core (Bochs and libFuzzer use one host thread each,
+# QEMU two): bochs-debug-linux, -storm, bochs-guest-fuzz and qemu-debug-fuzz
+# run one after the other in the background, bochs-debug-smp and virtio-fuzz
+# in the foreground.  ZXHV_SOAK_STEPS="NAME..." runs only those steps
+# (and the build).  The defaults are sized so that a whole run fits in about
+# two hours on the 2-core CI machine, that is, inside one working session
+# (a run cut short proves nothing); the variables above make any step
+# longer.  Rates in Bochs on the debug kernel (corei7_skylake_x, kmemleak
+# on): ~200 fuzzer calls, ~0.12 storm rounds and ~0.5 guest-fuzz runs per
+# second of wall time; docs/security.md has the figures of whole runs.  The
+# seeds are ZXHV_SOAK_SEED (default: the time), printed in each log.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
@@ -103,6 +111,7 @@ debug_smp() {
 	# shellcheck disable=SC2086 # smp_tests is a list of words
 	tools/vmrun --vmx --smp 2 --kernel debug --timeout 14400 --append "kunit.enable=0 kmemleak=on" \
 		--console "$console" --put build/selftests:/work/selftests -- \
+		env ZXHV_FORK_KILL_CYCLES="${ZXHV_SOAK_SMP_FORK_CYCLES:-50}" \
 		/work/selftests/run_tests.sh $smp_tests >"$log"
 	rc=$?
 	cat "$log"
@@ -128,20 +137,20 @@ fuzz_soak() {
 		/work/selftests/run_tests.sh zxhv_fuzz_test zxhv_storm_test
 }
 bochs_storm() {
-	fuzz_soak --vmx "$out/bochs-debug-storm.console" "${ZXHV_SOAK_BOCHS_FUZZ_CALLS:-300000}" 0 \
-		"${ZXHV_SOAK_BOCHS_STORM_ROUNDS:-150}" 0 --append "kunit.enable=0 kmemleak=on" &&
+	fuzz_soak --vmx "$out/bochs-debug-storm.console" "${ZXHV_SOAK_BOCHS_FUZZ_CALLS:-200000}" 0 \
+		"${ZXHV_SOAK_BOCHS_STORM_ROUNDS:-100}" 0 --append "kunit.enable=0 kmemleak=on" &&
 		console_clean "$out/bochs-debug-storm.console"
 }
 qemu_fuzz() {
 	fuzz_soak --novmx "$out/qemu-debug-fuzz.console" 100000000000 \
-		"${ZXHV_SOAK_SYSFUZZ_SECONDS:-3000}" 100000000 "${ZXHV_SOAK_STORM_SECONDS:-600}" \
+		"${ZXHV_SOAK_SYSFUZZ_SECONDS:-1200}" 100000000 "${ZXHV_SOAK_STORM_SECONDS:-300}" \
 		--append kunit.enable=0
 }
 guest_fuzz() {
 	echo "# seed $seed"
 	tools/vmrun --vmx --kernel debug --timeout 36000 --append "kunit.enable=0 kmemleak=on" \
 		--console "$out/bochs-guest-fuzz.console" --put build/selftests:/work/selftests -- \
-		env ZXHV_GFUZZ_RUNS="${ZXHV_SOAK_GFUZZ_RUNS:-1000}" ZXHV_GFUZZ_SEED="$seed" \
+		env ZXHV_GFUZZ_RUNS="${ZXHV_SOAK_GFUZZ_RUNS:-800}" ZXHV_GFUZZ_SEED="$seed" \
 		/work/selftests/run_tests.sh guest_fuzz_test &&
 		console_clean "$out/bochs-guest-fuzz.console"
 }
@@ -149,18 +158,18 @@ virtio_fuzz() {
 	make -s -C vmm fuzz-check O="$top/build/vmm" FUZZ_SECONDS="${ZXHV_SOAK_FUZZ_SECONDS:-1800}"
 }
 
-# --- lane 1, in the background: Bochs on the debug kernel, one VCPU ----------------------
+# --- lane 1, in the background: Bochs on the debug kernel, one CPU, then QEMU -----------
 bg_chain bochs-debug-linux debug_linux bochs-debug-storm bochs_storm \
-	bochs-guest-fuzz guest_fuzz
+	bochs-guest-fuzz guest_fuzz qemu-debug-fuzz qemu_fuzz
 
-# --- lane 2: two CPUs in Bochs, then QEMU and the userspace fuzzers ---------------------
+# --- lane 2: two CPUs in Bochs, then the userspace fuzzers -----------------------------
 tap_step bochs-debug-smp debug_smp
-tap_step qemu-debug-fuzz qemu_fuzz
 step virtio-fuzz virtio_fuzz
 
 bg_wait bochs-debug-linux
 bg_wait bochs-debug-storm
 bg_wait bochs-guest-fuzz
+bg_wait qemu-debug-fuzz
 
 # --- summary -------------------------------------------------------------------------
 steps_summary "make soak"

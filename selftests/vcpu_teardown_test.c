@@ -22,6 +22,8 @@
  *                               the guest alive; a kick ends enter
  * sigkill_during_enter          a child killed in enter dies and is reaped
  * fork_kill_cycles              200 fork + enter + SIGKILL cycles, then guests still run
+ *                               (ZXHV_FORK_KILL_CYCLES: another count, 1-10000; make
+ *                               soak's two-CPU boot runs fewer, its CPUs being slow)
  * signal_during_enter           a SIGUSR1 handler runs, enter continues; a kick ends it
  */
 #include <signal.h>
@@ -187,10 +189,15 @@ FIXTURE_TEARDOWN(long_running)
 
 TEST_F_TIMEOUT(long_running, fork_kill_cycles, 900)
 {
+	const char *env = getenv("ZXHV_FORK_KILL_CYCLES");
+	int cycles = env ? atoi(env) : 200;
 	struct vm vm;
 
+	ASSERT_TRUE(cycles >= 1 && cycles <= 10000)
+		TH_LOG("ZXHV_FORK_KILL_CYCLES=%s: not a count from 1 to 10000", env);
 	NEED_VMX();
-	for (int i = 0; i < 200; i++) {
+	printf("# %d fork + enter + SIGKILL cycles\n", cycles);
+	for (int i = 0; i < cycles; i++) {
 		/* Every tenth child is killed wherever it is (often still setting up). */
 		int r = fork_and_kill(spin_child, NULL, i % 10 != 0, i % 4);
 
