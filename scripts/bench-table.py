@@ -27,6 +27,7 @@ OPS = [
     ("b_io_trap", "(b) IO trap round trip", "ticks/exit", 0.5),
     # (c) targets 1.5x KVM's write rate, i.e. 1/1.5 of its ticks per write.
     ("c_bell", "(c) BELL doorbell write", "ticks/write", 1 / 1.5),
+    ("h_bell4", "(h) BELL write, 4 queues, 4 waiters", "ticks/write", 1 / 1.5),
     ("d_cpuid", "(d) CPUID exit in the kernel", "ticks/exit", 0.8),
     ("e_hlt_wake", "(e) HLT wake latency", "ticks", 0.8),
     ("f_setup", "(f) setup: guest+VCPU+16 MiB+first exit", "ticks", 0.5),

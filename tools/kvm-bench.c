@@ -26,7 +26,8 @@
 #define HUGE_2M			(2ull << 20)
 
 struct bvm {
-	int vm, vcpu, efd;
+	int vm, vcpu;
+	int efd[BELL_QUEUES];	/* queue q's doorbell eventfd */
 	struct kvm_run *run;
 	size_t run_size;
 	uint8_t *mem;
@@ -45,8 +46,9 @@ static void kvm_destroy(struct bvm *vm)
 		munmap(vm->mem, MEM_SIZE);
 	if (vm->touch_map)
 		munmap(vm->touch_map, vm->touch + HUGE_2M);
-	if (vm->efd >= 0)
-		close(vm->efd);
+	for (unsigned int q = 0; q < BELL_QUEUES; q++)
+		if (vm->efd[q] >= 0)
+			close(vm->efd[q]);
 	if (vm->vcpu >= 0)
 		close(vm->vcpu);
 	if (vm->vm >= 0)
@@ -129,7 +131,9 @@ static struct bvm *kvm_create(uint64_t entry, uint64_t touch)
 
 	if (!vm)
 		return NULL;
-	vm->vm = vm->vcpu = vm->efd = -1;
+	vm->vm = vm->vcpu = -1;
+	for (unsigned int q = 0; q < BELL_QUEUES; q++)
+		vm->efd[q] = -1;
 	KCHECK(vm->vm = ioctl(kvm, KVM_CREATE_VM, 0));
 	KCHECK(ioctl(vm->vm, KVM_SET_TSS_ADDR, 0xfffbd000ul));
 	KCHECK(ioctl(vm->vm, KVM_CREATE_IRQCHIP, 0));
@@ -161,13 +165,18 @@ static struct bvm *kvm_create(uint64_t entry, uint64_t touch)
 		KCHECK(ioctl(vm->vm, KVM_SET_USER_MEMORY_REGION, &region));
 	}
 	bench_image(vm->mem);
-	/* The doorbell: any write to GPA_BELL signals the eventfd (len 0: any size). */
-	KCHECK(vm->efd = eventfd(0, EFD_CLOEXEC));
-	memset(&ioev, 0, sizeof(ioev));
-	ioev.addr = GPA_BELL;
-	ioev.len = 0;
-	ioev.fd = vm->efd;
-	KCHECK(ioctl(vm->vm, KVM_IOEVENTFD, &ioev));
+	/*
+	 * The doorbells: any write to queue q's address signals its eventfd
+	 * (len 0: any size).
+	 */
+	for (unsigned int q = 0; q < BELL_QUEUES; q++) {
+		KCHECK(vm->efd[q] = eventfd(0, EFD_CLOEXEC));
+		memset(&ioev, 0, sizeof(ioev));
+		ioev.addr = GPA_BELL + q * 4096ull;
+		ioev.len = 0;
+		ioev.fd = vm->efd[q];
+		KCHECK(ioctl(vm->vm, KVM_IOEVENTFD, &ioev));
+	}
 	KCHECK(vm->vcpu = ioctl(vm->vm, KVM_CREATE_VCPU, 0));
 	KCHECK(n = ioctl(kvm, KVM_GET_VCPU_MMAP_SIZE, 0));
 	vm->run_size = n;
@@ -233,12 +242,12 @@ static int kvm_interrupt(struct bvm *vm)
 	return 0;
 }
 
-static uint64_t kvm_drain(struct bvm *vm)
+static uint64_t kvm_drain(struct bvm *vm, unsigned int q)
 {
 	uint64_t sum = 0, v;
 
 	while (sum < DRAIN_STOP) {
-		if (read(vm->efd, &v, sizeof(v)) != sizeof(v)) {
+		if (read(vm->efd[q], &v, sizeof(v)) != sizeof(v)) {
 			if (errno == EINTR)
 				continue;
 			fprintf(stderr, "kvm-bench: read(eventfd): %s\n", strerror(errno));
@@ -249,11 +258,11 @@ static uint64_t kvm_drain(struct bvm *vm)
 	return sum - DRAIN_STOP;
 }
 
-static void kvm_stop_drain(struct bvm *vm)
+static void kvm_stop_drain(struct bvm *vm, unsigned int q)
 {
 	uint64_t v = DRAIN_STOP;
 
-	if (write(vm->efd, &v, sizeof(v)) != sizeof(v))
+	if (write(vm->efd[q], &v, sizeof(v)) != sizeof(v))
 		fprintf(stderr, "kvm-bench: write(eventfd): %s\n", strerror(errno));
 }
 

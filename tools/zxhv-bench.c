@@ -19,11 +19,12 @@
 #include "zxhv/zxhv_nl.h"
 
 #define KEY_MEM		1u
-#define KEY_BELL	2u
 #define KEY_IO		3u
+#define KEY_BELL	0x10u	/* + the queue */
 
 struct bvm {
-	zx_handle_t guest, vmar, vmo, touch_vmo, port, vcpu;
+	zx_handle_t guest, vmar, vmo, touch_vmo, vcpu;
+	zx_handle_t port[BELL_QUEUES];	/* queue q's doorbell packets */
 	uint8_t *mem;
 };
 
@@ -44,7 +45,8 @@ static void zx_destroy(struct bvm *vm)
 	if (vm->mem)
 		zx_vmar_unmap(zx_vmar_root_self(), (zx_vaddr_t)vm->mem, MEM_SIZE);
 	zx_handle_close(vm->vcpu);
-	zx_handle_close(vm->port);
+	for (unsigned int q = 0; q < BELL_QUEUES; q++)
+		zx_handle_close(vm->port[q]);
 	zx_handle_close(vm->touch_vmo);
 	zx_handle_close(vm->vmo);
 	zx_handle_close(vm->vmar);
@@ -62,7 +64,9 @@ static struct bvm *zx_create(uint64_t entry, uint64_t touch)
 	if (!vm)
 		return NULL;
 	vm->guest = vm->vmar = vm->vmo = vm->touch_vmo = ZX_HANDLE_INVALID;
-	vm->port = vm->vcpu = ZX_HANDLE_INVALID;
+	vm->vcpu = ZX_HANDLE_INVALID;
+	for (unsigned int q = 0; q < BELL_QUEUES; q++)
+		vm->port[q] = ZX_HANDLE_INVALID;
 	ZXCHECK(zx_guest_create(rsrc, 0, &vm->guest, &vm->vmar));
 	ZXCHECK(zx_vmo_create(MEM_SIZE, 0, &vm->vmo));
 	ZXCHECK(zx_vmo_replace_as_executable(vm->vmo, ZX_HANDLE_INVALID, &vm->vmo));
@@ -76,11 +80,14 @@ static struct bvm *zx_create(uint64_t entry, uint64_t touch)
 				    GPA_TOUCH, vm->touch_vmo, 0, touch, &addr));
 	}
 	bench_image(vm->mem);
-	ZXCHECK(zx_port_create(0, &vm->port));
 	ZXCHECK(zx_guest_set_trap(vm->guest, ZX_GUEST_TRAP_MEM, GPA_MEM_TRAP, 4096,
 				  ZX_HANDLE_INVALID, KEY_MEM));
-	ZXCHECK(zx_guest_set_trap(vm->guest, ZX_GUEST_TRAP_BELL, GPA_BELL, 4096, vm->port,
-				  KEY_BELL));
+	/* A port and a BELL trap per queue, as a VMM with a device thread each. */
+	for (unsigned int q = 0; q < BELL_QUEUES; q++) {
+		ZXCHECK(zx_port_create(0, &vm->port[q]));
+		ZXCHECK(zx_guest_set_trap(vm->guest, ZX_GUEST_TRAP_BELL, GPA_BELL + q * 4096ull,
+					  4096, vm->port[q], KEY_BELL + q));
+	}
 	ZXCHECK(zx_guest_set_trap(vm->guest, ZX_GUEST_TRAP_IO, PORT_IO, PORT_READY - PORT_IO + 1,
 				  ZX_HANDLE_INVALID, KEY_IO));
 	ZXCHECK(zx_vcpu_create(vm->guest, 0, entry, &vm->vcpu));
@@ -122,30 +129,30 @@ static int zx_interrupt(struct bvm *vm)
 	return zx_failed("zx_vcpu_interrupt", zx_vcpu_interrupt(vm->vcpu, IRQ_VECTOR)) ? -1 : 0;
 }
 
-static uint64_t zx_drain(struct bvm *vm)
+static uint64_t zx_drain(struct bvm *vm, unsigned int q)
 {
 	uint64_t n = 0;
 
 	for (;;) {
 		zx_port_packet_t p;
 
-		if (zx_failed("zx_port_wait", zx_port_wait(vm->port, ZX_TIME_INFINITE, &p)))
+		if (zx_failed("zx_port_wait", zx_port_wait(vm->port[q], ZX_TIME_INFINITE, &p)))
 			return n;
 		if (p.type == ZX_PKT_TYPE_USER)
 			return n;
-		if (p.type == ZX_PKT_TYPE_GUEST_BELL && p.key == KEY_BELL &&
-		    p.guest_bell.addr == GPA_BELL)
+		if (p.type == ZX_PKT_TYPE_GUEST_BELL && p.key == KEY_BELL + q &&
+		    p.guest_bell.addr == GPA_BELL + q * 4096ull)
 			n++;
 	}
 }
 
-static void zx_stop_drain(struct bvm *vm)
+static void zx_stop_drain(struct bvm *vm, unsigned int q)
 {
 	zx_port_packet_t p;
 
 	memset(&p, 0, sizeof(p));
 	p.type = ZX_PKT_TYPE_USER;
-	zx_failed("zx_port_queue", zx_port_queue(vm->port, &p));
+	zx_failed("zx_port_queue", zx_port_queue(vm->port[q], &p));
 }
 
 /* zircon-hv does not offset the guest TSC (the guest reads the host TSC). */

@@ -16,8 +16,8 @@
  *   [1 GiB, 2 GiB), all 2 MiB pages; 0x3000 IDT; 0x4000 GDT (0x08 64-bit
  *   code, 0x10 data); 0x5000 GDTR, 0x5010 IDTR; 0x6000 data shared with the
  *   host (D_*); 0x10000 the program; stack below 0x1F0000.
- *   RAM: [0, 16 MiB).  MEM trap page 0x1000000, BELL page 0x1100000 (both
- *   outside RAM).  Touch region (op g): [1 GiB, 1 GiB + touch size).
+ *   RAM: [0, 16 MiB).  MEM trap page 0x1000000, BELL pages 0x1100000 +
+ *   q * 4 KiB for queue q < BELL_QUEUES (all outside RAM).  Touch region (op g): [1 GiB, 1 GiB + touch size).
  *   IO ports: 0x10 the IO-trap target, 0x11 phase marks, 0x12 block ticks,
  *   0x14 "about to halt".
  */
@@ -49,6 +49,7 @@
 #define STACK_TOP	0x1F0000u
 #define GPA_MEM_TRAP	0x1000000u
 #define GPA_BELL	0x1100000u
+#define BELL_QUEUES	4u	/* op h: doorbells of this many queues, a waiter each */
 #define GPA_TOUCH	0x40000000ull
 #define TOUCH_MAX	(1ull << 30)
 
@@ -64,6 +65,7 @@
 #define D_R_BELL	0x50	/* op c: blocks */
 #define D_R_CPUID	0x58	/* op d: blocks */
 #define D_R_HLT		0x60	/* op e: wake-ups */
+#define D_R_BELL4	0x68	/* op h: blocks */
 
 #define PORT_IO		0x10u
 #define PORT_MARK	0x11u
@@ -76,6 +78,7 @@
 #define MARK_BELL	3u
 #define MARK_CPUID	4u
 #define MARK_HLT	5u
+#define MARK_BELL4	6u
 #define MARK_END	0xffu
 #define MARK_SETUP	0x20u
 #define MARK_TOUCH0	0x30u
@@ -85,8 +88,8 @@
 #define BSTR(x)		BSTR_(x)
 
 /*
- * The guest program: three entry points.  bench_main runs ops a-e in
- * phases, each announced by an OUT to PORT_MARK; bench_setup makes one IO
+ * The guest program: three entry points.  bench_main runs ops a-e and h
+ * in phases (a, b, c, h, d, e), each announced by an OUT to PORT_MARK; bench_setup makes one IO
  * exit (op f); bench_touch writes one byte in each 4 KiB page of the touch
  * region between two marks (op g).  64-bit code with RIP-relative or
  * absolute addressing only, so it runs at GPA_CODE as copied.
@@ -145,21 +148,18 @@ __asm__(".pushsection .rodata.bench_guest, \"a\"\n"
 	"	dec %r8\n"
 	"	jnz 3b\n"
 	"21:\n"
-	/* (c) R blocks of K doorbell writes, a tick before each block and after the last. */
+	/* (c) doorbell blocks on one queue: bench_bells with mask 0. */
 	"	mov $" BSTR(MARK_BELL) ", %eax\n"
 	"	out %al, $" BSTR(PORT_MARK) "\n"
 	"	mov " BSTR(GPA_DATA) " + " BSTR(D_R_BELL) ", %r9\n"
-	"	test %r9, %r9\n"
-	"	jz 22f\n"
-	"4:	out %al, $" BSTR(PORT_TICK) "\n"
-	"	mov " BSTR(GPA_DATA) " + " BSTR(D_K) ", %r8\n"
-	"5:	movl %eax, " BSTR(GPA_BELL) "\n"
-	"	dec %r8\n"
-	"	jnz 5b\n"
-	"	dec %r9\n"
-	"	jnz 4b\n"
-	"	out %al, $" BSTR(PORT_TICK) "\n"
-	"22:\n"
+	"	xor %r11, %r11\n"
+	"	call bench_bells\n"
+	/* (h) the same over BELL_QUEUES queues, one write to each in turn. */
+	"	mov $" BSTR(MARK_BELL4) ", %eax\n"
+	"	out %al, $" BSTR(PORT_MARK) "\n"
+	"	mov " BSTR(GPA_DATA) " + " BSTR(D_R_BELL4) ", %r9\n"
+	"	mov $(" BSTR(BELL_QUEUES) " - 1) << 12, %r11\n"
+	"	call bench_bells\n"
 	/* (d) R blocks of K CPUIDs (leaf 0). */
 	"	mov $" BSTR(MARK_CPUID) ", %eax\n"
 	"	out %al, $" BSTR(PORT_MARK) "\n"
@@ -205,6 +205,26 @@ __asm__(".pushsection .rodata.bench_guest, \"a\"\n"
 	"11:	cli\n"
 	"	hlt\n"
 	"	jmp 11b\n"
+	/*
+	 * Ops c and h: R9 blocks of K doorbell writes, a tick before each
+	 * block and after the last; write i of a block goes to the BELL page
+	 * of queue i & (R11 >> 12).
+	 */
+	"bench_bells:\n"
+	"	test %r9, %r9\n"
+	"	jz 32f\n"
+	"30:	out %al, $" BSTR(PORT_TICK) "\n"
+	"	mov " BSTR(GPA_DATA) " + " BSTR(D_K) ", %r8\n"
+	"	xor %r10, %r10\n"
+	"31:	movl %eax, " BSTR(GPA_BELL) "(%r10)\n"
+	"	add $0x1000, %r10\n"
+	"	and %r11, %r10\n"
+	"	dec %r8\n"
+	"	jnz 31b\n"
+	"	dec %r9\n"
+	"	jnz 30b\n"
+	"	out %al, $" BSTR(PORT_TICK) "\n"
+	"32:	ret\n"
 	/*
 	 * The handler: TSC first, then where it interrupted, then the x2APIC
 	 * EOI (both hypervisors emulate a local APIC).
@@ -327,11 +347,12 @@ struct backend {
 	/* Raises IRQ_VECTOR on the VCPU; called from another thread. */
 	int (*interrupt)(struct bvm *vm);
 	/*
-	 * The doorbell drain: drain() blocks until stop(), counting the guest
-	 * writes it consumed (returned).
+	 * The doorbell drain of queue @q: drain() blocks until stop_drain()
+	 * of the same queue, counting the guest writes to that queue's BELL
+	 * page it consumed (returned).
 	 */
-	uint64_t (*drain)(struct bvm *vm);
-	void (*stop_drain)(struct bvm *vm);
+	uint64_t (*drain)(struct bvm *vm, unsigned int q);
+	void (*stop_drain)(struct bvm *vm, unsigned int q);
 	/* guest TSC - host TSC; -1 if unknown. */
 	int (*tsc_offset)(struct bvm *vm, int64_t *offset);
 	/* EPT leaves installed now: 4k, 2m, 1g; -1 if the hypervisor does not say. */
@@ -457,6 +478,7 @@ static int blocks(const struct backend *be, struct bvm *vm, const struct bench_p
 struct drainer {
 	const struct backend *be;
 	struct bvm *vm;
+	unsigned int q;
 	uint64_t drained;
 };
 
@@ -464,8 +486,53 @@ static void *drain_thread(void *arg)
 {
 	struct drainer *d = arg;
 
-	d->drained = d->be->drain(d->vm);
+	d->drained = d->be->drain(d->vm, d->q);
 	return NULL;
+}
+
+/*
+ * Ops c and h: doorbell blocks over @queues queues, each drained by its
+ * own thread; every write must reach its queue's waiter.
+ */
+static int bells(const struct backend *be, struct bvm *vm, const struct bench_params *bp,
+		 uint64_t io_rt, unsigned int queues, const char *op)
+{
+	struct drainer dr[BELL_QUEUES];
+	pthread_t th[BELL_QUEUES];
+	struct rusage ru0, ru1;
+	unsigned int q, started = 0;
+	int ret = -1;
+
+	for (q = 0; q < queues; q++) {
+		dr[q] = (struct drainer){ be, vm, q, 0 };
+		if (pthread_create(&th[q], NULL, drain_thread, &dr[q])) {
+			fprintf(stderr, "%s: cannot start a drain thread\n", bench_prog);
+			goto out;
+		}
+		started++;
+	}
+	getrusage(RUSAGE_SELF, &ru0);
+	ret = blocks(be, vm, bp, io_rt, op);
+	getrusage(RUSAGE_SELF, &ru1);
+	/* How often the VCPU and the drain threads took turns on a CPU. */
+	printf("# %s: %ld voluntary, %ld involuntary context switches in %llu writes\n", op,
+	       ru1.ru_nvcsw - ru0.ru_nvcsw, ru1.ru_nivcsw - ru0.ru_nivcsw,
+	       (unsigned long long)(bp->r * bp->k));
+out:
+	for (q = 0; q < started; q++) {
+		/* Write i of a block went to queue i % queues. */
+		uint64_t want = bp->r * (bp->k / queues + (q < bp->k % queues));
+
+		be->stop_drain(vm, q);
+		pthread_join(th[q], NULL);
+		if (ret == 0 && dr[q].drained != want) {
+			fprintf(stderr, "%s: %s: queue %u's drain thread saw %llu doorbell writes, "
+				"want %llu\n", bench_prog, op, q, (unsigned long long)dr[q].drained,
+				(unsigned long long)want);
+			ret = -1;
+		}
+	}
+	return ret;
 }
 
 struct waker {
@@ -575,19 +642,16 @@ static int hlt_wake(const struct backend *be, struct bvm *vm, const struct bench
 }
 
 /*
- * Ops a-e on one VM, those named in @ops (op b also runs for c and d, which
- * subtract its round trip).
+ * Ops a-e and h on one VM, those named in @ops (op b also runs for c, d and
+ * h, which subtract its round trip).
  */
 static int run_main(const struct backend *be, const struct bench_params *bp, const char *ops)
 {
 	struct bvm *vm = be->create(entry_gpa(bench_main), 0);
-	bool a = strchr(ops, 'a'), b = strpbrk(ops, "bcd"), c = strchr(ops, 'c');
-	bool d = strchr(ops, 'd'), e = strchr(ops, 'e');
-	struct drainer dr = { be, vm, 0 };
+	bool a = strchr(ops, 'a'), b = strpbrk(ops, "bcdh"), c = strchr(ops, 'c');
+	bool d = strchr(ops, 'd'), e = strchr(ops, 'e'), h = strchr(ops, 'h');
 	uint64_t mem_rt = 0, io_rt = 0;
-	struct rusage ru0, ru1;
 	uint8_t *mem;
-	pthread_t th;
 	int ret = -1;
 
 	if (!vm)
@@ -596,6 +660,7 @@ static int run_main(const struct backend *be, const struct bench_params *bp, con
 	put64(mem, GPA_DATA + D_N_MEM, a ? bp->n : 0);
 	put64(mem, GPA_DATA + D_N_IO, b ? bp->n : 0);
 	put64(mem, GPA_DATA + D_R_BELL, c ? bp->r : 0);
+	put64(mem, GPA_DATA + D_R_BELL4, h ? bp->r : 0);
 	put64(mem, GPA_DATA + D_R_CPUID, d ? bp->r : 0);
 	put64(mem, GPA_DATA + D_R_HLT, e ? bp->r : 0);
 	put64(mem, GPA_DATA + D_K, bp->k);
@@ -603,33 +668,11 @@ static int run_main(const struct backend *be, const struct bench_params *bp, con
 	    (a && round_trips(be, vm, bp, EXIT_MEM, "a_mem_trap", &mem_rt)) ||
 	    expect_io(be, vm, PORT_MARK, MARK_IO) ||
 	    (b && round_trips(be, vm, bp, EXIT_IO, "b_io_trap", &io_rt)) ||
-	    expect_io(be, vm, PORT_MARK, MARK_BELL))
-		goto out;
-	if (c) {
-		if (pthread_create(&th, NULL, drain_thread, &dr)) {
-			fprintf(stderr, "%s: cannot start the drain thread\n", bench_prog);
-			goto out;
-		}
-		getrusage(RUSAGE_SELF, &ru0);
-		ret = blocks(be, vm, bp, io_rt, "c_bell");
-		getrusage(RUSAGE_SELF, &ru1);
-		be->stop_drain(vm);
-		pthread_join(th, NULL);
-		/* How often the VCPU and the drain thread took turns on a CPU. */
-		printf("# c_bell: %ld voluntary, %ld involuntary context switches in %llu writes\n",
-		       ru1.ru_nvcsw - ru0.ru_nvcsw, ru1.ru_nivcsw - ru0.ru_nivcsw,
-		       (unsigned long long)(bp->r * bp->k));
-		if (ret)
-			goto out;
-		ret = -1;
-		if (dr.drained != bp->r * bp->k) {
-			fprintf(stderr, "%s: the drain thread saw %llu doorbell writes, want %llu\n",
-				bench_prog, (unsigned long long)dr.drained,
-				(unsigned long long)(bp->r * bp->k));
-			goto out;
-		}
-	}
-	if (expect_io(be, vm, PORT_MARK, MARK_CPUID) ||
+	    expect_io(be, vm, PORT_MARK, MARK_BELL) ||
+	    (c && bells(be, vm, bp, io_rt, 1, "c_bell")) ||
+	    expect_io(be, vm, PORT_MARK, MARK_BELL4) ||
+	    (h && bells(be, vm, bp, io_rt, BELL_QUEUES, "h_bell4")) ||
+	    expect_io(be, vm, PORT_MARK, MARK_CPUID) ||
 	    (d && blocks(be, vm, bp, io_rt, "d_cpuid")) ||
 	    expect_io(be, vm, PORT_MARK, MARK_HLT))
 		goto out;
@@ -701,7 +744,7 @@ static void bench_usage(void)
 	fprintf(stderr,
 		"usage: %s [-n ROUND_TRIPS] [-w WARMUP] [-r BLOCKS] [-k PER_BLOCK] [-s SETUPS]\n"
 		"          [-t TOUCH_MIB] [-d HLT_DELAY_US] [-o OPS]\n"
-		"OPS: letters of the ops to run (default abcdefg)\n",
+		"OPS: letters of the ops to run (default abcdefgh)\n",
 		bench_prog);
 }
 
@@ -712,7 +755,7 @@ static int bench_run(const struct backend *be, int argc, char **argv)
 		.warm = 100, .n = 1000, .r = 20, .k = 200, .setups = 6,
 		.touch = 256ull << 20, .hlt_delay_us = 1000,
 	};
-	const char *ops = "abcdefg";
+	const char *ops = "abcdefgh";
 	int c;
 
 	bench_prog = be->name;
@@ -742,7 +785,7 @@ static int bench_run(const struct backend *be, int argc, char **argv)
 	       (unsigned long long)bp.r, (unsigned long long)bp.k,
 	       (unsigned long long)bp.setups - 1);
 	fflush(stdout);
-	if (strpbrk(ops, "abcde") && run_main(be, &bp, ops))
+	if (strpbrk(ops, "abcdeh") && run_main(be, &bp, ops))
 		return 1;
 	if (strchr(ops, 'f') && run_setup(be, &bp))
 		return 1;
