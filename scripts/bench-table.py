@@ -25,6 +25,7 @@ import sys
 OPS = [
     ("a_mem_trap", "(a) MEM trap round trip", "ticks/exit", 0.5),
     ("b_io_trap", "(b) IO trap round trip", "ticks/exit", 0.5),
+    ("i_io_in", "(i) IO read round trip, answer included", "ticks/exit", 0.5),
     # (c) targets 1.5x KVM's write rate, i.e. 1/1.5 of its ticks per write.
     ("c_bell", "(c) BELL doorbell write", "ticks/write", 1 / 1.5),
     ("h_bell4", "(h) BELL write, 4 queues, 4 waiters", "ticks/write", 1 / 1.5),

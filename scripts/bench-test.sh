@@ -25,7 +25,9 @@ report() {
 # 1: the table has every op, the ratios and the target verdicts.
 python3 $t "$raw" --json "$w/a.json" >"$w/table.txt" 2>&1
 rc=$?
-[ "$rc" = 0 ] && [ "$(grep -c '^| (' "$w/table.txt")" = 8 ] &&
+[ "$rc" = 0 ] && [ "$(grep -c '^| (' "$w/table.txt")" = 9 ] &&
+	grep -q '^| (i) IO read round trip, answer included | ticks/exit | 2600 | 7400 | 0.351 | <= 0.500 | yes |' \
+		"$w/table.txt" &&
 	grep -q '^| (h) BELL write, 4 queues, 4 waiters | ticks/write | 950 | 2100 | 0.452 | <= 0.667 | yes |' \
 		"$w/table.txt" &&
 	grep -q '^| (a) MEM trap round trip | ticks/exit | 2000 | 8000 | 0.250 | <= 0.500 | yes |' \
@@ -94,7 +96,7 @@ if [ -w /dev/kvm ]; then
 	timeout 300 build/bench/kvm-bench -n 200 -w 20 -r 5 -k 50 -s 3 -t 8 -d 100 \
 		>"$w/kvm.txt" 2>&1
 	rc=$?
-	[ "$rc" = 0 ] && [ "$(grep -c '^result ' "$w/kvm.txt")" = 8 ] &&
+	[ "$rc" = 0 ] && [ "$(grep -c '^result ' "$w/kvm.txt")" = 9 ] &&
 		grep -q '^# hlt_wake: 5 of 5 interrupts' "$w/kvm.txt" &&
 		grep -q '^done kvm-bench' "$w/kvm.txt"
 	report $? "kvm-bench runs every op on /dev/kvm (rc=$rc)"

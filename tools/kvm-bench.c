@@ -215,6 +215,9 @@ static int kvm_enter(struct bvm *vm, struct exit_info *e)
 		e->kind = EXIT_IO;
 		e->port = run->io.port;
 		e->value = v;
+	} else if (run->exit_reason == KVM_EXIT_IO) {
+		e->kind = EXIT_IO_IN;
+		e->port = run->io.port;
 	} else if (run->exit_reason == KVM_EXIT_MMIO) {
 		e->kind = EXIT_MEM;
 		e->addr = run->mmio.phys_addr;
@@ -224,6 +227,20 @@ static int kvm_enter(struct bvm *vm, struct exit_info *e)
 		e->addr = run->exit_reason == KVM_EXIT_INTERNAL_ERROR ?
 			  run->internal.suberror : run->fail_entry.hardware_entry_failure_reason;
 	}
+	return 0;
+}
+
+/* KVM completes the IN from the run structure at the next KVM_RUN. */
+static int kvm_answer_in(struct bvm *vm, uint8_t value)
+{
+	struct kvm_run *run = vm->run;
+
+	if (run->exit_reason != KVM_EXIT_IO || run->io.direction != KVM_EXIT_IO_IN ||
+	    run->io.size != 1 || run->io.count != 1) {
+		fprintf(stderr, "kvm-bench: no one-byte IN to answer\n");
+		return -1;
+	}
+	*((uint8_t *)run + run->io.data_offset) = value;
 	return 0;
 }
 
@@ -317,6 +334,7 @@ static const struct backend kvm_backend = {
 	.mem = kvm_mem,
 	.enter = kvm_enter,
 	.interrupt = kvm_interrupt,
+	.answer_in = kvm_answer_in,
 	.drain = kvm_drain,
 	.stop_drain = kvm_stop_drain,
 	.tsc_offset = kvm_tsc_offset,

@@ -114,6 +114,9 @@ static int zx_enter(struct bvm *vm, struct exit_info *e)
 		e->port = p.guest_io.port;
 		e->value = p.guest_io.access_size == 1 ? p.guest_io.u8 :
 			   p.guest_io.access_size == 2 ? p.guest_io.u16 : p.guest_io.u32;
+	} else if (p.type == ZX_PKT_TYPE_GUEST_IO) {
+		e->kind = EXIT_IO_IN;
+		e->port = p.guest_io.port;
 	} else if (p.type == ZX_PKT_TYPE_GUEST_MEM) {
 		e->kind = EXIT_MEM;
 		e->addr = p.guest_mem.addr;
@@ -122,6 +125,17 @@ static int zx_enter(struct bvm *vm, struct exit_info *e)
 		e->value = p.type;
 	}
 	return 0;
+}
+
+static int zx_answer_in(struct bvm *vm, uint8_t value)
+{
+	zx_vcpu_io_t io;
+
+	memset(&io, 0, sizeof(io));
+	io.access_size = 1;
+	io.u8 = value;
+	return zx_failed("zx_vcpu_write_state(ZX_VCPU_IO)",
+			 zx_vcpu_write_state(vm->vcpu, ZX_VCPU_IO, &io, sizeof(io))) ? -1 : 0;
 }
 
 static int zx_interrupt(struct bvm *vm)
@@ -210,6 +224,7 @@ static const struct backend zxhv_backend = {
 	.mem = zx_mem,
 	.enter = zx_enter,
 	.interrupt = zx_interrupt,
+	.answer_in = zx_answer_in,
 	.drain = zx_drain,
 	.stop_drain = zx_stop_drain,
 	.tsc_offset = zx_tsc_offset,

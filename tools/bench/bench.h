@@ -66,6 +66,9 @@
 #define D_R_CPUID	0x58	/* op d: blocks */
 #define D_R_HLT		0x60	/* op e: wake-ups */
 #define D_R_BELL4	0x68	/* op h: blocks */
+#define D_N_IN		0x70	/* op i: round trips */
+#define D_IN_SUM	0x78	/* op i: the sum of the bytes the guest read */
+#define IN_ANSWER	0x5au	/* op i: what every IN reads */
 
 #define PORT_IO		0x10u
 #define PORT_MARK	0x11u
@@ -79,6 +82,7 @@
 #define MARK_CPUID	4u
 #define MARK_HLT	5u
 #define MARK_BELL4	6u
+#define MARK_IN		7u
 #define MARK_END	0xffu
 #define MARK_SETUP	0x20u
 #define MARK_TOUCH0	0x30u
@@ -88,8 +92,8 @@
 #define BSTR(x)		BSTR_(x)
 
 /*
- * The guest program: three entry points.  bench_main runs ops a-e and h
- * in phases (a, b, c, h, d, e), each announced by an OUT to PORT_MARK; bench_setup makes one IO
+ * The guest program: three entry points.  bench_main runs ops a-e, h and
+ * i in phases (a, b, i, c, h, d, e), each announced by an OUT to PORT_MARK; bench_setup makes one IO
  * exit (op f); bench_touch writes one byte in each 4 KiB page of the touch
  * region between two marks (op g).  64-bit code with RIP-relative or
  * absolute addressing only, so it runs at GPA_CODE as copied.
@@ -148,6 +152,19 @@ __asm__(".pushsection .rodata.bench_guest, \"a\"\n"
 	"	dec %r8\n"
 	"	jnz 3b\n"
 	"21:\n"
+	/* (i) N INs from the trapped port, adding up what they read. */
+	"	mov $" BSTR(MARK_IN) ", %eax\n"
+	"	out %al, $" BSTR(PORT_MARK) "\n"
+	"	mov " BSTR(GPA_DATA) " + " BSTR(D_N_IN) ", %r8\n"
+	"	xor %r12, %r12\n"
+	"	test %r8, %r8\n"
+	"	jz 25f\n"
+	"26:	xor %eax, %eax\n"
+	"	in $" BSTR(PORT_IO) ", %al\n"
+	"	add %rax, %r12\n"
+	"	dec %r8\n"
+	"	jnz 26b\n"
+	"25:	mov %r12, " BSTR(GPA_DATA) " + " BSTR(D_IN_SUM) "\n"
 	/* (c) doorbell blocks on one queue: bench_bells with mask 0. */
 	"	mov $" BSTR(MARK_BELL) ", %eax\n"
 	"	out %al, $" BSTR(PORT_MARK) "\n"
@@ -320,11 +337,11 @@ static inline uint64_t rdtsc(void)
 
 /* --- the backend interface --------------------------------------------------------- */
 
-enum exit_kind { EXIT_IO, EXIT_MEM, EXIT_OTHER };
+enum exit_kind { EXIT_IO, EXIT_IO_IN, EXIT_MEM, EXIT_OTHER };
 
 struct exit_info {
 	enum exit_kind kind;
-	uint16_t port;
+	uint16_t port;		/* EXIT_IO (an OUT) and EXIT_IO_IN */
 	uint32_t value;		/* OUT data */
 	uint64_t addr;		/* MEM address */
 };
@@ -344,6 +361,8 @@ struct backend {
 	uint8_t *(*mem)(struct bvm *vm);
 	/* Runs the VCPU to its next exit to this program; 0 or -1. */
 	int (*enter)(struct bvm *vm, struct exit_info *e);
+	/* The byte the IN of the last exit (EXIT_IO_IN) reads; 0 or -1. */
+	int (*answer_in)(struct bvm *vm, uint8_t value);
 	/* Raises IRQ_VECTOR on the VCPU; called from another thread. */
 	int (*interrupt)(struct bvm *vm);
 	/*
@@ -412,7 +431,13 @@ static int expect_io(const struct backend *be, struct bvm *vm, uint16_t port, in
 	return 0;
 }
 
-/* Ops a and b: each sample is one enter -> exit round trip. */
+/*
+ * Ops a, b and i: each sample is one enter -> exit round trip; for i (an
+ * IN) also the answer to the previous IN before it (zircon-hv:
+ * zx_vcpu_write_state(ZX_VCPU_IO); KVM: the byte in the run structure),
+ * what a VMM pays per read of a device register.  The last IN is answered
+ * after the samples.
+ */
 static int round_trips(const struct backend *be, struct bvm *vm, const struct bench_params *bp,
 		       enum exit_kind kind, const char *op, uint64_t *median_out)
 {
@@ -425,13 +450,14 @@ static int round_trips(const struct backend *be, struct bvm *vm, const struct be
 	for (i = 0; i < bp->n; i++) {
 		uint64_t t0 = rdtsc();
 
-		if (be->enter(vm, &e)) {
+		if ((kind == EXIT_IO_IN && i > 0 && be->answer_in(vm, IN_ANSWER)) ||
+		    be->enter(vm, &e)) {
 			free(v);
 			return -1;
 		}
 		v[i] = rdtsc() - t0;
 		if (e.kind != kind || (kind == EXIT_MEM && e.addr != GPA_MEM_TRAP) ||
-		    (kind == EXIT_IO && e.port != PORT_IO)) {
+		    (kind != EXIT_MEM && e.port != PORT_IO)) {
 			free(v);
 			FAIL("%s: unexpected exit kind %d port %#x addr %#llx", op, e.kind, e.port,
 			     (unsigned long long)e.addr);
@@ -441,7 +467,7 @@ static int round_trips(const struct backend *be, struct bvm *vm, const struct be
 	report(op, v + bp->warm, bp->n - bp->warm);
 	*median_out = v[bp->warm + (bp->n - bp->warm) / 2];
 	free(v);
-	return 0;
+	return kind == EXIT_IO_IN ? be->answer_in(vm, IN_ANSWER) : 0;
 }
 
 /*
@@ -642,15 +668,16 @@ static int hlt_wake(const struct backend *be, struct bvm *vm, const struct bench
 }
 
 /*
- * Ops a-e and h on one VM, those named in @ops (op b also runs for c, d and
- * h, which subtract its round trip).
+ * Ops a-e, h and i on one VM, those named in @ops (op b also runs for c, d
+ * and h, which subtract its round trip).
  */
 static int run_main(const struct backend *be, const struct bench_params *bp, const char *ops)
 {
 	struct bvm *vm = be->create(entry_gpa(bench_main), 0);
 	bool a = strchr(ops, 'a'), b = strpbrk(ops, "bcdh"), c = strchr(ops, 'c');
 	bool d = strchr(ops, 'd'), e = strchr(ops, 'e'), h = strchr(ops, 'h');
-	uint64_t mem_rt = 0, io_rt = 0;
+	bool in = strchr(ops, 'i');
+	uint64_t mem_rt = 0, io_rt = 0, in_rt = 0;
 	uint8_t *mem;
 	int ret = -1;
 
@@ -661,6 +688,7 @@ static int run_main(const struct backend *be, const struct bench_params *bp, con
 	put64(mem, GPA_DATA + D_N_IO, b ? bp->n : 0);
 	put64(mem, GPA_DATA + D_R_BELL, c ? bp->r : 0);
 	put64(mem, GPA_DATA + D_R_BELL4, h ? bp->r : 0);
+	put64(mem, GPA_DATA + D_N_IN, in ? bp->n : 0);
 	put64(mem, GPA_DATA + D_R_CPUID, d ? bp->r : 0);
 	put64(mem, GPA_DATA + D_R_HLT, e ? bp->r : 0);
 	put64(mem, GPA_DATA + D_K, bp->k);
@@ -668,8 +696,17 @@ static int run_main(const struct backend *be, const struct bench_params *bp, con
 	    (a && round_trips(be, vm, bp, EXIT_MEM, "a_mem_trap", &mem_rt)) ||
 	    expect_io(be, vm, PORT_MARK, MARK_IO) ||
 	    (b && round_trips(be, vm, bp, EXIT_IO, "b_io_trap", &io_rt)) ||
-	    expect_io(be, vm, PORT_MARK, MARK_BELL) ||
-	    (c && bells(be, vm, bp, io_rt, 1, "c_bell")) ||
+	    expect_io(be, vm, PORT_MARK, MARK_IN) ||
+	    (in && round_trips(be, vm, bp, EXIT_IO_IN, "i_io_in", &in_rt)) ||
+	    expect_io(be, vm, PORT_MARK, MARK_BELL))
+		goto out;
+	if (in && get64(mem, GPA_DATA + D_IN_SUM) != bp->n * IN_ANSWER) {
+		fprintf(stderr, "%s: i_io_in: the guest read %llu in all, want %llu\n", bench_prog,
+			(unsigned long long)get64(mem, GPA_DATA + D_IN_SUM),
+			(unsigned long long)(bp->n * IN_ANSWER));
+		goto out;
+	}
+	if ((c && bells(be, vm, bp, io_rt, 1, "c_bell")) ||
 	    expect_io(be, vm, PORT_MARK, MARK_BELL4) ||
 	    (h && bells(be, vm, bp, io_rt, BELL_QUEUES, "h_bell4")) ||
 	    expect_io(be, vm, PORT_MARK, MARK_CPUID) ||
@@ -680,6 +717,7 @@ static int run_main(const struct backend *be, const struct bench_params *bp, con
 		goto out;
 	ret = 0;
 	(void)mem_rt;
+	(void)in_rt;
 out:
 	be->destroy(vm);
 	return ret;
@@ -744,7 +782,7 @@ static void bench_usage(void)
 	fprintf(stderr,
 		"usage: %s [-n ROUND_TRIPS] [-w WARMUP] [-r BLOCKS] [-k PER_BLOCK] [-s SETUPS]\n"
 		"          [-t TOUCH_MIB] [-d HLT_DELAY_US] [-o OPS]\n"
-		"OPS: letters of the ops to run (default abcdefgh)\n",
+		"OPS: letters of the ops to run (default abcdefghi)\n",
 		bench_prog);
 }
 
@@ -755,7 +793,7 @@ static int bench_run(const struct backend *be, int argc, char **argv)
 		.warm = 100, .n = 1000, .r = 20, .k = 200, .setups = 6,
 		.touch = 256ull << 20, .hlt_delay_us = 1000,
 	};
-	const char *ops = "abcdefgh";
+	const char *ops = "abcdefghi";
 	int c;
 
 	bench_prog = be->name;
@@ -785,7 +823,7 @@ static int bench_run(const struct backend *be, int argc, char **argv)
 	       (unsigned long long)bp.r, (unsigned long long)bp.k,
 	       (unsigned long long)bp.setups - 1);
 	fflush(stdout);
-	if (strpbrk(ops, "abcdeh") && run_main(be, &bp, ops))
+	if (strpbrk(ops, "abcdehi") && run_main(be, &bp, ops))
 		return 1;
 	if (strchr(ops, 'f') && run_setup(be, &bp))
 		return 1;
