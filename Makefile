@@ -110,12 +110,12 @@ soak: deps
 # --- benchmarks: zircon-hv against KVM in one emulated VMX machine (docs/benchmarks.md) ---
 bench-tools: $(B)/bench/zxhv-bench $(B)/bench/kvm-bench $(B)/bench/boottime $(B)/bench/virtio-io
 
-$(B)/bench/zxhv-bench: $(TOP)/tools/zxhv-bench.c $(TOP)/tools/bench/bench.h libzx
+$(B)/bench/zxhv-bench: $(TOP)/tools/zxhv-bench.c $(TOP)/tools/bench/bench.h $(TOP)/tools/bench/bench_guest.h libzx
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) -I$(TOP)/libzx/include -I$(TOP)/uapi $$(pkg-config --cflags libmnl) \
 		-o $@ $< $(B)/libzx/libzx.a -pthread $$(pkg-config --libs libmnl)
 
-$(B)/bench/kvm-bench: $(TOP)/tools/kvm-bench.c $(TOP)/tools/bench/bench.h
+$(B)/bench/kvm-bench: $(TOP)/tools/kvm-bench.c $(TOP)/tools/bench/bench.h $(TOP)/tools/bench/bench_guest.h
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) -o $@ $< -pthread
 

@@ -2,10 +2,11 @@
 /*
  * kvm-bench: the twin of zxhv-bench on Linux KVM (/dev/kvm ioctls).
  *
- * The same guest program (tools/bench/bench.h), started in the same state
+ * The same guest program (tools/bench/bench_guest.h), started in the same state
  * zircon-hv gives its first VCPU (64-bit mode, CR3 = 0, x2APIC on), with
  * KVM's own mechanisms for each op: MMIO and PIO exits through KVM_RUN (a,
- * b), an ioeventfd on the doorbell address drained by a host thread (c),
+ * b; for i the IN's byte written into kvm_run), an ioeventfd on each
+ * doorbell queue's address drained by a host thread each (c, h),
  * CPUID handled in KVM (d), an MSI to the in-kernel local APIC waking a
  * halted VCPU (e), KVM_CREATE_VM + memory region + KVM_CREATE_VCPU + first
  * KVM_RUN (f), and transparent huge pages backing the touch region (g).

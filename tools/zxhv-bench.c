@@ -2,10 +2,10 @@
 /*
  * zxhv-bench: exit and setup costs of zircon-hv, through libzx.
  *
- * Runs the guest program of tools/bench/bench.h (the same bytes kvm-bench
- * runs on /dev/kvm) and prints one "result" line per op; see bench.h for
- * the ops, the layout and the units, and docs/benchmarks.md for how to run
- * it.  Exit status: 0 when every op ran, 1 on a failure, 2 when the
+ * Runs the guest program of tools/bench/bench_guest.h (the same bytes
+ * kvm-bench runs on /dev/kvm) and prints one "result" line per op; see
+ * bench.h and bench_guest.h for the ops, the layout and the units, and
+ * docs/benchmarks.md for how to run it.  Exit status: 0 when every op ran, 1 on a failure, 2 when the
  * machine cannot run guests.
  */
 #include <inttypes.h>
