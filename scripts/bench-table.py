@@ -195,7 +195,10 @@ def compare(a_path, b_path, tol):
     b = {r["op"]: r for r in json.load(open(b_path))["rows"]}
     worst = 0.0
     bad = []
-    for op in a:
+    # An op one run lacks (added or dropped between them) is named, not compared.
+    for op in sorted(set(a) ^ set(b)):
+        print("%-12s only in %s: not compared" % (op, a_path if op in a else b_path))
+    for op in [op for op in a if op in b]:
         for side in ("zircon_hv", "kvm"):
             x, y = a[op][side]["median"], b[op][side]["median"]
             d = abs(x - y) / max(x, y, 1) * 100
