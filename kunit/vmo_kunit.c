@@ -15,6 +15,7 @@
 #include <zircon/errors.h>
 
 #include "../module/vmo.h"
+#include "vmo_kunit.h"
 
 static struct zxhv_vmo *new_vmo(struct kunit *test, u64 size)
 {
@@ -22,16 +23,6 @@ static struct zxhv_vmo *new_vmo(struct kunit *test, u64 size)
 
 	KUNIT_ASSERT_EQ(test, zxhv_vmo_create(size, 0, &vmo), ZX_OK);
 	return vmo;
-}
-
-static zx_status_t vmo_io(struct zxhv_vmo *vmo, unsigned int dir, void *buf, u64 offset,
-			  size_t len)
-{
-	struct kvec kv = { .iov_base = buf, .iov_len = len };
-	struct iov_iter iter;
-
-	iov_iter_kvec(&iter, dir, &kv, 1, len);
-	return zxhv_vmo_rw(vmo, offset, &iter);
 }
 
 static void create_options_and_limits(struct kunit *test)
@@ -157,21 +148,6 @@ static void round_trip_across_pages(struct kunit *test)
 
 #define RUN_SIZE	(PAGE_SIZE << ZXHV_VMO_RUN_ORDER)
 #define RUN_PAGES	BIT(ZXHV_VMO_RUN_ORDER)
-
-/* zxhv_vmo_get_run() at @offset: its order, and the pfn in *@pfn. */
-static unsigned int run_order(struct kunit *test, struct zxhv_vmo *vmo, u64 offset,
-			      unsigned long *pfn)
-{
-	struct page *page = NULL;
-	unsigned int order = ~0U;
-
-	KUNIT_EXPECT_EQ(test, zxhv_vmo_get_run(vmo, offset, &page, &order), ZX_OK);
-	if (!page)
-		return ~0U;
-	*pfn = page_to_pfn(page);
-	put_page(page);
-	return order;
-}
 
 /*
  * One touch inside the first 2 MiB of a 4 MiB VMO fills that run with one

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * VMOs: an xarray of pages, filled on first touch, in 2 MiB physically
- * contiguous blocks where the VMO's layout allows it.
+ * VMOs: an xarray of pages, filled on first touch, in 2 MiB (or, with
+ * budget, 1 GiB) physically contiguous blocks where the VMO's layout
+ * allows it.
  */
 #include <linux/bits.h>
 #include <linux/gfp.h>
@@ -18,6 +19,7 @@
 #include <zircon/errors.h>
 
 #include "vmo.h"
+#include "vmo_giant.h"
 
 struct zxhv_vmo {
 	struct zxhv_object obj;
@@ -29,7 +31,8 @@ struct zxhv_vmo {
 	 * @commit_lock, and only removed by destroy, when nobody else holds
 	 * the VMO; lookups are lockless (xa_load()).  The first index of a
 	 * run whose 512 pages are one physically contiguous block carries
-	 * ZXHV_VMO_BLOCK_MARK.
+	 * ZXHV_VMO_BLOCK_MARK, the first of a 1 GiB range that is one giant
+	 * block also ZXHV_VMO_GIANT_MARK.
 	 */
 	struct xarray pages;
 	/*
@@ -39,8 +42,12 @@ struct zxhv_vmo {
 	 * or from user memory; nests inside mmap_lock (mapping faults).
 	 */
 	struct mutex commit_lock;
-	/* Contiguous blocks installed so far; written under @commit_lock. */
+	/*
+	 * Runs filled by a block and giant blocks taken so far (the budget
+	 * destroy gives back); written under @commit_lock.
+	 */
 	unsigned long blocks;
+	unsigned long giants;
 };
 
 /*
@@ -52,7 +59,11 @@ struct zxhv_vmo {
 #define ZXHV_VMO_PAGE_GFP	(GFP_HIGHUSER | __GFP_ZERO | __GFP_ACCOUNT)
 #define ZXHV_VMO_BLOCK_GFP	(ZXHV_VMO_PAGE_GFP | __GFP_NOWARN | __GFP_NORETRY)
 #define ZXHV_VMO_RUN_PAGES	BIT(ZXHV_VMO_RUN_ORDER)
+#define ZXHV_VMO_GIANT_PAGES	BIT(ZXHV_VMO_GIANT_ORDER)
 #define ZXHV_VMO_BLOCK_MARK	XA_MARK_1
+#define ZXHV_VMO_GIANT_MARK	XA_MARK_2
+/* Pages stored per hold of the xarray's lock. */
+#define ZXHV_VMO_STORE_BATCH	4096
 
 /* Read with READ_ONCE(): root may change it through sysfs at any time. */
 bool zxhv_vmo_contiguous = true;
@@ -69,6 +80,7 @@ static void zxhv_vmo_destroy(struct zxhv_object *obj)
 	xa_for_each(&vmo->pages, index, page)
 		put_page(page);
 	xa_destroy(&vmo->pages);
+	zxhv_vmo_giant_release(vmo->giants);
 	mutex_destroy(&vmo->commit_lock);
 	kfree(vmo);
 }
@@ -119,71 +131,124 @@ u32 zxhv_vmo_options(const struct zxhv_vmo *vmo)
 	return vmo->options;
 }
 
+/* Does the range of @n pages starting at page @base lie wholly inside? */
+static bool zxhv_vmo_fits(const struct zxhv_vmo *vmo, unsigned long base, unsigned long n)
+{
+	return base + n <= vmo->size >> PAGE_SHIFT;
+}
+
+/* Has the range of @n pages starting at page @base no page yet? */
+static bool zxhv_vmo_empty(struct zxhv_vmo *vmo, unsigned long base, unsigned long n)
+{
+	unsigned long i = base;
+
+	return !xa_find(&vmo->pages, &i, base + n - 1, XA_PRESENT);
+}
+
 /*
- * Tries to fill the run starting at @base (a multiple of ZXHV_VMO_RUN_PAGES,
- * wholly inside the VMO) with one physically contiguous block.  False if
- * the run already has a page or no block is available: nothing changed.
- * Called with @commit_lock held.
+ * Stores the @n order-0 pages of the contiguous @block (each with its own
+ * reference) at indices @base onwards.  One walk of the xarray per
+ * ZXHV_VMO_STORE_BATCH pages under its lock (one xa_store() per page
+ * walked the tree from its root and took the lock each time: about half
+ * of a 2 MiB block's commit).  A lockless reader may find a page as soon
+ * as it is stored, so none is taken back: if the xarray cannot get memory
+ * for a node, the pages stored so far stay, the rest are freed, and the
+ * number stored is returned.  @commit_lock held.
+ */
+static unsigned long zxhv_vmo_store(struct zxhv_vmo *vmo, unsigned long base,
+				    struct page *block, unsigned long n)
+{
+	XA_STATE(xas, &vmo->pages, base);
+	unsigned long i, stored = 0;
+
+	while (stored < n) {
+		xas_set(&xas, base + stored);
+		xas_lock(&xas);
+		do {
+			xas_store(&xas, nth_page(block, stored));
+			if (xas_error(&xas))
+				break;
+			xas_next(&xas);
+		} while (++stored < n && stored % ZXHV_VMO_STORE_BATCH);
+		xas_unlock(&xas);
+		if (xas_nomem(&xas, GFP_KERNEL_ACCOUNT))
+			continue;
+		if (xas_error(&xas))
+			break;
+		cond_resched();
+	}
+	for (i = stored; i < n; i++)
+		__free_page(nth_page(block, i));
+	return stored;
+}
+
+/*
+ * Tries to fill the run of page @index (2 MiB-aligned, wholly inside the
+ * VMO, empty) with one physically contiguous block.  True if pages were
+ * stored (all of them, unless the xarray ran out of memory: then the run
+ * is not marked as a block).  @commit_lock held.
  *
  * The block is split first, so each 4 KiB page has its own reference count
  * (and memcg charge) and is freed alone, exactly like a page allocated
- * singly; then one walk of the xarray under its lock stores the 512 pages
- * (one xa_store() per page walked the tree from its root and took the lock
- * 512 times: about half of a block's commit).  A lockless reader may find
- * a page as soon as it is stored, so none is taken back: if the xarray
- * cannot get memory for a node, the pages stored so far stay committed as
- * single pages, the rest are freed, and the run is not marked as a block.
+ * singly.
  */
-static bool zxhv_vmo_install_block(struct zxhv_vmo *vmo, unsigned long base)
+static bool zxhv_vmo_install_block(struct zxhv_vmo *vmo, unsigned long index)
 {
-	XA_STATE(xas, &vmo->pages, base);
-	unsigned long i = base, stored;
+	unsigned long base = round_down(index, ZXHV_VMO_RUN_PAGES);
 	struct page *block;
 
 	lockdep_assert_held(&vmo->commit_lock);
-	if (xa_find(&vmo->pages, &i, base + ZXHV_VMO_RUN_PAGES - 1, XA_PRESENT))
+	if (!zxhv_vmo_fits(vmo, base, ZXHV_VMO_RUN_PAGES) ||
+	    !zxhv_vmo_empty(vmo, base, ZXHV_VMO_RUN_PAGES))
 		return false;
 	block = alloc_pages(ZXHV_VMO_BLOCK_GFP, ZXHV_VMO_RUN_ORDER);
 	if (!block)
 		return false;
 	split_page(block, ZXHV_VMO_RUN_ORDER);
-	stored = 0;
-	do {
-		xas_lock(&xas);
-		while (stored < ZXHV_VMO_RUN_PAGES) {
-			xas_store(&xas, block + stored);
-			if (xas_error(&xas))
-				break;
-			stored++;
-			xas_next(&xas);
-		}
-		xas_unlock(&xas);
-	} while (xas_nomem(&xas, GFP_KERNEL_ACCOUNT));
-	if (stored < ZXHV_VMO_RUN_PAGES) {
-		for (i = stored; i < ZXHV_VMO_RUN_PAGES; i++)
-			__free_page(block + i);
-		return stored > 0;
-	}
+	if (zxhv_vmo_store(vmo, base, block, ZXHV_VMO_RUN_PAGES) < ZXHV_VMO_RUN_PAGES)
+		return xa_load(&vmo->pages, base);
 	xa_set_mark(&vmo->pages, base, ZXHV_VMO_BLOCK_MARK);
 	WRITE_ONCE(vmo->blocks, vmo->blocks + 1);
 	return true;
 }
 
-/* Does the 2 MiB-aligned run starting at page @base lie wholly inside? */
-static bool zxhv_vmo_run_fits(const struct zxhv_vmo *vmo, unsigned long base)
+/*
+ * The same for the 1 GiB range of page @index and a giant block
+ * (vmo_giant.h), when there is budget for one: every run in it is marked
+ * as a block, the range as a giant one.  The block's budget stays taken
+ * until the VMO is destroyed, even if not all of it could be stored.
+ */
+static bool zxhv_vmo_install_giant(struct zxhv_vmo *vmo, unsigned long index)
 {
-	return base + ZXHV_VMO_RUN_PAGES <= vmo->size >> PAGE_SHIFT;
+	unsigned long base = round_down(index, ZXHV_VMO_GIANT_PAGES);
+	struct page *block;
+	unsigned long i;
+
+	lockdep_assert_held(&vmo->commit_lock);
+	if (!zxhv_vmo_giant_wanted() || !zxhv_vmo_fits(vmo, base, ZXHV_VMO_GIANT_PAGES) ||
+	    !zxhv_vmo_empty(vmo, base, ZXHV_VMO_GIANT_PAGES))
+		return false;
+	block = zxhv_vmo_giant_alloc();
+	if (!block)
+		return false;
+	WRITE_ONCE(vmo->giants, vmo->giants + 1);
+	if (zxhv_vmo_store(vmo, base, block, ZXHV_VMO_GIANT_PAGES) < ZXHV_VMO_GIANT_PAGES)
+		return xa_load(&vmo->pages, base);
+	for (i = 0; i < ZXHV_VMO_GIANT_PAGES; i += ZXHV_VMO_RUN_PAGES)
+		xa_set_mark(&vmo->pages, base + i, ZXHV_VMO_BLOCK_MARK);
+	xa_set_mark(&vmo->pages, base, ZXHV_VMO_GIANT_MARK);
+	WRITE_ONCE(vmo->blocks, vmo->blocks + ZXHV_VMO_GIANT_PAGES / ZXHV_VMO_RUN_PAGES);
+	return true;
 }
 
 /* Commits the page at @index, absent so far; @commit_lock held. */
 static zx_status_t zxhv_vmo_commit_locked(struct zxhv_vmo *vmo, unsigned long index,
 					  struct page **out)
 {
-	unsigned long base = round_down(index, ZXHV_VMO_RUN_PAGES);
 	struct page *page;
 
-	if (READ_ONCE(zxhv_vmo_contiguous) && zxhv_vmo_run_fits(vmo, base) &&
-	    zxhv_vmo_install_block(vmo, base)) {
+	if (READ_ONCE(zxhv_vmo_contiguous) &&
+	    (zxhv_vmo_install_giant(vmo, index) || zxhv_vmo_install_block(vmo, index))) {
 		page = xa_load(&vmo->pages, index);
 		if (page)
 			goto found;
@@ -250,8 +315,11 @@ zx_status_t zxhv_vmo_get_run(struct zxhv_vmo *vmo, u64 offset, struct page **pag
 	 * never cleared while the VMO lives.  A caller racing with the
 	 * installation may see order 0: always a safe answer.
 	 */
-	if (xa_get_mark(&vmo->pages, round_down(index, ZXHV_VMO_RUN_PAGES),
-			ZXHV_VMO_BLOCK_MARK))
+	if (xa_get_mark(&vmo->pages, round_down(index, ZXHV_VMO_GIANT_PAGES),
+			ZXHV_VMO_GIANT_MARK))
+		*order = ZXHV_VMO_GIANT_ORDER;
+	else if (xa_get_mark(&vmo->pages, round_down(index, ZXHV_VMO_RUN_PAGES),
+			     ZXHV_VMO_BLOCK_MARK))
 		*order = ZXHV_VMO_RUN_ORDER;
 	else
 		*order = 0;
@@ -261,6 +329,11 @@ zx_status_t zxhv_vmo_get_run(struct zxhv_vmo *vmo, u64 offset, struct page **pag
 unsigned long zxhv_vmo_blocks(struct zxhv_vmo *vmo)
 {
 	return READ_ONCE(vmo->blocks);
+}
+
+unsigned long zxhv_vmo_giants(struct zxhv_vmo *vmo)
+{
+	return READ_ONCE(vmo->giants);
 }
 
 unsigned long zxhv_vmo_committed_pages(struct zxhv_vmo *vmo)

@@ -7,7 +7,10 @@
  * until the VMO is destroyed.  The first touch of a 2 MiB-aligned run that
  * lies wholly inside the VMO and has no page yet tries to fill the whole run
  * with one physically contiguous, 2 MiB-aligned block (falling back to a
- * single page), so the VMX engine can map it with a large EPT page.  Every
+ * single page), so the VMX engine can map it with a large EPT page; when
+ * root has given the module a budget of 1 GiB blocks, the first touch of
+ * a 1 GiB-aligned range that lies wholly inside and has no page yet tries
+ * one of those first.  Every
  * user of a page (mappings, the VMX engine) gets the same struct page, so
  * all views of a VMO are coherent.
  *
@@ -24,6 +27,7 @@
 #include <zircon/types.h>
 
 #include "object.h"
+#include "vmo_giant.h"	/* ZXHV_VMO_GIANT_ORDER */
 
 struct page;
 struct zxhv_vmo;
@@ -36,8 +40,8 @@ struct zxhv_vmo;
 
 /*
  * Module parameter vmo_contiguous (bool, 0644, default true): whether a
- * first touch tries a contiguous block at all.  It affects later touches
- * only; runs already filled keep their pages.
+ * first touch tries a contiguous block (2 MiB or 1 GiB) at all.  It
+ * affects later touches only; runs already filled keep their pages.
  */
 extern bool zxhv_vmo_contiguous;
 
@@ -77,10 +81,12 @@ u32 zxhv_vmo_options(const struct zxhv_vmo *vmo);
 zx_status_t zxhv_vmo_get_page(struct zxhv_vmo *vmo, u64 offset, struct page **page);
 
 /*
- * zxhv_vmo_get_page(), and in *@order ZXHV_VMO_RUN_ORDER if the 2 MiB-aligned
- * run around @offset is one physically contiguous block (its first page is
- * the one at pfn page_to_pfn(*@page) minus the page index of @offset within
- * the run, and that pfn is 2 MiB-aligned), else 0.  The reference is on
+ * zxhv_vmo_get_page(), and in *@order the largest contiguous block around
+ * @offset: ZXHV_VMO_GIANT_ORDER if the 1 GiB-aligned range around it is one
+ * giant block, else ZXHV_VMO_RUN_ORDER if the 2 MiB-aligned run is one
+ * block, else 0.  A block's first page is the one at pfn
+ * page_to_pfn(*@page) minus the page index of @offset within the block,
+ * and that pfn is aligned to the block's size.  The reference is on
  * *@page only; the rest of a block lives as long as the VMO does.  May sleep.
  */
 zx_status_t zxhv_vmo_get_run(struct zxhv_vmo *vmo, u64 offset, struct page **page,
@@ -88,8 +94,13 @@ zx_status_t zxhv_vmo_get_run(struct zxhv_vmo *vmo, u64 offset, struct page **pag
 
 /* Pages allocated so far (for tests and accounting). */
 unsigned long zxhv_vmo_committed_pages(struct zxhv_vmo *vmo);
-/* Contiguous 2 MiB blocks allocated so far (for tests and debug output). */
+/*
+ * Contiguous 2 MiB runs filled by a block so far, 512 for each giant block
+ * (for tests and debug output).
+ */
 unsigned long zxhv_vmo_blocks(struct zxhv_vmo *vmo);
+/* Giant blocks taken so far, whole or not (for tests and debug output). */
+unsigned long zxhv_vmo_giants(struct zxhv_vmo *vmo);
 
 /*
  * zx_vmo_read()/zx_vmo_write() between [@offset, @offset + @len) and a user

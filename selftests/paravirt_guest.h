@@ -144,4 +144,23 @@ GUEST_PROGRAM(g_big_memory,
 	"MARK $6\n"
 	"2: jmp 2b\n");
 
+/*
+ * Three touches of the GiB at GPA_BIG: writes near its start and at its
+ * end (mark 1 before), reads them back and the word in its middle, never
+ * written (PORT_VALUE each), mark 2.
+ */
+GUEST_PROGRAM(g_giant,
+	"PROLOGUE\n"
+	"MARK $1\n"
+	"movq $0x600d1, GPA_BIG + 0x5008\n"
+	"movq $0x600d2, GPA_BIG + BIG_SIZE - 8\n"
+	"mov GPA_BIG + 0x5008, %rax\n"
+	"REPORT %eax\n"
+	"mov GPA_BIG + BIG_SIZE - 8, %rax\n"
+	"REPORT %eax\n"
+	"mov GPA_BIG + BIG_SIZE / 2, %rax\n"
+	"REPORT %eax\n"
+	"MARK $2\n"
+	"2: jmp 2b\n");
+
 #endif /* ZXHV_SELFTESTS_PARAVIRT_GUEST_H */

@@ -21,6 +21,12 @@
  *                       faults (NOT_FOUND) until mapped again, then the leaves
  *                       merge back; one page made read-only likewise: reads
  *                       work, a write fails (ACCESS_DENIED) until it is writable
+ * giant_leaf            with a budget of one 1 GiB block (module parameter
+ *                       vmo_1g_blocks), three touches of a 1 GiB-aligned GiB map
+ *                       it with one 1 GiB leaf (no smaller ones) where the CPU
+ *                       has them (vmx flag ept_1gb), else 2 MiB leaves; the VMO
+ *                       holds what the guest wrote; a second guest, the budget
+ *                       spent, gets a 2 MiB leaf per touched 2 MiB
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -34,6 +40,7 @@
 #include <zircon/syscalls.h>
 
 #include "kselftest_harness.h"
+#include "zxhv_filter.h"
 #include "zxhv_nl.h"
 #include "zxhv_vm.h"
 #include "paravirt_guest.h"
@@ -341,4 +348,136 @@ TEST_F_TIMEOUT(big, large_pages, 900)
 	vm_close(&vm);
 }
 
-TEST_HARNESS_MAIN
+/* --- 1 GiB VMO blocks --------------------------------------------------------- */
+
+#define GIANT_PARAM "/sys/module/zircon_hv/parameters/vmo_1g_blocks"
+
+/* Reads or writes the budget; false if the file cannot be used. */
+static bool giant_param(unsigned int *n, bool write)
+{
+	FILE *f = fopen(GIANT_PARAM, write ? "w" : "r");
+	bool ok;
+
+	if (!f)
+		return false;
+	ok = write ? fprintf(f, "%u\n", *n) > 0 : fscanf(f, "%u", n) == 1;
+	return fclose(f) == 0 && ok;
+}
+
+/* Does the CPU offer 1 GiB EPT pages (Linux's vmx flag ept_1gb)? */
+static bool have_ept_1gb(void)
+{
+	char line[4096];
+	bool yes = false;
+	FILE *f = fopen("/proc/cpuinfo", "r");
+
+	while (f && !yes && fgets(line, sizeof(line), f))
+		yes = !strncmp(line, "vmx flags", 9) && strstr(line, " ept_1gb");
+	if (f)
+		fclose(f);
+	return yes;
+}
+
+/* Was the kernel booted with movablecore= (the test bench's promise)? */
+static bool movable_memory_promised(void)
+{
+	char cmdline[4096] = "";
+	FILE *f = fopen("/proc/cmdline", "r");
+
+	if (f) {
+		if (!fgets(cmdline, sizeof(cmdline), f))
+			cmdline[0] = 0;
+		fclose(f);
+	}
+	return strstr(cmdline, "movablecore=");
+}
+
+/* Runs g_giant on @vm: the leaves before its three touches and after. */
+static void giant_touches(struct __test_metadata *_metadata, struct vm *vm,
+			  struct leaves *before, struct leaves *after)
+{
+	EXPECT_MARK(vm, 1);
+	*before = read_leaves(vm->guest);
+	EXPECT_VALUE(vm, 0x600d1);
+	EXPECT_VALUE(vm, 0x600d2);
+	EXPECT_VALUE(vm, 0);
+	EXPECT_MARK(vm, 2);
+	*after = read_leaves(vm->guest);
+}
+
+FIXTURE(giant) {
+	unsigned int saved;
+	bool restore;
+};
+
+FIXTURE_SETUP(giant)
+{
+	self->restore = giant_param(&self->saved, false);
+}
+
+FIXTURE_TEARDOWN(giant)
+{
+	if (self->restore)
+		giant_param(&self->saved, true);
+}
+
+/*
+ * The test bench boots with 3 GiB and movablecore=2G, so a free 1 GiB range
+ * exists: there the first guest must get its block.  Elsewhere a host
+ * without one falls back to 2 MiB blocks, and the test skips.
+ */
+TEST_F_TIMEOUT(giant, giant_leaf, 900)
+{
+	struct leaves s0, s1, l;
+	unsigned int one = 1;
+	uint64_t word = 0;
+	struct vm vm, vm2;
+
+	NEED_VMX();
+	if (!self->restore)
+		SKIP(return, "no %s (module too old, or not root)", GIANT_PARAM);
+	one += self->saved;
+	ASSERT_TRUE(giant_param(&one, true));
+	ASSERT_EQ(ZX_OK, vm_create(&vm, g_giant, g_giant_end, true));
+	giant_touches(_metadata, &vm, &s0, &s1);
+	TH_LOG("giant: before 4k %ld 2m %ld 1g %ld, after 4k %ld 2m %ld 1g %ld; ept_1gb %d",
+	       s0.k4, s0.m2, s0.g1, s1.k4, s1.m2, s1.g1, have_ept_1gb());
+	EXPECT_EQ(s0.k4, s1.k4);
+	if (s1.g1 == s0.g1 && s1.m2 == s0.m2 + 3 && !movable_memory_promised()) {
+		vm_close(&vm);
+		SKIP(return, "no free 1 GiB range of memory here (2 MiB leaves instead)");
+	}
+	if (have_ept_1gb()) {
+		EXPECT_EQ(s0.g1 + 1, s1.g1);
+		EXPECT_EQ(s0.m2, s1.m2);
+	} else {
+		/* A giant block, mapped by 2 MiB leaves: one per touched 2 MiB. */
+		EXPECT_EQ(s0.g1, s1.g1);
+		EXPECT_EQ(s0.m2 + 3, s1.m2);
+	}
+	ASSERT_EQ(ZX_OK, zx_vmo_read(vm.big, &word, 0x5008, 8));
+	EXPECT_EQ(0x600d1u, word);
+	ASSERT_EQ(ZX_OK, zx_vmo_read(vm.big, &word, BIG_SIZE - 8, 8));
+	EXPECT_EQ(0x600d2u, word);
+
+	/*
+	 * The budget is spent while the first VMO lives: the second guest's
+	 * GiB comes in 2 MiB blocks.  A thread runs one VCPU at a time.
+	 */
+	zx_handle_close(vm.vcpu);
+	vm.vcpu = ZX_HANDLE_INVALID;
+	ASSERT_EQ(ZX_OK, vm_create(&vm2, g_giant, g_giant_end, true));
+	giant_touches(_metadata, &vm2, &s0, &l);
+	EXPECT_EQ(s0.k4, l.k4);
+	EXPECT_EQ(s0.m2 + 3, l.m2);
+	EXPECT_EQ(s0.g1, l.g1);
+	vm_close(&vm2);
+	vm_close(&vm);
+}
+
+/* ZXHV_PARAVIRT_TEST_ONLY=giant_leaf runs only that one (zxhv_filter.h). */
+int main(int argc, char **argv)
+{
+	zxhv_filter_tests("ZXHV_PARAVIRT_TEST_ONLY");
+	return test_harness_run(argc, argv);
+}

@@ -9,14 +9,14 @@
  * faults of several VCPUs serialise on the guest's fault mutex.  A
  * translation that exists with fewer permissions than the mapping now has
  * (zx_vmar_protect granting more) is raised to them.  A translation gets
- * the mapping's permissions, as a 2 MiB leaf when the mapping covers the
- * whole aligned 2 MiB and the VMO backs it with one contiguous block, else
- * as a 4 KiB leaf.  A leaf that completes a contiguous block of 512 (the
- * last 4 KiB page of a block an unmap or protect split, mapped again; the
- * last 2 MiB of a 1 GiB-aligned range the VMO happens to back
- * contiguously) is merged into the next larger leaf, 1 GiB ones only where
- * the CPU offers them.  VMOs allocate contiguous memory 2 MiB at a time,
- * so 1 GiB leaves come only from such merges.
+ * the mapping's permissions, as the largest leaf the mapping covers
+ * whole (aligned alike in the guest and the VMO) and the VMO backs with one
+ * contiguous block: 1 GiB where the CPU offers such leaves and the VMO
+ * has a giant block there (module parameter vmo_1g_blocks), 2 MiB, else
+ * 4 KiB.  A leaf that completes a contiguous block of 512 (the last 4 KiB
+ * page of a block an unmap or protect split, mapped again; the last 2 MiB
+ * of a 1 GiB-aligned range the VMO backs contiguously) is merged into the
+ * next larger leaf, 1 GiB ones only where the CPU offers them.
  */
 #include <linux/io.h>
 #include <linux/mm.h>
@@ -98,26 +98,55 @@ static zx_status_t vmx_ept_upgrade(struct zxhv_arch_guest *ag, u64 gpa,
 }
 
 /*
+ * Does mapping @l cover the aligned @size around @gpa, at the same offset
+ * within @size in the guest as in the VMO (so a VMO block of that size
+ * lines up with the leaf)?
+ */
+static bool vmx_ept_block_fits(u64 gpa, const struct zxhv_gpas_lookup *l, u64 size)
+{
+	u64 base = round_down(gpa, size);
+
+	return base >= l->map_start && base + size <= l->map_end &&
+	       (gpa & (size - 1)) == (l->vmo_offset & (size - 1));
+}
+
+/*
+ * One @size leaf for the aligned @size around @gpa, onto the VMO block
+ * holding @page (@gpa's page): zxhv_ept_map()'s status,
+ * ZX_ERR_ALREADY_EXISTS if smaller leaves are there.
+ */
+static zx_status_t vmx_ept_map_block(struct zxhv_arch_guest *ag, u64 gpa,
+				     const struct zxhv_gpas_lookup *l, struct page *page,
+				     u64 size, u64 perms)
+{
+	u64 first = page_to_pfn(page) - ((l->vmo_offset & (size - 1)) >> PAGE_SHIFT);
+
+	return zxhv_ept_map(&ag->ept, round_down(gpa, size), PFN_PHYS(first), size, perms);
+}
+
+/*
  * Install the translation of @gpa from mapping @l, whose VMO page there is
- * @page, part of a contiguous 2 MiB block when @order says so.  Address
- * space read-locked, fault mutex held.
+ * @page, part of a contiguous block of @order (zxhv_vmo_get_run()).
+ * Address space read-locked, fault mutex held.
  */
 static zx_status_t vmx_ept_install(struct zxhv_arch_guest *ag, u64 gpa,
 				   const struct zxhv_gpas_lookup *l, struct page *page,
 				   unsigned int order)
 {
+	const struct vmx_ctls *ctls = zxhv_vmx_cpu_ctls();
 	u64 perms = vmx_ept_perms(l->perms);
-	u64 base = round_down(gpa, ZXHV_EPT_SIZE_2M);
 	zx_status_t status;
 
-	if (order == ZXHV_VMO_RUN_ORDER && zxhv_vmx_cpu_ctls()->ept_2m_pages &&
-	    base >= l->map_start && base + ZXHV_EPT_SIZE_2M <= l->map_end &&
-	    (gpa & (ZXHV_EPT_SIZE_2M - 1)) == (l->vmo_offset & (ZXHV_EPT_SIZE_2M - 1))) {
-		u64 first = page_to_pfn(page) -
-			    ((l->vmo_offset & (ZXHV_EPT_SIZE_2M - 1)) >> PAGE_SHIFT);
-
-		status = zxhv_ept_map(&ag->ept, base, PFN_PHYS(first), ZXHV_EPT_SIZE_2M,
-				      perms);
+	if (order == ZXHV_VMO_GIANT_ORDER && ctls->ept_1g_pages &&
+	    vmx_ept_block_fits(gpa, l, ZXHV_EPT_SIZE_1G)) {
+		status = vmx_ept_map_block(ag, gpa, l, page, ZXHV_EPT_SIZE_1G, perms);
+		if (status != ZX_ERR_ALREADY_EXISTS)
+			return status;
+		/* Smaller leaves are there already: add this 2 MiB, or this page. */
+	}
+	if (order >= ZXHV_VMO_RUN_ORDER && ctls->ept_2m_pages &&
+	    vmx_ept_block_fits(gpa, l, ZXHV_EPT_SIZE_2M)) {
+		status = vmx_ept_map_block(ag, gpa, l, page, ZXHV_EPT_SIZE_2M, perms);
 		if (status == ZX_OK)
 			vmx_ept_merge(ag, gpa, ZXHV_EPT_2M);
 		if (status != ZX_ERR_ALREADY_EXISTS)
@@ -129,7 +158,7 @@ static zx_status_t vmx_ept_install(struct zxhv_arch_guest *ag, u64 gpa,
 	if (status == ZX_ERR_ALREADY_EXISTS)
 		status = vmx_ept_upgrade(ag, gpa, l, perms);
 	/* Only a contiguous run can complete a mergeable 2 MiB block. */
-	if (status == ZX_OK && order == ZXHV_VMO_RUN_ORDER)
+	if (status == ZX_OK && order >= ZXHV_VMO_RUN_ORDER)
 		vmx_ept_merge(ag, gpa, ZXHV_EPT_4K);
 	return status;
 }

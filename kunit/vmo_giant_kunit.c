@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KUnit: a VMO's 1 GiB blocks (module/vmo_giant.c and their use in
+ * module/vmo.c).  A block needs a free 1 GiB-aligned range of movable
+ * memory: `make check` boots QEMU with 3 GiB and movablecore=2G for these
+ * suites, so on the test bench a block that cannot be had is a failure.
+ */
+#include <kunit/test.h>
+#include <linux/highmem.h>
+#include <linux/mm.h>
+#include <linux/string.h>
+#include <linux/uio.h>
+#include <zircon/errors.h>
+
+#include "../module/vmo.h"
+#include "vmo_kunit.h"
+
+#define GIANT_SIZE	(PAGE_SIZE << ZXHV_VMO_GIANT_ORDER)
+#define GIANT_PAGES	BIT(ZXHV_VMO_GIANT_ORDER)
+#define RUN_PAGES	BIT(ZXHV_VMO_RUN_ORDER)
+
+/* Sets the budget to @n blocks; returns the old one. */
+static unsigned int giant_budget(unsigned int n)
+{
+	unsigned int old = READ_ONCE(zxhv_vmo_giant_limit);
+
+	WRITE_ONCE(zxhv_vmo_giant_limit, n);
+	return old;
+}
+
+/*
+ * With budget for one block, a write in the first GiB of a 2 GiB + 2 MiB
+ * VMO takes one: every page reports ZXHV_VMO_GIANT_ORDER with consecutive
+ * pfns from a 1 GiB-aligned first one, its 512 runs count as blocks, the
+ * pages read as zeros around the written byte.  The budget is spent: the
+ * second GiB falls back to a 2 MiB block, as does the last run (no whole
+ * GiB there).  Destroying the VMO gives the budget back.
+ */
+static void giant_fills_range(struct kunit *test)
+{
+	unsigned long before = zxhv_vmo_giant_in_use(), first = 0, pfn = 0, i;
+	unsigned int old = giant_budget(before + 1);
+	struct zxhv_vmo *vmo = NULL;
+	u8 byte = 0x5a, *buf;
+
+	buf = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_ASSERT_EQ(test, zxhv_vmo_create(2 * GIANT_SIZE + (PAGE_SIZE << ZXHV_VMO_RUN_ORDER),
+					      0, &vmo), ZX_OK);
+	KUNIT_EXPECT_EQ(test, vmo_io(vmo, WRITE, &byte, 12345 * PAGE_SIZE + 7, 1), ZX_OK);
+	KUNIT_EXPECT_EQ(test, zxhv_vmo_giants(vmo), 1UL);
+	KUNIT_EXPECT_EQ(test, zxhv_vmo_giant_in_use(), before + 1);
+	KUNIT_EXPECT_EQ(test, zxhv_vmo_blocks(vmo), 512UL);
+	KUNIT_EXPECT_EQ(test, zxhv_vmo_committed_pages(vmo), GIANT_PAGES);
+
+	KUNIT_ASSERT_EQ(test, run_order(test, vmo, 0, &first), ZXHV_VMO_GIANT_ORDER);
+	KUNIT_EXPECT_EQ(test, first % GIANT_PAGES, 0UL);
+	for (i = 0; i < GIANT_PAGES; i++) {
+		if (run_order(test, vmo, i * PAGE_SIZE, &pfn) != ZXHV_VMO_GIANT_ORDER ||
+		    pfn != first + i) {
+			KUNIT_FAIL(test, "page %lu: not in the block at pfn %#lx", i, first);
+			break;
+		}
+	}
+	/* Zeroed: a page in each run, and every byte around the written one. */
+	for (i = 0; i < GIANT_PAGES; i += RUN_PAGES + 1) {
+		KUNIT_ASSERT_EQ(test, vmo_io(vmo, READ, buf, i * PAGE_SIZE, PAGE_SIZE), ZX_OK);
+		if (i == 12345)
+			continue;
+		KUNIT_EXPECT_PTR_EQ(test, memchr_inv(buf, 0, PAGE_SIZE), (void *)NULL);
+	}
+	KUNIT_ASSERT_EQ(test, vmo_io(vmo, READ, buf, 12345 * PAGE_SIZE, PAGE_SIZE), ZX_OK);
+	KUNIT_EXPECT_EQ(test, buf[7], 0x5a);
+	buf[7] = 0;
+	KUNIT_EXPECT_PTR_EQ(test, memchr_inv(buf, 0, PAGE_SIZE), (void *)NULL);
+
+	/* No budget left: 2 MiB blocks in the second GiB and in the tail. */
+	KUNIT_EXPECT_EQ(test, run_order(test, vmo, GIANT_SIZE + 3 * PAGE_SIZE, &pfn),
+			ZXHV_VMO_RUN_ORDER);
+	KUNIT_EXPECT_EQ(test, run_order(test, vmo, 2 * GIANT_SIZE, &pfn), ZXHV_VMO_RUN_ORDER);
+	KUNIT_EXPECT_EQ(test, zxhv_vmo_giants(vmo), 1UL);
+	KUNIT_EXPECT_EQ(test, zxhv_vmo_blocks(vmo), 514UL);
+	zxhv_vmo_put(vmo);
+	KUNIT_EXPECT_EQ(test, zxhv_vmo_giant_in_use(), before);
+	giant_budget(old);
+}
+
+/*
+ * No block where it does not fit or is not wanted: a 1 GiB range that
+ * already has a page (vmo_contiguous off for the first touch), a VMO
+ * smaller than 1 GiB, or no budget.  Nothing is charged to the budget.
+ */
+static void giant_only_where_it_fits(struct kunit *test)
+{
+	unsigned long before = zxhv_vmo_giant_in_use(), pfn = 0;
+	unsigned int old = giant_budget(before + 1);
+	struct zxhv_vmo *vmo = NULL;
+	u8 byte = 1;
+
+	KUNIT_ASSERT_EQ(test, zxhv_vmo_create(GIANT_SIZE, 0, &vmo), ZX_OK);
+	WRITE_ONCE(zxhv_vmo_contiguous, false);
+	KUNIT_EXPECT_EQ(test, vmo_io(vmo, WRITE, &byte, 5 * PAGE_SIZE, 1), ZX_OK);
+	WRITE_ONCE(zxhv_vmo_contiguous, true);
+	KUNIT_EXPECT_EQ(test, run_order(test, vmo, 8 * PAGE_SIZE, &pfn), 0U);
+	KUNIT_EXPECT_EQ(test, run_order(test, vmo, GIANT_SIZE / 2, &pfn), ZXHV_VMO_RUN_ORDER);
+	KUNIT_EXPECT_EQ(test, zxhv_vmo_giants(vmo), 0UL);
+	zxhv_vmo_put(vmo);
+
+	KUNIT_ASSERT_EQ(test, zxhv_vmo_create(GIANT_SIZE - PAGE_SIZE, 0, &vmo), ZX_OK);
+	KUNIT_EXPECT_EQ(test, run_order(test, vmo, 0, &pfn), ZXHV_VMO_RUN_ORDER);
+	KUNIT_EXPECT_EQ(test, zxhv_vmo_giants(vmo), 0UL);
+	zxhv_vmo_put(vmo);
+
+	giant_budget(before);
+	KUNIT_ASSERT_EQ(test, zxhv_vmo_create(GIANT_SIZE, 0, &vmo), ZX_OK);
+	KUNIT_EXPECT_EQ(test, run_order(test, vmo, 0, &pfn), ZXHV_VMO_RUN_ORDER);
+	KUNIT_EXPECT_EQ(test, zxhv_vmo_giants(vmo), 0UL);
+	zxhv_vmo_put(vmo);
+	KUNIT_EXPECT_EQ(test, zxhv_vmo_giant_in_use(), before);
+	giant_budget(old);
+}
+
+static struct kunit_case vmo_giant_cases[] = {
+	KUNIT_CASE(giant_fills_range),
+	KUNIT_CASE(giant_only_where_it_fits),
+	{}
+};
+
+static struct kunit_suite vmo_giant_suite = {
+	.name = "zxhv-vmo-giant",
+	.test_cases = vmo_giant_cases,
+};
+
+kunit_test_suite(vmo_giant_suite);
