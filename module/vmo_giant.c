@@ -24,6 +24,8 @@
 #include "vmo_giant.h"
 
 #define GIANT_PAGES	BIT(ZXHV_VMO_GIANT_ORDER)
+/* alloc_contig_range()'s mask: may reclaim and migrate, quietly. */
+#define GIANT_GFP	(GFP_KERNEL | __GFP_NOWARN)
 
 /* Read with READ_ONCE(): root may change it through sysfs at any time. */
 unsigned int zxhv_vmo_giant_limit;
@@ -90,7 +92,7 @@ static struct page *giant_take_from(struct zone *zone)
 
 		if (bad == pfn + GIANT_PAGES) {
 			if (!alloc_contig_range(pfn, pfn + GIANT_PAGES, MIGRATE_MOVABLE,
-						GFP_KERNEL | __GFP_NOWARN))
+						GIANT_GFP))
 				return pfn_to_page(pfn);
 			/* Unmovable, pinned or racing pages: try the next range. */
 			bad = pfn;
@@ -129,11 +131,30 @@ static struct page *giant_take(void)
 	return NULL;
 }
 
-/* Zeroes the block; false (nothing else done) if a fatal signal came first. */
+/*
+ * Did alloc_contig_range() hand the block over zeroed?  It passes every free
+ * chunk of the range to post_alloc_hook() (6.1 with __GFP_MOVABLE, 6.12
+ * with GIANT_GFP; neither has __GFP_ZERO), which zeroes it exactly when
+ * init_on_alloc is on and init_on_free off: the default of Debian's kernels
+ * (CONFIG_INIT_ON_ALLOC_DEFAULT_ON), where zeroing again doubled the cost
+ * of a block (docs/benchmarks.md, op j).  paravirt_test's giant_leaf reads
+ * a block taken from dirtied memory back as zeros either way.
+ */
+static bool giant_zeroed_by_kernel(void)
+{
+	return want_init_on_alloc(GIANT_GFP) && !want_init_on_free();
+}
+
+/*
+ * Zeroes the block unless the kernel did; false (nothing else done) if a
+ * fatal signal came first.
+ */
 static bool giant_zero(struct page *block)
 {
 	unsigned long i;
 
+	if (giant_zeroed_by_kernel())
+		return true;
 	for (i = 0; i < GIANT_PAGES; i++) {
 		clear_highpage(nth_page(block, i));
 		if (i % 512 == 511) {

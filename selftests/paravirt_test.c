@@ -33,6 +33,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -392,6 +393,35 @@ static bool movable_memory_promised(void)
 	return strstr(cmdline, "movablecore=");
 }
 
+/*
+ * Leaves a pattern in @bytes of free memory: anonymous memory is movable,
+ * so it comes from (and goes back to) where 1 GiB blocks are taken.
+ */
+static void dirty_free_memory(size_t bytes)
+{
+	void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return;
+	memset(p, 0xa5, bytes);
+	munmap(p, bytes);
+}
+
+/* The offset of the first non-zero byte of @vmo's first @len bytes, or -1. */
+static long long first_nonzero(zx_handle_t vmo, uint64_t len)
+{
+	static uint64_t buf[8192];
+
+	for (uint64_t off = 0; off < len; off += sizeof(buf)) {
+		if (zx_vmo_read(vmo, buf, off, sizeof(buf)) != ZX_OK)
+			return (long long)off;
+		for (size_t i = 0; i < sizeof(buf) / 8; i++)
+			if (buf[i])
+				return (long long)(off + i * 8);
+	}
+	return -1;
+}
+
 /* Runs g_giant on @vm: the leaves before its three touches and after. */
 static void giant_touches(struct __test_metadata *_metadata, struct vm *vm,
 			  struct leaves *before, struct leaves *after)
@@ -423,8 +453,10 @@ FIXTURE_TEARDOWN(giant)
 
 /*
  * The test bench boots with 3 GiB and movablecore=2G, so a free 1 GiB range
- * exists: there the first guest must get its block.  Elsewhere a host
- * without one falls back to 2 MiB blocks, and the test skips.
+ * exists: there the first guest must get its block, and 1.5 GiB of free
+ * memory is dirtied first, so the block must have been zeroed: every word
+ * of it but the two the guest wrote reads 0.  Elsewhere a host without a
+ * free range falls back to 2 MiB blocks, and the test skips.
  */
 TEST_F_TIMEOUT(giant, giant_leaf, 900)
 {
@@ -437,6 +469,8 @@ TEST_F_TIMEOUT(giant, giant_leaf, 900)
 	if (!self->restore)
 		SKIP(return, "no %s (module too old, or not root)", GIANT_PARAM);
 	one += self->saved;
+	if (movable_memory_promised())
+		dirty_free_memory(3ul << 29);
 	ASSERT_TRUE(giant_param(&one, true));
 	ASSERT_EQ(ZX_OK, vm_create(&vm, g_giant, g_giant_end, true));
 	giant_touches(_metadata, &vm, &s0, &s1);
@@ -459,6 +493,10 @@ TEST_F_TIMEOUT(giant, giant_leaf, 900)
 	EXPECT_EQ(0x600d1u, word);
 	ASSERT_EQ(ZX_OK, zx_vmo_read(vm.big, &word, BIG_SIZE - 8, 8));
 	EXPECT_EQ(0x600d2u, word);
+	word = 0;
+	ASSERT_EQ(ZX_OK, zx_vmo_write(vm.big, &word, 0x5008, 8));
+	ASSERT_EQ(ZX_OK, zx_vmo_write(vm.big, &word, BIG_SIZE - 8, 8));
+	EXPECT_EQ(-1, first_nonzero(vm.big, BIG_SIZE));
 
 	/*
 	 * The budget is spent while the first VMO lives: the second guest's
