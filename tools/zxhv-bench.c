@@ -26,7 +26,13 @@ struct bvm {
 	zx_handle_t guest, vmar, vmo, touch_vmo, vcpu;
 	zx_handle_t port[BELL_QUEUES];	/* queue q's doorbell packets */
 	uint8_t *mem;
+	bool giant;			/* vmo_1g_blocks raised: restore @giant_saved */
+	unsigned int giant_saved;
 };
+
+/* The module's budget of 1 GiB VMO blocks (man/zircon-hv.4). */
+#define GIANT_PARAM "/sys/module/zircon_hv/parameters/vmo_1g_blocks"
+
 
 static zx_handle_t rsrc = ZX_HANDLE_INVALID;
 
@@ -51,10 +57,12 @@ static void zx_destroy(struct bvm *vm)
 	zx_handle_close(vm->vmo);
 	zx_handle_close(vm->vmar);
 	zx_handle_close(vm->guest);
+	if (vm->giant)
+		sysfs_uint(GIANT_PARAM, &vm->giant_saved, true);
 	free(vm);
 }
 
-static struct bvm *zx_create(uint64_t entry, uint64_t touch)
+static struct bvm *zx_create(uint64_t entry, uint64_t touch, bool giant)
 {
 	const zx_vm_option_t rwx = ZX_VM_PERM_READ | ZX_VM_PERM_WRITE | ZX_VM_PERM_EXECUTE |
 				   ZX_VM_SPECIFIC;
@@ -74,6 +82,16 @@ static struct bvm *zx_create(uint64_t entry, uint64_t touch)
 	ZXCHECK(zx_vmar_map(zx_vmar_root_self(), ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, 0, vm->vmo,
 			    0, MEM_SIZE, &addr));
 	vm->mem = (uint8_t *)addr;
+	if (giant) {
+		unsigned int one;
+
+		if (sysfs_uint(GIANT_PARAM, &vm->giant_saved, false))
+			goto fail;
+		one = vm->giant_saved + 1;
+		if (sysfs_uint(GIANT_PARAM, &one, true))
+			goto fail;
+		vm->giant = true;
+	}
 	if (touch) {
 		ZXCHECK(zx_vmo_create(touch, 0, &vm->touch_vmo));
 		ZXCHECK(zx_vmar_map(vm->vmar, ZX_VM_PERM_READ | ZX_VM_PERM_WRITE | ZX_VM_SPECIFIC,

@@ -14,6 +14,7 @@
 #ifndef ZXHV_TOOLS_BENCH_H
 #define ZXHV_TOOLS_BENCH_H
 
+#include <errno.h>
 #include <pthread.h>
 #include <semaphore.h>
 #include <stdbool.h>
@@ -53,10 +54,14 @@ struct backend {
 	/*
 	 * A VM with MEM_SIZE of RAM holding bench_image(), the MEM and BELL
 	 * traps, IO traps on the ports above, @touch bytes at GPA_TOUCH (0:
-	 * none) and one VCPU starting at @entry.  Returns NULL on failure
-	 * (after printing why).
+	 * none) and one VCPU starting at @entry.  With @giant the touch
+	 * region (1 GiB) is to be backed by one 1 GiB page: zircon-hv gets a
+	 * budget of one 1 GiB VMO block (module parameter vmo_1g_blocks), KVM
+	 * a 1 GiB hugetlbfs page (the pool of one is filled here, outside any
+	 * timed window) mapped with MAP_HUGETLB; destroy() undoes either.
+	 * Returns NULL on failure (after printing why).
 	 */
-	struct bvm *(*create)(uint64_t entry, uint64_t touch);
+	struct bvm *(*create)(uint64_t entry, uint64_t touch, bool giant);
 	void (*destroy)(struct bvm *vm);
 	uint8_t *(*mem)(struct bvm *vm);
 	/* Runs the VCPU to its next exit to this program; 0 or -1. */
@@ -87,6 +92,24 @@ struct bench_params {
 	uint64_t touch;		/* op g, bytes */
 	unsigned int hlt_delay_us;
 };
+
+/* Reads (@write false) or writes the number in sysfs file @path; 0 or -1. */
+static int sysfs_uint(const char *path, unsigned int *v, bool write)
+{
+	FILE *f = fopen(path, write ? "w" : "r");
+	int ok;
+
+	if (!f) {
+		printf("# %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	ok = write ? fprintf(f, "%u\n", *v) > 0 : fscanf(f, "%u", v) == 1;
+	if (fclose(f) || !ok) {
+		printf("# %s: cannot %s it\n", path, write ? "write" : "read");
+		return -1;
+	}
+	return 0;
+}
 
 static int cmp_u64(const void *a, const void *b)
 {
@@ -373,7 +396,7 @@ static int hlt_wake(const struct backend *be, struct bvm *vm, const struct bench
  */
 static int run_main(const struct backend *be, const struct bench_params *bp, const char *ops)
 {
-	struct bvm *vm = be->create(entry_gpa(bench_main), 0);
+	struct bvm *vm = be->create(entry_gpa(bench_main), 0, false);
 	bool a = strchr(ops, 'a'), b = strpbrk(ops, "bcdh"), c = strchr(ops, 'c');
 	bool d = strchr(ops, 'd'), e = strchr(ops, 'e'), h = strchr(ops, 'h');
 	bool in = strchr(ops, 'i');
@@ -432,7 +455,7 @@ static int run_setup(const struct backend *be, const struct bench_params *bp)
 		FAIL("out of memory");
 	for (i = 0; i < bp->setups; i++) {
 		uint64_t t0 = rdtsc();
-		struct bvm *vm = be->create(entry_gpa(bench_setup), 0);
+		struct bvm *vm = be->create(entry_gpa(bench_setup), 0, false);
 
 		if (!vm || expect_io(be, vm, PORT_MARK, MARK_SETUP)) {
 			if (vm)
@@ -448,29 +471,35 @@ static int run_setup(const struct backend *be, const struct bench_params *bp)
 	return 0;
 }
 
-/* Op g: first touch of the touch region, and the EPT leaves in place after it. */
-static int run_touch(const struct backend *be, const struct bench_params *bp)
+/*
+ * Op g: first touch of the touch region, and the EPT leaves in place after
+ * it ("ept" line).  Op j (@giant): the same for 1 GiB backed by one 1 GiB
+ * page ("eptj" line).
+ */
+static int run_touch(const struct backend *be, const struct bench_params *bp, bool giant)
 {
-	struct bvm *vm = be->create(entry_gpa(bench_touch), bp->touch);
+	uint64_t touch = giant ? TOUCH_MAX : bp->touch;
+	struct bvm *vm = be->create(entry_gpa(bench_touch), touch, giant);
 	uint64_t t0, t, pages[3];
 	int ret = -1;
 
 	if (!vm)
 		return -1;
-	put64(be->mem(vm), GPA_DATA + D_TOUCH_SIZE, bp->touch);
+	put64(be->mem(vm), GPA_DATA + D_TOUCH_SIZE, touch);
 	if (expect_io(be, vm, PORT_MARK, MARK_TOUCH0))
 		goto out;
 	t0 = rdtsc();
 	if (expect_io(be, vm, PORT_MARK, MARK_TOUCH1))
 		goto out;
 	t = rdtsc() - t0;
-	printf("# touch: %llu MiB\n", (unsigned long long)(bp->touch >> 20));
-	report("g_touch", &t, 1);
+	if (!giant)
+		printf("# touch: %llu MiB\n", (unsigned long long)(touch >> 20));
+	report(giant ? "j_touch1g" : "g_touch", &t, 1);
 	if (be->ept_pages(vm, pages) == 0)
-		printf("ept %llu %llu %llu\n", (unsigned long long)pages[0],
+		printf("%s %llu %llu %llu\n", giant ? "eptj" : "ept", (unsigned long long)pages[0],
 		       (unsigned long long)pages[1], (unsigned long long)pages[2]);
 	else
-		printf("ept n/a\n");
+		printf("%s n/a\n", giant ? "eptj" : "ept");
 	ret = 0;
 out:
 	be->destroy(vm);
@@ -482,7 +511,7 @@ static void bench_usage(void)
 	fprintf(stderr,
 		"usage: %s [-n ROUND_TRIPS] [-w WARMUP] [-r BLOCKS] [-k PER_BLOCK] [-s SETUPS]\n"
 		"          [-t TOUCH_MIB] [-d HLT_DELAY_US] [-o OPS]\n"
-		"OPS: letters of the ops to run (default abcdefghi)\n",
+		"OPS: letters of the ops to run (default abcdefghij)\n",
 		bench_prog);
 }
 
@@ -493,7 +522,7 @@ static int bench_run(const struct backend *be, int argc, char **argv)
 		.warm = 100, .n = 1000, .r = 20, .k = 200, .setups = 6,
 		.touch = 256ull << 20, .hlt_delay_us = 1000,
 	};
-	const char *ops = "abcdefghi";
+	const char *ops = "abcdefghij";
 	int c;
 
 	bench_prog = be->name;
@@ -527,7 +556,9 @@ static int bench_run(const struct backend *be, int argc, char **argv)
 		return 1;
 	if (strchr(ops, 'f') && run_setup(be, &bp))
 		return 1;
-	if (strchr(ops, 'g') && run_touch(be, &bp))
+	if (strchr(ops, 'g') && run_touch(be, &bp, false))
+		return 1;
+	if (strchr(ops, 'j') && run_touch(be, &bp, true))
 		return 1;
 	printf("done %s\n", be->name);
 	return 0;
