@@ -10,7 +10,8 @@
  * CPUID handled in KVM (d), an MSI to the in-kernel local APIC waking a
  * halted VCPU (e), KVM_CREATE_VM + memory region + KVM_CREATE_VCPU + first
  * KVM_RUN (f), transparent huge pages backing the touch region (g), and a
- * 1 GiB hugetlbfs page backing 1 GiB of it (j).
+ * 1 GiB hugetlbfs page backing 1 GiB of it (j).  `kvm-bench --hugetlb-pool`
+ * only fills op j's pool (huge_pool_fill()).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -132,6 +133,37 @@ fail:
 	return -1;
 }
 
+/*
+ * Op j's pool of one 1 GiB hugetlbfs page, outside the timed window, its cost
+ * printed apart.  A gigantic page never comes from ZONE_MOVABLE (the 6.1
+ * kernel allocates it without __GFP_MOVABLE), so a run that has used the
+ * ordinary memory for a while may find no free GiB there: bench-vm.sh fills
+ * the pool first (--hugetlb-pool) and op j then finds it full.
+ */
+static int huge_pool_fill(void)
+{
+	unsigned int pages;
+	uint64_t t0;
+
+	if (sysfs_uint(HUGE_1G_POOL, &pages, false))
+		return -1;
+	if (pages >= 1) {
+		printf("# hugetlb pool already held %u 1 GiB page(s)\n", pages);
+		return 0;
+	}
+	pages = 1;
+	t0 = rdtsc();
+	if (sysfs_uint(HUGE_1G_POOL, &pages, true) || sysfs_uint(HUGE_1G_POOL, &pages, false))
+		return -1;
+	printf("# hugetlb pool of one 1 GiB page filled in %llu ticks\n",
+	       (unsigned long long)(rdtsc() - t0));
+	if (pages != 1) {
+		printf("# %s: no 1 GiB page could be had\n", HUGE_1G_POOL);
+		return -1;
+	}
+	return 0;
+}
+
 static struct bvm *kvm_create(uint64_t entry, uint64_t touch, bool giant)
 {
 	struct kvm_userspace_memory_region region;
@@ -158,23 +190,9 @@ static struct bvm *kvm_create(uint64_t entry, uint64_t touch, bool giant)
 	region.userspace_addr = (uintptr_t)vm->mem;
 	KCHECK(ioctl(vm->vm, KVM_SET_USER_MEMORY_REGION, &region));
 	if (giant) {
-		unsigned int one = 1;
-
-		/*
-		 * A pool of one 1 GiB page, filled now: outside op j's timed
-		 * window, so its cost is printed apart.
-		 */
-		uint64_t t0 = rdtsc();
-
 		vm->giant = true;
-		if (sysfs_uint(HUGE_1G_POOL, &one, true) || sysfs_uint(HUGE_1G_POOL, &one, false))
+		if (huge_pool_fill())
 			goto fail;
-		printf("# hugetlb pool of one 1 GiB page filled in %llu ticks\n",
-		       (unsigned long long)(rdtsc() - t0));
-		if (one != 1) {
-			printf("# %s: no 1 GiB page could be had\n", HUGE_1G_POOL);
-			goto fail;
-		}
 	}
 	if (touch) {
 		uintptr_t a;
@@ -383,6 +401,9 @@ int main(int argc, char **argv)
 {
 	const int max = 256;
 
+	/* Fills op j's pool and exits (no KVM needed): bench-vm.sh's first step. */
+	if (argc == 2 && !strcmp(argv[1], "--hugetlb-pool"))
+		return huge_pool_fill() ? 1 : 0;
 	kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 	if (kvm < 0) {
 		fprintf(stderr, "kvm-bench: /dev/kvm: %s (load kvm-intel)\n", strerror(errno));
