@@ -100,13 +100,18 @@ cp "$kdir/kernel/drivers/net/tun.ko" "$boot/" 2>/dev/null || xz -dc "$kdir/kerne
 rc=0
 # What both profiles' runs need in the emulated machine.
 suite_puts=(--put "$out/zxhv-bench" --put "$out/kvm-bench" --put tools/bench/bench-vm.sh)
-# 6 GiB: Bochs puts 3 GiB below the PCI hole and 2 GiB at [4 GiB, 6 GiB),
-# which movablecore=2G makes movable.  Op (j)'s 1 GiB page (zircon-hv's VMO
-# block, KVM's hugetlbfs page) comes from [4 GiB, 5 GiB), free because the
-# boot's reservations sit at the top; the 3 GiB below hold everything else
-# (a VMO's pages are not movable).  Bochs keeps 2 GiB of it in host memory.
+# 7 GiB: Bochs puts 3 GiB below the PCI hole and 3 GiB at [4 GiB, 7 GiB),
+# which movablecore=3G makes movable.  Op (j)'s two 1 GiB pages: zircon-hv's
+# VMO block comes from movable memory at run time, from [4 GiB, 5 GiB); KVM's
+# hugetlbfs page cannot (gigantic pages are never movable in 6.1), and in a
+# whole run no GiB below 4 GiB was free even before the first suite, so
+# hugepages=1 reserves it at boot, top-down: [5 GiB, 6 GiB), below the boot's
+# own reservations at the top.  The 3 GiB below hold everything else (a VMO's
+# pages are not movable).  Bochs keeps 2 GiB of it in host memory.
+big="--megs 7168 --append"
+mem="movablecore=3G hugepagesz=1G hugepages=1"
 # shellcheck disable=SC2086 # the arguments are words
-tools/vmrun --vmx --kernel stock --timeout 14400 --megs 6144 --append movablecore=2G \
+tools/vmrun --vmx --kernel stock --timeout 14400 $big "$mem" \
 	--console "$out/console.log" "${suite_puts[@]}" \
 	--put tools/bench/boot-bench.sh --put tools/bench/virtio-bench.sh --put "$boot:/work/boot" \
 	--put-raw "$qemu:/work/boot/qemu" --put-raw build/guest/vmlinux:/work/boot/vmlinux \
@@ -146,7 +151,7 @@ off=$out/bench-mitigations-off
 [ -f "$off.json" ] && mv "$off.json" "$off.prev.json"
 rc=0
 # shellcheck disable=SC2086 # the arguments are words
-tools/vmrun --vmx --kernel stock --timeout 3600 --megs 6144 --append "mitigations=off movablecore=2G" \
+tools/vmrun --vmx --kernel stock --timeout 3600 $big "mitigations=off $mem" \
 	--console "$out/console-mitigations-off.log" "${suite_puts[@]}" \
 	-- env ZXHV_BENCH_ONLY=suites sh /work/bench-vm.sh $args >"$off.txt" || rc=$?
 if [ "$rc" != 0 ]; then
