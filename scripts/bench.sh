@@ -17,7 +17,7 @@
 # ZXHV_BENCH_BOOT_REPS: boots of each vmlinux kind (default 2; medians
 # reported; the bzImage kinds boot once: their decompressor is ~4.5e9
 # instructions).  The boots are most of the run: ~60e9 emulated
-# instructions, about an hour of Bochs on this 2-core machine.
+# instructions, about half an hour of Bochs here (2026-12-06).
 #
 # After the boot times, the virtio benchmark (tools/bench/virtio-bench.sh):
 # zxhv-vmm's virtio-blk/-net against QEMU microvm's with ioeventfd, same
