@@ -108,10 +108,9 @@ suite_puts=(--put "$out/zxhv-bench" --put "$out/kvm-bench" --put tools/bench/ben
 # hugepages=1 reserves it at boot, top-down: [5 GiB, 6 GiB), below the boot's
 # own reservations at the top.  The 3 GiB below hold everything else (a VMO's
 # pages are not movable).  Bochs keeps 2 GiB of it in host memory.
-big="--megs 7168 --append"
 mem="movablecore=3G hugepagesz=1G hugepages=1"
 # shellcheck disable=SC2086 # the arguments are words
-tools/vmrun --vmx --kernel stock --timeout 14400 $big "$mem" \
+tools/vmrun --vmx --kernel stock --timeout 14400 --megs 7168 --append "$mem" \
 	--console "$out/console.log" "${suite_puts[@]}" \
 	--put tools/bench/boot-bench.sh --put tools/bench/virtio-bench.sh --put "$boot:/work/boot" \
 	--put-raw "$qemu:/work/boot/qemu" --put-raw build/guest/vmlinux:/work/boot/vmlinux \
@@ -151,7 +150,7 @@ off=$out/bench-mitigations-off
 [ -f "$off.json" ] && mv "$off.json" "$off.prev.json"
 rc=0
 # shellcheck disable=SC2086 # the arguments are words
-tools/vmrun --vmx --kernel stock --timeout 3600 $big "mitigations=off $mem" \
+tools/vmrun --vmx --kernel stock --timeout 3600 --megs 7168 --append "mitigations=off $mem" \
 	--console "$out/console-mitigations-off.log" "${suite_puts[@]}" \
 	-- env ZXHV_BENCH_ONLY=suites sh /work/bench-vm.sh $args >"$off.txt" || rc=$?
 if [ "$rc" != 0 ]; then

@@ -36,9 +36,9 @@ suites=true
 [ "${ZXHV_BENCH_ONLY:-}" = virtio ] && suites=false
 pool=/sys/kernel/mm/hugepages/hugepages-1048576kB/nr_hugepages
 if $suites && [ -w "$pool" ]; then
-	# KVM's 1 GiB page for op j, taken while the ordinary memory is fresh:
-	# a gigantic page never comes from ZONE_MOVABLE, and after the boots
-	# and the virtio runs no free GiB may be left below 4 GiB (kvm-bench.c).
+	# KVM's 1 GiB page for op j, before anything else uses the ordinary
+	# memory (a gigantic page never comes from ZONE_MOVABLE; kvm-bench.c).
+	# make bench reserves it at boot (hugepages=1) and this only says so.
 	"$here/kvm-bench" --hugetlb-pool || echo "bench-vm: no 1 GiB hugetlbfs page now; op j tries again"
 fi
 echo "== zircon-hv"
