@@ -17,7 +17,9 @@
  * Deterministic by seed: run i uses a generator seeded from (seed, i), so
  *   ZXHV_GFUZZ_SEED=S ZXHV_GFUZZ_FIRST=i ZXHV_GFUZZ_RUNS=1 guest_fuzz_test
  * replays run i of a failure.  Environment: ZXHV_GFUZZ_SEED (default: from
- * the clock, printed), ZXHV_GFUZZ_RUNS (default 90: make check), ZXHV_GFUZZ_FIRST.
+ * the clock, printed), ZXHV_GFUZZ_RUNS (default 90: make check), ZXHV_GFUZZ_FIRST,
+ * ZXHV_GFUZZ_PROGRESS=1 (a line before each run: a hang of the whole machine,
+ * which no watchdog thread can report, then names its run).
  * At the end it prints the runs, the statuses seen per mode and the exits.
  *
  * Test                          What it proves
@@ -453,7 +455,7 @@ TEST_F_TIMEOUT(fz, fuzz, 7 * 24 * 3600)
 {
 	struct fz_buddy buddy;
 	struct fz_ctx *c;
-	uint64_t runs, first;
+	uint64_t runs, first, progress;
 	struct timespec t;
 
 	NEED_VMX();
@@ -464,6 +466,7 @@ TEST_F_TIMEOUT(fz, fuzz, 7 * 24 * 3600)
 	c->seed = fz_env("ZXHV_GFUZZ_SEED", (uint64_t)t.tv_sec * 1000003 ^ t.tv_nsec);
 	runs = fz_env("ZXHV_GFUZZ_RUNS", 90);
 	first = fz_env("ZXHV_GFUZZ_FIRST", 0);
+	progress = fz_env("ZXHV_GFUZZ_PROGRESS", 0);
 	printf("# seed %#llx, runs %llu from %llu (replay: ZXHV_GFUZZ_SEED=%#llx "
 	       "ZXHV_GFUZZ_FIRST=N ZXHV_GFUZZ_RUNS=1)\n", (unsigned long long)c->seed,
 	       (unsigned long long)runs, (unsigned long long)first,
@@ -490,6 +493,10 @@ TEST_F_TIMEOUT(fz, fuzz, 7 * 24 * 3600)
 
 	for (uint64_t run = first; run < first + runs && _metadata->passed; run++) {
 		c->dog.run = run;
+		if (progress) {
+			printf("# run %llu\n", (unsigned long long)run);
+			fflush(stdout);
+		}
 		fz_run(_metadata, c, run);
 		if (buddy.status != ZX_OK)
 			break;
