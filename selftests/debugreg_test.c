@@ -13,9 +13,17 @@
  *                               address), the guest reads its own DR0 = 0
  * guest_dr_survive_exits        DR0 and DR7 the guest wrote read back the same after
  *                               an exit to userspace
+ * data_breakpoint_dr6           a guest write breakpoint's #DB (which exits and is
+ *                               given back) reaches the guest's handler with DR6.B0
+ * db_loop_kickable              a real-mode guest whose #DB handler starts on an
+ *                               execute breakpoint takes #DBs forever; each exits, so
+ *                               a kick still ends zx_vcpu_enter (an emulated CPU that
+ *                               loops inside hangs the host without: found by
+ *                               guest_fuzz_test)
  */
 #include <linux/hw_breakpoint.h>
 #include <linux/perf_event.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -42,6 +50,42 @@ GUEST_PROGRAM(g_dr_write,
 	"mov %dr0, %rax\n out %eax, $0x10\n"
 	"mov %dr7, %rax\n out %eax, $0x10\n"
 	"1: jmp 1b");
+
+/*
+ * DR0 = GPA_DATA, DR7 = L0 with an 8-byte write breakpoint; a write there
+ * traps into the #DB handler, which reports DR6, clears DR6 and DR7 and
+ * returns; then mark 2.
+ */
+GUEST_PROGRAM(g_dr_data,
+	"PROLOGUE\n"
+	"GATE 1, 40f\n"
+	"mov $GPA_DATA, %rax\n mov %rax, %dr0\n"
+	"mov $0xd0401, %rax\n mov %rax, %dr7\n"
+	"movq $1, GPA_DATA\n"
+	"MARK $2\n"
+	"1: jmp 1b\n"
+	"40: mov %dr6, %rax\n out %eax, $0x10\n"
+	"mov $0xffff0ff0, %eax\n mov %rax, %dr6\n"
+	"mov $0x400, %eax\n mov %rax, %dr7\n"
+	"iretq");
+
+/*
+ * A real-mode AP (CS = AP_GPA >> 4): IVT entry 1 and DR0 (an execute
+ * breakpoint, DR7 = L0) both at label 7, the stack in its own 64 KiB
+ * segment at 0x20000 (so the frames pushed forever overwrite nothing
+ * else), mark 0x1111, then a jump to 7: every delivery of the #DB lands
+ * on the breakpoint again.
+ */
+GUEST_PROGRAM(g_db_loop_ap,
+	".code16\n"
+	"movw $(7f - 0b), 0x4\n movw $" GUEST_STR(AP_GPA) " >> 4, 0x6\n"
+	"mov $0x2000, %ax\n mov %ax, %ss\n xor %sp, %sp\n"
+	"mov $(" GUEST_STR(AP_GPA) " + 7f - 0b), %eax\n mov %eax, %dr0\n"
+	"mov $0x401, %eax\n mov %eax, %dr7\n"
+	"mov $0x1111, %ax\n out %ax, $0x11\n"
+	"jmp 7f\n"
+	"7: mov $0x600d, %ax\n out %ax, $0x11\n"
+	"8: jmp 8b\n");
 
 static volatile uint64_t watched;
 
@@ -114,6 +158,68 @@ TEST(guest_dr_survive_exits)
 	EXPECT_MARK(&vm, 1);
 	EXPECT_EQ(0x12345678u, NEXT_VALUE(&vm));
 	EXPECT_EQ(0x402u, NEXT_VALUE(&vm));
+	vm_close(&vm);
+}
+
+TEST(data_breakpoint_dr6)
+{
+	struct vm vm;
+
+	VM_START(&vm, g_dr_data);
+	/* B0 and the bits that read as 1 (RTM, bit 16, is 1 outside RTM). */
+	EXPECT_EQ(0xffff0ff1u, NEXT_VALUE(&vm));
+	EXPECT_MARK(&vm, 2);
+	vm_close(&vm);
+}
+
+struct db_loop {
+	struct vm *vm;
+	zx_status_t create, st[3], kick[2];
+	uint32_t mark;
+};
+
+static void *db_loop_thread(void *arg)
+{
+	struct db_loop *d = arg;
+	zx_handle_t vcpu = ZX_HANDLE_INVALID;
+	zx_port_packet_t p;
+	struct later l;
+
+	d->create = zx_vcpu_create(d->vm->guest, 0, AP_GPA, &vcpu);
+	if (d->create != ZX_OK)
+		return NULL;
+	memset(&p, 0, sizeof(p));
+	d->st[0] = zx_vcpu_enter(vcpu, &p);
+	d->mark = p.guest_io.u16;
+	/* Twice: the loop goes on after the first kick. */
+	for (int i = 0; i < 2 && d->st[0] == ZX_OK; i++) {
+		if (later(&l, vcpu, 0, 0, 50))
+			break;
+		d->st[1 + i] = zx_vcpu_enter(vcpu, &p);
+		pthread_join(l.thread, NULL);
+		d->kick[i] = l.status;
+	}
+	zx_handle_close(vcpu);
+	return NULL;
+}
+
+TEST(db_loop_kickable)
+{
+	struct db_loop d;
+	struct vm vm;
+
+	VM_START(&vm, g_spin);
+	memcpy(vm.mem + AP_GPA, g_db_loop_ap, g_db_loop_ap_end - g_db_loop_ap);
+	memset(&d, 0, sizeof(d));
+	d.vm = &vm;
+	run_on_thread(db_loop_thread, &d);
+	ASSERT_EQ(ZX_OK, d.create);
+	ASSERT_EQ(ZX_OK, d.st[0]);
+	EXPECT_EQ(0x1111u, d.mark);
+	for (int i = 0; i < 2; i++) {
+		EXPECT_EQ(ZX_OK, d.kick[i]);
+		EXPECT_EQ(ZX_ERR_CANCELED, d.st[1 + i]);
+	}
 	vm_close(&vm);
 }
 

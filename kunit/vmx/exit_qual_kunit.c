@@ -205,6 +205,30 @@ static void io_round_trip(struct kunit *test)
 	}
 }
 
+/*
+ * Debug exceptions (Table 28-1): B1 and B3 hit with BS (0x400a), BD
+ * alone (0x2000), B0 inside an RTM region (0x10001); bits 11:4 and 15
+ * are reserved and ignored.
+ */
+static void debug_exceptions(struct kunit *test)
+{
+	struct exit_db d = exit_db_decode(0x400a);
+
+	KUNIT_EXPECT_EQ(test, d.hits, 0xa);
+	KUNIT_EXPECT_TRUE(test, d.bs);
+	KUNIT_EXPECT_FALSE(test, d.bd);
+	KUNIT_EXPECT_FALSE(test, d.rtm);
+	d = exit_db_decode(0x2000);
+	KUNIT_EXPECT_EQ(test, d.hits, 0);
+	KUNIT_EXPECT_TRUE(test, d.bd);
+	KUNIT_EXPECT_FALSE(test, d.bs);
+	d = exit_db_decode(0x10001 | 0x8ff0);
+	KUNIT_EXPECT_EQ(test, d.hits, 1);
+	KUNIT_EXPECT_TRUE(test, d.rtm);
+	KUNIT_EXPECT_FALSE(test, d.bd);
+	KUNIT_EXPECT_FALSE(test, d.bs);
+}
+
 static struct kunit_case exit_qual_cases[] = {
 	KUNIT_CASE(io_out_imm),
 	KUNIT_CASE(io_in_dx),
@@ -215,6 +239,7 @@ static struct kunit_case exit_qual_cases[] = {
 	KUNIT_CASE(cr_accesses),
 	KUNIT_CASE(exit_intr),
 	KUNIT_CASE(entry_intr_round_trip),
+	KUNIT_CASE(debug_exceptions),
 	{}
 };
 

@@ -227,9 +227,11 @@ int zxhv_vmx_caps_compute_ctls(const struct vmx_caps *caps, struct vmx_ctls *ctl
 	/*
 	 * A machine check while the guest runs must reach the host's handler
 	 * (the broadcast rendezvous, memory_failure()), not the guest's IDT
-	 * (issue 16, F4; run.c hands it over).
+	 * (issue 16, F4; run.c hands it over).  #DB and #AC exit so that a
+	 * guest whose delivery of one raises it again loops through exits the
+	 * host sees, not inside the CPU (vmexit.c, exit_reflect()).
 	 */
-	ctls->exception_bitmap = BIT(X86_TRAP_MC);
+	ctls->exception_bitmap = BIT(X86_TRAP_MC) | BIT(X86_TRAP_DB) | BIT(X86_TRAP_AC);
 	ctls->pause_loop_exiting = ctls->proc2 & SECONDARY_EXEC_PAUSE_LOOP_EXITING;
 	ctls->invpcid = ctls->proc2 & SECONDARY_EXEC_ENABLE_INVPCID;
 	ctls->ept_2m_pages = caps->ept_vpid_cap & VMX_EPT_2MB_PAGE_BIT;

@@ -171,6 +171,38 @@ static inline struct exit_cr exit_cr_decode(u64 qual)
 }
 
 /*
+ * Debug exceptions (#DB): SDM §28.2.1, Table 28-1 "Exit Qualification for
+ * Debug Exceptions"; the bits are those DR6 would have received, which the
+ * CPU leaves unwritten for a #DB that exits.
+ *   3:0   B0-B3: the breakpoint conditions met
+ *   13    BD: a debug-register access was detected
+ *   14    BS: single step
+ *   16    RTM: the #DB came inside an RTM region (DR6 reports it as 0)
+ */
+#define ZXHV_EXIT_DB_HITS		GENMASK_ULL(3, 0)
+#define ZXHV_EXIT_DB_BD		BIT_ULL(13)
+#define ZXHV_EXIT_DB_BS		BIT_ULL(14)
+#define ZXHV_EXIT_DB_RTM		BIT_ULL(16)
+
+struct exit_db {
+	u8 hits;		/* B0-B3 */
+	bool bd;
+	bool bs;
+	bool rtm;
+};
+
+static inline struct exit_db exit_db_decode(u64 qual)
+{
+	struct exit_db d = {
+		.hits = FIELD_GET(ZXHV_EXIT_DB_HITS, qual),
+		.bd = qual & ZXHV_EXIT_DB_BD,
+		.bs = qual & ZXHV_EXIT_DB_BS,
+		.rtm = qual & ZXHV_EXIT_DB_RTM,
+	};
+	return d;
+}
+
+/*
  * Interruption types shared by the VM-exit and the VM-entry
  * interruption-information fields (SDM §25.8.3 and §25.9.2).
  */

@@ -115,6 +115,18 @@ static zx_status_t vmx_inject_pending(struct zxhv_arch_vcpu *v)
 		v->reinject_info = 0;
 		return ZX_OK;
 	}
+	/*
+	 * An exception an exit handler injected goes first; the tracker's
+	 * vectors wait for the window after it.
+	 */
+	if (v->entry_event) {
+		if (zxhv_irq_pending(&v->irq)) {
+			vmx_set_intr_window(v, true);
+			vmx_set_window(v, CPU_BASED_NMI_WINDOW_EXITING,
+				       zxhv_irq_nmi_pending(&v->irq));
+		}
+		return ZX_OK;
+	}
 	/* The usual case, without the tracker's lock: nothing to inject. */
 	if (!zxhv_irq_pending(&v->irq)) {
 		vmx_set_window(v, CPU_BASED_NMI_WINDOW_EXITING, false);
@@ -346,6 +358,7 @@ static zx_status_t vmx_run_once(struct zxhv_arch_vcpu *v, struct vmx_exit *e, bo
 	if (native_read_cr2() != v->cr2)
 		native_write_cr2(v->cr2);
 	fail = zxhv_vmx_run(v->gprs, flags);
+	v->entry_event = false;
 	v->cr2 = native_read_cr2();
 	vmx_debug_after(v, &dbg);
 	if (swap_xcr0 && host_xcr0 != v->xcr0)

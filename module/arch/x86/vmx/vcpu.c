@@ -212,6 +212,7 @@ void zxhv_vmx_vcpu_inject_exception(struct zxhv_arch_vcpu *v, u8 vector)
 	if (info & ZXHV_INTR_INFO_ERROR_CODE)
 		vmcs_write32(VM_ENTRY_EXCEPTION_ERROR_CODE, 0);
 	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, info);
+	v->entry_event = true;
 	trace_zxhv_inject(v->vpid, vector, false);
 }
 

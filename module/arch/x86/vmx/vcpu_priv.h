@@ -136,6 +136,11 @@ struct zxhv_arch_vcpu {
 	u32 backstop_ticks;		/* VMX-preemption timer value, 0: none */
 	/* An event an exit interrupted, injected again at the next entry. */
 	u32 reinject_info, reinject_error, reinject_len;
+	/*
+	 * An exit handler wrote the VM-entry event (an exception for the
+	 * guest); the injection step leaves it alone.  Cleared by the entry.
+	 */
+	bool entry_event;
 	/* A BELL write whose packet is not queued yet (its port was full). */
 	const struct zxhv_trap *bell_trap;
 	u64 bell_addr;

@@ -68,9 +68,61 @@ static zx_status_t exit_resume(struct zxhv_arch_vcpu *v, const struct vmx_exit *
 	return ZX_OK;
 }
 
+/* DR6 bits (SDM Vol. 3B 18.2.3) and DR7.GD; MOV DR below uses them too. */
+#define VMX_DR6_FIXED1		0xfffe0ff0ul	/* reads as 1 */
+#define VMX_DR6_VOLATILE	0x0001e00ful	/* B0-B3, BD, BS, BT, RTM */
+#define VMX_DR6_HITS		0xful		/* B0-B3 */
+#define VMX_DR6_BD		BIT(13)
+#define VMX_DR6_BS		BIT(14)
+#define VMX_DR6_RTM		BIT(16)		/* 0: inside an RTM region */
+#define VMX_DR7_GD		BIT(13)
+
 /*
- * A host NMI, or a machine check (both handled by the run loop); no other
- * guest exception exits.
+ * A #DB or #AC, which exit only so that the host sees each one (caps.c):
+ * a guest whose delivery of either raises it again (a data breakpoint on
+ * its own stack or IDT, an #AC handler reached on a misaligned CPL-3
+ * stack) would otherwise loop inside the CPU, where host interrupts, the
+ * preemption timer, kicks and signals never get a turn; as exits, the
+ * run loop sees them between two deliveries.  Each is delivered to the
+ * guest as the CPU would have: #DB with the DR6 bits of the exit
+ * qualification and DR7.GD cleared (SDM Vol. 3B 18.2.4), ICEBP as the
+ * privileged software exception it is, #AC with its error code.  One that
+ * came while another event was being delivered stops the VCPU instead
+ * (docs/api.md §3.6): the event stays pending, as for a trap page.
+ */
+static zx_status_t exit_reflect(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
+				struct exit_intr_info i)
+{
+	if (v->reinject_info) {
+		zxhv_vmx_vcpu_report_failure(v, e, "#DB or #AC during event delivery");
+		return ZX_ERR_NOT_SUPPORTED;
+	}
+	/* A faulting IRET that unblocked NMIs runs again: block them again. */
+	if (i.nmi_unblock)
+		vmcs_write32(GUEST_INTERRUPTIBILITY_INFO,
+			     vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) | GUEST_INTR_STATE_NMI);
+	if (i.vector == X86_TRAP_DB && i.type == ZXHV_INTR_TYPE_HW_EXCEPTION) {
+		struct exit_db d = exit_db_decode(e->qual);
+
+		v->dr6 = (v->dr6 & ~(VMX_DR6_HITS | VMX_DR6_RTM)) | d.hits |
+			 (d.bd ? VMX_DR6_BD : 0) | (d.bs ? VMX_DR6_BS : 0) |
+			 (d.rtm ? 0 : VMX_DR6_RTM);
+		vmcs_writenat(GUEST_DR7, vmcs_readnat(GUEST_DR7) & ~VMX_DR7_GD);
+	}
+	if (i.error_code)
+		vmcs_write32(VM_ENTRY_EXCEPTION_ERROR_CODE, vmcs_read32(VM_EXIT_INTR_ERROR_CODE));
+	if (i.type == ZXHV_INTR_TYPE_PRIV_SW_EXCEPTION)
+		vmcs_write32(VM_ENTRY_INSTRUCTION_LEN, e->insn_len);
+	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD,
+		     zxhv_vmx_vcpu_entry_info(entry_intr_info(i.vector, i.type, i.error_code)));
+	v->entry_event = true;
+	trace_zxhv_inject(v->vpid, i.vector, true);
+	return ZX_OK;
+}
+
+/*
+ * A host NMI, or a machine check (both handled by the run loop), or a #DB
+ * or #AC to give back to the guest; no other guest exception exits.
  */
 static zx_status_t exit_exception_nmi(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
 				      zx_port_packet_t *pkt)
@@ -80,6 +132,8 @@ static zx_status_t exit_exception_nmi(struct zxhv_arch_vcpu *v, const struct vmx
 	if (i.type == ZXHV_INTR_TYPE_NMI ||
 	    (i.type == ZXHV_INTR_TYPE_HW_EXCEPTION && i.vector == X86_TRAP_MC))
 		return ZX_OK;
+	if (i.vector == X86_TRAP_DB || i.vector == X86_TRAP_AC)
+		return exit_reflect(v, e, i);
 	zxhv_vmx_vcpu_report_failure(v, e, "unexpected exception exit");
 	return ZX_ERR_NOT_SUPPORTED;
 }
@@ -459,12 +513,8 @@ static zx_status_t exit_xsetbv(struct zxhv_arch_vcpu *v, const struct vmx_exit *
  * controls).  #UD (DR4/DR5 with CR4.DE) and #GP (CPL > 0) come before the
  * exit; DR7.GD is checked here (SDM Vol. 3B 18.2.4).
  */
-#define VMX_DR6_FIXED1		0xfffe0ff0ul	/* reads as 1 */
-#define VMX_DR6_VOLATILE	0x0001e00ful	/* B0-B3, BD, BS, BT, RTM */
-#define VMX_DR6_BD		BIT(13)
 #define VMX_DR7_FIXED1		0x400ul
 #define VMX_DR7_RESERVED0	(BIT(11) | BIT(12) | BIT(14) | BIT(15))
-#define VMX_DR7_GD		BIT(13)
 
 static zx_status_t exit_dr_access(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
 				  zx_port_packet_t *pkt)
