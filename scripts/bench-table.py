@@ -13,8 +13,9 @@ and 2 CPUs; medians of the repetitions), and writes the same figures as
 JSON; it fails if either suite is missing an op, a boot kind is missing or
 any boot failed (no init line, or a non-zero exit).  --suites-only: a run
 without the boots (ZXHV_BENCH_ONLY=suites, and the mitigations=off profile),
-no boot table.  The second form checks that two runs agree: every median
-within PCT percent (default 2), else exit status 1.
+no boot table.  The second form checks that two runs agree: every op's
+figure (the median; for the doorbells (c) and (h) the mean over the blocks,
+from the `mean` lines) within PCT percent (default 2), else exit status 1.
 """
 import argparse
 import json
@@ -60,6 +61,8 @@ def parse(path):
             elif w[0] == "result" and suite and len(w) == 6:
                 runs[suite][w[1]] = {"median": int(w[2]), "min": int(w[3]),
                                      "max": int(w[4]), "samples": int(w[5])}
+            elif w[0] == "mean" and suite and len(w) == 3 and w[1] in runs[suite]:
+                runs[suite][w[1]]["mean"] = int(w[2])
             elif w[0] in ("ept", "eptj") and suite:
                 runs[suite][w[0]] = None if w[1:] == ["n/a"] else \
                     dict(zip(("4k", "2m", "1g"), map(int, w[1:4])))
@@ -88,13 +91,18 @@ def fmt_ept(e):
     return "%d/%d/%d" % (e["4k"], e["2m"], e["1g"])
 
 
+def figure(r):
+    """An op's figure: the mean where the tool gives one (the doorbells), else the median."""
+    return r.get("mean", r["median"])
+
+
 def table(runs, info):
     rows = []
     out = ["| op | unit | zircon-hv | KVM | ratio | target | met |",
            "|---|---|---:|---:|---:|---:|---|"]
     for op, what, unit, target in OPS:
-        z = runs["zxhv"][op]["median"]
-        k = runs["kvm"][op]["median"]
+        z = figure(runs["zxhv"][op])
+        k = figure(runs["kvm"][op])
         ratio = z / k if k else float("inf")
         met = ratio <= target
         if op == "g_touch":
@@ -116,7 +124,8 @@ def table(runs, info):
                "zircon-hv %s, KVM %s" %
                (fmt_ept(runs["zxhv"].get("ept")), fmt_ept(runs["kvm"].get("ept")),
                 fmt_ept(runs["zxhv"].get("eptj")), fmt_ept(runs["kvm"].get("eptj"))))
-    out.append("Medians; ratio = zircon-hv / KVM in ticks ((c): KVM's rate / zircon-hv's). "
+    out.append("Medians ((c), (h): means over the blocks); ratio = zircon-hv / KVM in ticks "
+               "((c), (h): KVM's rate / zircon-hv's). "
                "Under Bochs the TSC counts emulated instructions: these are path lengths, "
                "not times.")
     if info:
@@ -207,7 +216,7 @@ def compare(a_path, b_path, tol):
         print("%-12s only in %s: not compared" % (op, a_path if op in a else b_path))
     for op in [op for op in a if op in b]:
         for side in ("zircon_hv", "kvm"):
-            x, y = a[op][side]["median"], b[op][side]["median"]
+            x, y = figure(a[op][side]), figure(b[op][side])
             d = abs(x - y) / max(x, y, 1) * 100
             worst = max(worst, d)
             print("%-12s %-9s %12d %12d %6.2f%%" % (op, side, x, y, d))

@@ -22,13 +22,16 @@ report() {
 	if [ "$1" = 0 ]; then echo "ok $n $2"; else echo "not ok $n $2"; fi
 }
 
-# 1: the table has every op, the ratios and the target verdicts.
+# 1: the table has every op, the ratios and the target verdicts; (h) by its
+# mean, (c), which has none in the recording, by its median.
 python3 $t "$raw" --json "$w/a.json" >"$w/table.txt" 2>&1
 rc=$?
 [ "$rc" = 0 ] && [ "$(grep -c '^| (' "$w/table.txt")" = 10 ] &&
 	grep -q '^| (i) IO read round trip, answer included | ticks/exit | 2600 | 7400 | 0.351 | <= 0.500 | yes |' \
 		"$w/table.txt" &&
-	grep -q '^| (h) BELL write, 4 queues, 4 waiters | ticks/write | 950 | 2100 | 0.452 | <= 0.667 | yes |' \
+	grep -q '^| (h) BELL write, 4 queues, 4 waiters | ticks/write | 1050 | 2100 | 0.500 | <= 0.667 | yes |' \
+		"$w/table.txt" &&
+	grep -q '^| (c) BELL doorbell write | ticks/write | 900 | 2000 | 0.450 | <= 0.667 | yes |' \
 		"$w/table.txt" &&
 	grep -q '^| (a) MEM trap round trip | ticks/exit | 2000 | 8000 | 0.250 | <= 0.500 | yes |' \
 		"$w/table.txt" &&
@@ -56,7 +59,9 @@ r2=$?
 report $? "(g) needs 2 MiB pages, (j) its 1 GiB leaf; a missing op or tool fails the table"
 
 # 3, 4: two runs within 2% agree; 3% apart they do not.
-sed 's/^result b_io_trap 1800 /result b_io_trap 1830 /' "$raw" >"$w/near.txt"
+# (h)'s median 8% off but its mean the same: the doorbells compare by their means.
+sed -e 's/^result b_io_trap 1800 /result b_io_trap 1830 /' \
+	-e 's/^result h_bell4 950 /result h_bell4 1030 /' "$raw" >"$w/near.txt"
 sed 's/^result b_io_trap 1800 /result b_io_trap 1860 /' "$raw" >"$w/far.txt"
 python3 $t "$w/near.txt" --json "$w/near.json" >/dev/null &&
 	python3 $t "$w/far.txt" --json "$w/far.json" >/dev/null
@@ -71,7 +76,7 @@ python3 $t --compare "$w/old.json" "$w/near.json" >"$w/old.cmp"
 r2=$?
 [ "$r1" = 0 ] && [ "$r2" = 0 ] && grep -q "^h_bell4 *only in .*near.json: not compared" "$w/old.cmp" &&
 	grep -q '^b_io_trap' "$w/old.cmp"
-report $? "runs 1.7% apart agree, also with a run from before an op existed"
+report $? "runs 1.7% apart agree (a doorbell by its mean), also with a run from before an op existed"
 python3 $t --compare "$w/a.json" "$w/far.json" >"$w/far.cmp"
 [ $? = 1 ] && grep -q 'more than 2.0%: b_io_trap zircon_hv' "$w/far.cmp"
 report $? "runs 3.3% apart are flagged"
