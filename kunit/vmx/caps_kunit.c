@@ -58,8 +58,9 @@ static void caps_skylake_x(struct kunit *test)
 	/* entry: load debug, PAT and EFER load, plus forced; IA-32e mode is per VCPU */
 	KUNIT_EXPECT_EQ(test, c.entry, 0xd1ffu);
 	KUNIT_EXPECT_FALSE(test, c.entry & VM_ENTRY_IA32E_MODE);
-	/* #MC always exits, for the host's handler; nothing else does */
-	KUNIT_EXPECT_EQ(test, c.exception_bitmap, (u32)BIT(X86_TRAP_MC));
+	/* #MC exits for the host's handler, #DB and #AC to be given back; nothing else */
+	KUNIT_EXPECT_EQ(test, c.exception_bitmap,
+			(u32)(BIT(X86_TRAP_MC) | BIT(X86_TRAP_DB) | BIT(X86_TRAP_AC)));
 	KUNIT_EXPECT_TRUE(test, c.pause_loop_exiting);
 	KUNIT_EXPECT_TRUE(test, c.invpcid);
 	KUNIT_EXPECT_TRUE(test, c.ept_2m_pages);
