@@ -205,15 +205,21 @@ u32 zxhv_vmx_vcpu_entry_info(u32 info)
 	return info;
 }
 
-void zxhv_vmx_vcpu_inject_exception(struct zxhv_arch_vcpu *v, u8 vector)
+void zxhv_vmx_vcpu_inject_event(struct zxhv_arch_vcpu *v, u32 info, u32 error, u32 len)
 {
-	u32 info = zxhv_vmx_vcpu_entry_info(zxhv_irq_entry_info(vector));
-
+	info = zxhv_vmx_vcpu_entry_info(info);
 	if (info & ZXHV_INTR_INFO_ERROR_CODE)
-		vmcs_write32(VM_ENTRY_EXCEPTION_ERROR_CODE, 0);
+		vmcs_write32(VM_ENTRY_EXCEPTION_ERROR_CODE, error);
+	if (FIELD_GET(ZXHV_INTR_INFO_TYPE, info) == ZXHV_INTR_TYPE_PRIV_SW_EXCEPTION)
+		vmcs_write32(VM_ENTRY_INSTRUCTION_LEN, len);
 	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, info);
 	v->entry_event = true;
-	trace_zxhv_inject(v->vpid, vector, false);
+	trace_zxhv_inject(v->vpid, FIELD_GET(ZXHV_INTR_INFO_VECTOR, info), false);
+}
+
+void zxhv_vmx_vcpu_inject_exception(struct zxhv_arch_vcpu *v, u8 vector)
+{
+	zxhv_vmx_vcpu_inject_event(v, zxhv_irq_entry_info(vector), 0, 0);
 }
 
 void zxhv_vmx_vcpu_report_failure(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,

@@ -218,6 +218,13 @@ void zxhv_vmx_vcpu_skip_insn(struct zxhv_arch_vcpu *v, const struct vmx_exit *e)
  * allows it (real mode takes no error code; issue 16, F6).
  */
 u32 zxhv_vmx_vcpu_entry_info(u32 info);
+/*
+ * Loaded, from an exit handler: the event the next entry injects (@info
+ * as the exit fields give it, passed through zxhv_vmx_vcpu_entry_info();
+ * @error and @len written where @info needs them), ahead of the tracker's
+ * vectors (entry_event).
+ */
+void zxhv_vmx_vcpu_inject_event(struct zxhv_arch_vcpu *v, u32 info, u32 error, u32 len);
 /* Loaded: inject a hardware exception (#GP, #UD ...) with error code 0 if any. */
 void zxhv_vmx_vcpu_inject_exception(struct zxhv_arch_vcpu *v, u8 vector);
 /* Loaded: a guest failure, one rate-limited line with @what and the key state. */

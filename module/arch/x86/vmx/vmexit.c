@@ -109,14 +109,9 @@ static zx_status_t exit_reflect(struct zxhv_arch_vcpu *v, const struct vmx_exit 
 			 (d.rtm ? 0 : VMX_DR6_RTM);
 		vmcs_writenat(GUEST_DR7, vmcs_readnat(GUEST_DR7) & ~VMX_DR7_GD);
 	}
-	if (i.error_code)
-		vmcs_write32(VM_ENTRY_EXCEPTION_ERROR_CODE, vmcs_read32(VM_EXIT_INTR_ERROR_CODE));
-	if (i.type == ZXHV_INTR_TYPE_PRIV_SW_EXCEPTION)
-		vmcs_write32(VM_ENTRY_INSTRUCTION_LEN, e->insn_len);
-	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD,
-		     zxhv_vmx_vcpu_entry_info(entry_intr_info(i.vector, i.type, i.error_code)));
-	v->entry_event = true;
-	trace_zxhv_inject(v->vpid, i.vector, true);
+	zxhv_vmx_vcpu_inject_event(v, entry_intr_info(i.vector, i.type, i.error_code),
+				   i.error_code ? vmcs_read32(VM_EXIT_INTR_ERROR_CODE) : 0,
+				   e->insn_len);
 	return ZX_OK;
 }
 
