@@ -20,6 +20,14 @@
  *                               a kick still ends zx_vcpu_enter (an emulated CPU that
  *                               loops inside hangs the host without: found by
  *                               guest_fuzz_test)
+ * single_step_cpuid             a guest single-stepping (RFLAGS.TF) over CPUID, which
+ *                               the module emulates, gets the #DB after it with DR6.BS
+ *                               and the next instruction's RIP, as the CPU raises it
+ * single_step_io                the same over an OUT that exits to the VMM as a packet
+ * single_step_mov_dr            the same over MOV from DR7 (emulated in the module)
+ * single_step_hlt               the same over HLT with no interrupt to come: the
+ *                               #DB ends the halt at once (a VCPU that slept would
+ *                               never wake)
  */
 #include <linux/hw_breakpoint.h>
 #include <linux/perf_event.h>
@@ -86,6 +94,32 @@ GUEST_PROGRAM(g_db_loop_ap,
 	"jmp 7f\n"
 	"7: mov $0x600d, %ax\n out %ax, $0x11\n"
 	"8: jmp 8b\n");
+
+/*
+ * Single-stepping over one instruction the module emulates: TF is set by
+ * POPFQ, so the instruction after it (at 1:) is the first stepped one;
+ * R12 holds the address after it (2:).  The #DB handler reports the saved
+ * RIP less R12 (0 when the trap came right after that instruction) and
+ * DR6, clears DR6 and the frame's TF, and returns; then mark 2.
+ */
+#define STEP_OVER(insn)							\
+	"PROLOGUE\n"							\
+	"GATE 1, 40f\n"						\
+	"xor %eax, %eax\n lea 2f(%rip), %r12\n"			\
+	"pushfq\n orq $0x100, (%rsp)\n popfq\n"			\
+	"1: " insn "\n"						\
+	"2: MARK $2\n"							\
+	"3: jmp 3b\n"							\
+	"40: mov (%rsp), %rax\n sub %r12, %rax\n out %eax, $0x10\n"	\
+	"mov %dr6, %rax\n out %eax, $0x10\n"				\
+	"mov $0xffff0ff0, %eax\n mov %rax, %dr6\n"			\
+	"andq $~0x100, 16(%rsp)\n"					\
+	"iretq"
+
+GUEST_PROGRAM(g_step_cpuid, STEP_OVER("cpuid"));
+GUEST_PROGRAM(g_step_io, STEP_OVER("out %eax, $0x10"));
+GUEST_PROGRAM(g_step_mov_dr, STEP_OVER("mov %dr7, %rax"));
+GUEST_PROGRAM(g_step_hlt, STEP_OVER("hlt"));
 
 static volatile uint64_t watched;
 
@@ -220,6 +254,40 @@ TEST(db_loop_kickable)
 		EXPECT_EQ(ZX_OK, d.kick[i]);
 		EXPECT_EQ(ZX_ERR_CANCELED, d.st[1 + i]);
 	}
+	vm_close(&vm);
+}
+
+/* The #DB right after the stepped instruction: RIP of 2:, DR6 = BS. */
+static void expect_step(struct __test_metadata *_metadata, struct vm *vm)
+{
+	EXPECT_EQ(0u, NEXT_VALUE(vm));
+	/* BS and the bits that read as 1 (RTM, bit 16, is 1 outside RTM). */
+	EXPECT_EQ(0xffff4ff0u, NEXT_VALUE(vm));
+	EXPECT_MARK(vm, 2);
+}
+
+/* A test of one stepped instruction that reports nothing itself. */
+#define STEP_TEST(name, prog)			\
+	TEST(name)				\
+	{					\
+		struct vm vm;			\
+						\
+		VM_START(&vm, prog);		\
+		expect_step(_metadata, &vm);	\
+		vm_close(&vm);			\
+	}
+
+STEP_TEST(single_step_cpuid, g_step_cpuid)
+STEP_TEST(single_step_mov_dr, g_step_mov_dr)
+STEP_TEST(single_step_hlt, g_step_hlt)
+
+TEST(single_step_io)
+{
+	struct vm vm;
+
+	VM_START(&vm, g_step_io);
+	EXPECT_EQ(0u, NEXT_VALUE(&vm));	/* the stepped OUT's own value */
+	expect_step(_metadata, &vm);
 	vm_close(&vm);
 }
 

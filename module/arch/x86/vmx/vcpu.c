@@ -30,6 +30,7 @@
 #include <asm/fpu/api.h>
 #include <asm/msr.h>
 #include <asm/segment.h>
+#include <asm/trapnr.h>
 
 #include "arch.h"
 #include "emulate.h"
@@ -187,6 +188,14 @@ void zxhv_vmx_vcpu_put(struct zxhv_arch_vcpu *v)
 	preempt_enable();
 }
 
+/*
+ * The instruction was emulated, so the CPU raised none of the #DB traps it
+ * would have after it.  The single-step one (RFLAGS.TF, SDM Vol. 3B
+ * 18.3.1.4; DEBUGCTL.BTF, which would limit it to branches, stays 0: a
+ * guest's WRMSR to IA32_DEBUGCTL takes #GP) is raised here: DR6.BS with
+ * B0-B3 cleared, injected ahead of the tracker's vectors, as a trap goes
+ * before an external interrupt (SDM Vol. 3A 6.9).
+ */
 void zxhv_vmx_vcpu_skip_insn(struct zxhv_arch_vcpu *v, const struct vmx_exit *e)
 {
 	u32 intr = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO);
@@ -195,6 +204,10 @@ void zxhv_vmx_vcpu_skip_insn(struct zxhv_arch_vcpu *v, const struct vmx_exit *e)
 	if (intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS))
 		vmcs_write32(GUEST_INTERRUPTIBILITY_INFO,
 			     intr & ~(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
+	if (unlikely(vmcs_readnat(GUEST_RFLAGS) & X86_EFLAGS_TF)) {
+		v->dr6 = (v->dr6 & ~VMX_DR6_HITS) | VMX_DR6_BS | VMX_DR6_RTM;
+		zxhv_vmx_vcpu_inject_exception(v, X86_TRAP_DB);
+	}
 }
 
 u32 zxhv_vmx_vcpu_entry_info(u32 info)

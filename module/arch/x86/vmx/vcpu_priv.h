@@ -32,6 +32,7 @@
 #define ZXHV_VMX_VCPU_PRIV_H
 
 #include <linux/atomic.h>
+#include <linux/bits.h>
 #include <linux/hrtimer.h>
 #include <linux/list.h>
 #include <linux/types.h>
@@ -211,7 +212,18 @@ void zxhv_vmx_vcpu_save_host_segs(struct zxhv_arch_vcpu *v);
  */
 void zxhv_vmx_vcpu_fpu_load(struct zxhv_arch_vcpu *v);
 
-/* Loaded: RIP += the exit's instruction length; clears STI/MOV-SS blocking. */
+/* DR6 bits (SDM Vol. 3B 18.2.3), for the #DBs the exit handlers raise. */
+#define VMX_DR6_FIXED1		0xfffe0ff0ul	/* reads as 1 */
+#define VMX_DR6_VOLATILE	0x0001e00ful	/* B0-B3, BD, BS, BT, RTM */
+#define VMX_DR6_HITS		0xful		/* B0-B3 */
+#define VMX_DR6_BD		BIT(13)
+#define VMX_DR6_BS		BIT(14)
+#define VMX_DR6_RTM		BIT(16)		/* 0: inside an RTM region */
+
+/*
+ * Loaded: RIP += the exit's instruction length; clears STI/MOV-SS
+ * blocking; a guest single-stepping over the instruction gets its #DB.
+ */
 void zxhv_vmx_vcpu_skip_insn(struct zxhv_arch_vcpu *v, const struct vmx_exit *e);
 /*
  * Loaded: VM-entry interruption information @info as the guest's mode

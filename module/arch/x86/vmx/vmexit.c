@@ -68,13 +68,7 @@ static zx_status_t exit_resume(struct zxhv_arch_vcpu *v, const struct vmx_exit *
 	return ZX_OK;
 }
 
-/* DR6 bits (SDM Vol. 3B 18.2.3) and DR7.GD; MOV DR below uses them too. */
-#define VMX_DR6_FIXED1		0xfffe0ff0ul	/* reads as 1 */
-#define VMX_DR6_VOLATILE	0x0001e00ful	/* B0-B3, BD, BS, BT, RTM */
-#define VMX_DR6_HITS		0xful		/* B0-B3 */
-#define VMX_DR6_BD		BIT(13)
-#define VMX_DR6_BS		BIT(14)
-#define VMX_DR6_RTM		BIT(16)		/* 0: inside an RTM region */
+/* DR7.GD; MOV DR below uses it too (the DR6 bits: vcpu_priv.h). */
 #define VMX_DR7_GD		BIT(13)
 
 /*
@@ -168,7 +162,8 @@ static zx_status_t exit_hlt(struct zxhv_arch_vcpu *v, const struct vmx_exit *e,
 			    zx_port_packet_t *pkt)
 {
 	zxhv_vmx_vcpu_skip_insn(v, e);
-	v->halted = true;
+	/* Single-stepped: the #DB the skip injected ends the halt at once. */
+	v->halted = !v->entry_event;
 	return ZX_OK;
 }
 
