@@ -5,8 +5,9 @@
  * sibling VCPU of the same guest that waits for a CPU (inside zx_vcpu_enter
  * or in the VMM), and to nobody else.  Counted in the module's debugfs file
  * /sys/kernel/debug/zircon-hv/pause_yields ("yielded N": PAUSE-loop exits
- * that yielded to a sibling, "stayed N": those that entered again at once;
- * all VCPUs of all guests, so the tests read differences).
+ * that yielded to a sibling, "stayed N": those that entered again at once,
+ * "napped N": yields the host scheduler refused, after which the spinner
+ * slept instead; all VCPUs of all guests, so the tests read differences).
  *
  * Both VCPU threads of a test are pinned to CPU 0, so they share one host
  * CPU in the one- and the two-CPU boots alike.  The BSP (VPID 1) runs
@@ -24,6 +25,12 @@
  * halted_sibling        the AP sleeps in HLT while the BSP runs PAUSE loops:
  *                       PAUSE-loop exits happen (stayed > 0) and none yields
  *                       (a sleeping sibling waits for no CPU)
+ * refused_yield_naps    the BSP's thread slept while the AP's thread (in
+ *                       userspace) used the CPU, then the BSP spins until that
+ *                       thread releases it: the fair scheduler runs the
+ *                       spinner again after its yields (the holder is ahead
+ *                       in CPU time), so the spinner naps (napped > 0) and
+ *                       the holder gets to release it
  */
 #include <pthread.h>
 #include <sched.h>
@@ -45,6 +52,7 @@
 
 #define PINGS		100	/* increments by each VCPU */
 #define SPINS		200000	/* PAUSE loop iterations of halted_sibling */
+#define BURN		1000000	/* the holder's loops after the spinner starts */
 #define WAIT_MS		60000	/* generous: Bochs time runs slow */
 
 /*
@@ -78,6 +86,13 @@ GUEST_PROGRAM(g_spin_bsp,
 	"MARK $1\n"
 	"2: jmp 2b");
 
+/* BSP: a PAUSE loop until the word at GPA_DATA is not 0, then mark 1. */
+GUEST_PROGRAM(g_wait_bsp,
+	"1: cmpl $0, GPA_DATA\n jne 2f\n"
+	"pause\n jmp 1b\n"
+	"2: MARK $1\n"
+	"3: jmp 3b");
+
 /* AP, 16-bit: mark 3, then halt with interrupts off until kicked. */
 GUEST_PROGRAM(g_halt_ap,
 	".code16\n"
@@ -86,13 +101,20 @@ GUEST_PROGRAM(g_halt_ap,
 	"1: hlt\n jmp 1b");
 
 struct yields {
-	unsigned long long yielded, stayed;
+	unsigned long long yielded, stayed, napped;
 };
 
 static int read_yields(struct yields *y)
 {
-	return debugfs_counters("pause_yields", "yielded %llu stayed %llu", &y->yielded,
-				&y->stayed);
+	FILE *f = fopen("/sys/kernel/debug/zircon-hv/pause_yields", "r");
+	int n;
+
+	if (!f)
+		return -1;
+	n = fscanf(f, "yielded %llu stayed %llu napped %llu", &y->yielded, &y->stayed,
+		   &y->napped);
+	fclose(f);
+	return n == 3 ? 0 : -1;
 }
 
 static long now_ms(void)
@@ -339,6 +361,74 @@ TEST(halted_sibling)
 	pthread_join(ap.thread, NULL);
 	EXPECT_EQ(ZX_ERR_CANCELED, ap.enter[1]);
 	zx_handle_close(ap.vcpu);
+	vm_close(&vm);
+}
+
+/*
+ * The holder of refused_yield_naps, on CPU 0: makes the AP (VPID 2) and
+ * never enters it; uses the CPU in userspace until the spinner is about
+ * to enter (its share of CPU time grows far ahead of the sleeping
+ * spinner's), then BURN more loops, then releases the spinner.
+ */
+struct holder {
+	struct vm *vm;
+	atomic_int created, spinning;
+	zx_handle_t vcpu;
+	zx_status_t create;
+	pthread_t thread;
+};
+
+static void *holder_main(void *arg)
+{
+	struct holder *h = arg;
+	volatile unsigned long n = 0;
+
+	h->create = pin0() ? ZX_ERR_INTERNAL :
+		    zx_vcpu_create(h->vm->guest, 0, AP_GPA, &h->vcpu);
+	atomic_store(&h->created, 1);
+	if (h->create != ZX_OK)
+		return NULL;
+	while (!atomic_load(&h->spinning))
+		n++;
+	for (n = 0; n < BURN; n++)
+		;
+	*(volatile uint32_t *)(h->vm->mem + GPA_DATA) = 1;
+	return NULL;
+}
+
+TEST(refused_yield_naps)
+{
+	struct yields before, after;
+	struct holder h = { 0 };
+	zx_port_packet_t p;
+	zx_status_t s;
+	struct vm vm;
+
+	if (!have_vmx())
+		SKIP(return, "no VMX here");
+	ASSERT_EQ(0, pin0());
+	ASSERT_EQ(ZX_OK, vm_two(&vm, g_wait_bsp, g_wait_bsp_end, g_halt_ap, g_halt_ap_end));
+	*(volatile uint32_t *)(vm.mem + GPA_DATA) = 0;
+	ASSERT_EQ(ZX_OK, zx_vcpu_create(vm.guest, 0, GPA_CODE, &vm.vcpu));
+	h.vm = &vm;
+	ASSERT_EQ(0, pthread_create(&h.thread, NULL, holder_main, &h));
+	while (!atomic_load(&h.created))
+		usleep(1000);
+	ASSERT_EQ(ZX_OK, h.create);
+	/* The holder alone on the CPU for a while: this thread sleeps. */
+	usleep(100000);
+	ASSERT_EQ(0, read_yields(&before));
+	atomic_store(&h.spinning, 1);
+	memset(&p, 0, sizeof(p));
+	s = zx_vcpu_enter(vm.vcpu, &p);
+	ASSERT_EQ(0, read_yields(&after));
+	pthread_join(h.thread, NULL);
+	expect_mark(_metadata, s, &p, 1);
+	TH_LOG("PAUSE-loop exits: %llu yielded (%llu of them napped after), %llu stayed",
+	       after.yielded - before.yielded, after.napped - before.napped,
+	       after.stayed - before.stayed);
+	EXPECT_LT(0ULL, after.napped - before.napped);
+	zx_handle_close(h.vcpu);
 	vm_close(&vm);
 }
 

@@ -630,6 +630,34 @@ static void pause_yield_pick(struct kunit *test)
 				    rows[i].ready, rows[i].self, rows[i].last);
 }
 
+/* The nap after a refused yield: doubles within one wait, restarts after. */
+static void pause_nap(struct kunit *test)
+{
+	static const struct {
+		u32 last;
+		u64 since;
+		u32 want;
+	} rows[] = {
+		{ 0, 0, 16000 },			/* the first nap ever */
+		{ 0, 5000000, 16000 },
+		{ 16000, 0, 32000 },			/* the same wait */
+		{ 16000, 3000, 32000 },
+		{ 32000, 100000, 64000 },		/* at the window's edge */
+		{ 64000, 100001, 16000 },		/* past it: a new wait */
+		{ 128000, 2000, 256000 },
+		{ 256000, 2000, 256000 },		/* the longest */
+		{ 200000, 2000, 256000 },
+		{ 1000, 2000, 32000 },			/* below the shortest */
+		{ 256000, ~0ull, 16000 },
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(rows); i++)
+		KUNIT_EXPECT_EQ_MSG(test, zxhv_emu_pause_nap_ns(rows[i].last, rows[i].since),
+				    rows[i].want, "row %u: last %u since %llu", i, rows[i].last,
+				    rows[i].since);
+}
+
 static struct kunit_case emulate_cases[] = {
 	KUNIT_CASE_PARAM(rdmsr_table, rdmsr_gen_params),
 	KUNIT_CASE_PARAM(wrmsr_table, wrmsr_gen_params),
@@ -644,6 +672,7 @@ static struct kunit_case emulate_cases[] = {
 	KUNIT_CASE(pdptes_ok),
 	KUNIT_CASE(cpuid_guest_bits),
 	KUNIT_CASE(pause_yield_pick),
+	KUNIT_CASE(pause_nap),
 	{}
 };
 

@@ -352,6 +352,13 @@ enum zxhv_emu_hc zxhv_emu_vmcall(u8 cpl, u64 nr, u64 a1, s64 *ret)
 	return ZXHV_EMU_HC_RETURN;
 }
 
+u32 zxhv_emu_pause_nap_ns(u32 last_ns, u64 since_ns)
+{
+	if (!last_ns || since_ns > ZXHV_EMU_PAUSE_NAP_SAME_WAIT_NS)
+		return ZXHV_EMU_PAUSE_NAP_MIN_NS;
+	return min(2 * max(last_ns, ZXHV_EMU_PAUSE_NAP_MIN_NS), ZXHV_EMU_PAUSE_NAP_MAX_NS);
+}
+
 u16 zxhv_emu_pause_yield_pick(u64 ready, u16 self, u16 last)
 {
 	u64 after;

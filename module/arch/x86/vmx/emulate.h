@@ -147,4 +147,16 @@ enum zxhv_emu_hc zxhv_emu_vmcall(u8 cpl, u64 nr, u64 a1, s64 *ret);
  */
 u16 zxhv_emu_pause_yield_pick(u64 ready, u16 self, u16 last);
 
+/*
+ * How long a VCPU whose yield the host scheduler refused sleeps instead
+ * (run.c), in ns: a wait's first nap is ZXHV_EMU_PAUSE_NAP_MIN_NS; a nap
+ * that starts within ZXHV_EMU_PAUSE_NAP_SAME_WAIT_NS of the end of the
+ * last (@since_ns, the time between them) continues the same wait and
+ * lasts twice @last_ns, at most ZXHV_EMU_PAUSE_NAP_MAX_NS.
+ */
+#define ZXHV_EMU_PAUSE_NAP_MIN_NS	16000u
+#define ZXHV_EMU_PAUSE_NAP_MAX_NS	256000u
+#define ZXHV_EMU_PAUSE_NAP_SAME_WAIT_NS	100000u
+u32 zxhv_emu_pause_nap_ns(u32 last_ns, u64 since_ns);
+
 #endif /* ZXHV_VMX_EMULATE_H */

@@ -36,10 +36,12 @@
  * reach this guest (issue 16, F2).
  */
 #include <linux/bitfield.h>
+#include <linux/ktime.h>
 #include <linux/ratelimit.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/smp.h>
+#include <linux/wait.h>
 #include <asm/debugreg.h>
 #include <asm/fpu/xcr.h>
 #include <asm/mce.h>
@@ -54,6 +56,7 @@
 
 #include "arch.h"
 #include "caps.h"
+#include "emulate.h"
 #include "exit_qual.h"
 #include "irq_tracker.h"
 #include "pvclock_vmx.h"
@@ -410,12 +413,36 @@ static zx_status_t vmx_wait_halted(struct zxhv_arch_vcpu *v)
 {
 	int ret;
 
+	if (!vmx_halt_ends(v))
+		zxhv_vmx_vcpu_wake_nappers(v);
 	ret = wait_event_interruptible(v->wq, vmx_halt_ends(v));
 	if (ret)
 		return ZX_ERR_INTERNAL_INTR_RETRY;
 	if (zxhv_irq_pending(&v->irq))
 		v->halted = false;
 	return ZX_OK;
+}
+
+/*
+ * A yield after a PAUSE-loop exit that the host scheduler refused (vcpu.c):
+ * the spinner sleeps so that the sibling it waits for gets the CPU, until
+ * an interrupt or kick for it, a signal, a sibling going to sleep in HLT,
+ * or the end of the nap, whose length grows while the same wait goes on
+ * (emulate.c).  Entering again then finds the wait over or spins, exits
+ * and yields again.
+ */
+static void vmx_pause_nap(struct zxhv_arch_vcpu *v)
+{
+	u64 start = ktime_get_ns();
+
+	v->pause_nap_ns = zxhv_emu_pause_nap_ns(v->pause_nap_ns, start - v->pause_nap_end);
+	WRITE_ONCE(v->pause_woken, false);
+	WRITE_ONCE(v->pause_napping, true);
+	wait_event_interruptible_hrtimeout(v->wq, vmx_halt_ends(v) || READ_ONCE(v->pause_woken),
+					   ns_to_ktime(v->pause_nap_ns));
+	WRITE_ONCE(v->pause_napping, false);
+	v->pause_nap_end = ktime_get_ns();
+	zxhv_vmx_vcpu_pause_napped();
 }
 
 /*
@@ -452,7 +479,8 @@ static zx_status_t vmx_before_entry(struct zxhv_arch_vcpu *v)
 			v->pause_exit = false;
 			if (target) {
 				zxhv_vmx_vcpu_put(v);
-				zxhv_vmx_vcpu_pause_yield(target);
+				if (zxhv_vmx_vcpu_pause_yield(target))
+					vmx_pause_nap(v);
 				zxhv_vmx_vcpu_reload(v);
 				continue;
 			}

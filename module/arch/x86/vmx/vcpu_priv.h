@@ -132,6 +132,15 @@ struct zxhv_arch_vcpu {
 	/* A PAUSE-loop exit: yield to a sibling before the next entry (run.c). */
 	bool pause_exit;
 	u16 yield_last;			/* VPID last yielded to, 0: none yet */
+	/*
+	 * The nap after a refused yield (run.c): its length and when the
+	 * last one ended (ktime ns); @pause_napping while in it, and
+	 * @pause_woken set by a sibling that goes to sleep in HLT
+	 * (zxhv_vmx_vcpu_wake_nappers()) to end it early.
+	 */
+	u32 pause_nap_ns;
+	u64 pause_nap_end;
+	bool pause_napping, pause_woken;
 	bool zero_len_inject;		/* IA32_VMX_MISC[30] */
 	u32 proc_ctls;			/* the VMCS's primary processor controls */
 	u32 backstop_ticks;		/* VMX-preemption timer value, 0: none */
@@ -277,10 +286,16 @@ static inline void zxhv_vmx_vcpu_test_late_event(struct zxhv_arch_vcpu *v)
  * returns that thread with a reference, or
  * NULL (then the VCPU just enters again); any context of the bound
  * thread.  zxhv_vmx_vcpu_pause_yield() gives it the CPU with yield_to()
- * and drops the reference; the VMCS put (it may schedule).  Both count in
- * the debugfs file pause_yields (zxhv_arch_debugfs_init()).
+ * and drops the reference; the VMCS put (it may schedule).  It returns
+ * true when the host scheduler refused: it ran this thread again without
+ * switching (a sibling far ahead in its share of the CPU), and the caller
+ * naps instead.  All count in the debugfs file pause_yields
+ * (zxhv_arch_debugfs_init()).  zxhv_vmx_vcpu_wake_nappers(): a VCPU about
+ * to sleep in HLT ends its siblings' naps (the CPU it leaves is theirs).
  */
 struct task_struct *zxhv_vmx_vcpu_pause_target(struct zxhv_arch_vcpu *v);
-void zxhv_vmx_vcpu_pause_yield(struct task_struct *target);
+bool zxhv_vmx_vcpu_pause_yield(struct task_struct *target);
+void zxhv_vmx_vcpu_pause_napped(void);
+void zxhv_vmx_vcpu_wake_nappers(struct zxhv_arch_vcpu *v);
 
 #endif /* ZXHV_VMX_VCPU_PRIV_H */
