@@ -436,13 +436,11 @@ static void vmx_pause_nap(struct zxhv_arch_vcpu *v)
 	u64 start = ktime_get_ns();
 
 	v->pause_nap_ns = zxhv_emu_pause_nap_ns(v->pause_nap_ns, start - v->pause_nap_end);
-	WRITE_ONCE(v->pause_woken, false);
 	WRITE_ONCE(v->pause_napping, true);
-	wait_event_interruptible_hrtimeout(v->wq, vmx_halt_ends(v) || READ_ONCE(v->pause_woken),
+	wait_event_interruptible_hrtimeout(v->wq, vmx_halt_ends(v) || !READ_ONCE(v->pause_napping),
 					   ns_to_ktime(v->pause_nap_ns));
 	WRITE_ONCE(v->pause_napping, false);
 	v->pause_nap_end = ktime_get_ns();
-	zxhv_vmx_vcpu_pause_napped();
 }
 
 /*

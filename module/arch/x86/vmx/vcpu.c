@@ -215,7 +215,7 @@ void zxhv_vmx_vcpu_skip_insn(struct zxhv_arch_vcpu *v, const struct vmx_exit *e)
 		vmcs_write32(GUEST_INTERRUPTIBILITY_INFO,
 			     intr & ~(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
 	if (unlikely(vmcs_readnat(GUEST_RFLAGS) & X86_EFLAGS_TF)) {
-		v->dr6 = (v->dr6 & ~VMX_DR6_HITS) | VMX_DR6_BS | VMX_DR6_RTM;
+		v->dr6 = zxhv_vmx_dr6_trap(v->dr6, VMX_DR6_BS, false);
 		zxhv_vmx_vcpu_inject_exception(v, X86_TRAP_DB);
 	}
 }
@@ -332,12 +332,10 @@ bool zxhv_vmx_vcpu_pause_yield(struct task_struct *target)
 		return false;
 	}
 	this_cpu_inc(pause_yields);
-	return current->nvcsw + current->nivcsw == switches;
-}
-
-void zxhv_vmx_vcpu_pause_napped(void)
-{
-	this_cpu_inc(pause_naps);
+	if (current->nvcsw + current->nivcsw != switches)
+		return false;
+	this_cpu_inc(pause_naps);	/* refused: the caller naps */
+	return true;
 }
 
 void zxhv_vmx_vcpu_wake_nappers(struct zxhv_arch_vcpu *v)
@@ -350,25 +348,28 @@ void zxhv_vmx_vcpu_wake_nappers(struct zxhv_arch_vcpu *v)
 	for (vpid = 1; vpid < ZXHV_VMX_GUEST_VPIDS; vpid++) {
 		s = rcu_dereference(vcpus[vpid]);
 		if (s && s != v && READ_ONCE(s->pause_napping)) {
-			WRITE_ONCE(s->pause_woken, true);
+			WRITE_ONCE(s->pause_napping, false);
 			wake_up_interruptible(&s->wq);
 		}
 	}
 	rcu_read_unlock();
 }
 
+static u64 percpu_sum(u64 __percpu *c)
+{
+	u64 n = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		n += *per_cpu_ptr(c, cpu);
+	return n;
+}
+
 /* "NAME1 N1\nNAME2 N2\n": two per-CPU counters summed over the CPUs. */
 static void show_pair(struct seq_file *m, const char *name1, u64 __percpu *c1,
 		      const char *name2, u64 __percpu *c2)
 {
-	u64 n1 = 0, n2 = 0;
-	int cpu;
-
-	for_each_possible_cpu(cpu) {
-		n1 += *per_cpu_ptr(c1, cpu);
-		n2 += *per_cpu_ptr(c2, cpu);
-	}
-	seq_printf(m, "%s %llu\n%s %llu\n", name1, n1, name2, n2);
+	seq_printf(m, "%s %llu\n%s %llu\n", name1, percpu_sum(c1), name2, percpu_sum(c2));
 }
 
 static int vmcs_loads_show(struct seq_file *m, void *unused)
@@ -380,13 +381,8 @@ DEFINE_SHOW_ATTRIBUTE(vmcs_loads);
 
 static int pause_yields_show(struct seq_file *m, void *unused)
 {
-	u64 naps = 0;
-	int cpu;
-
 	show_pair(m, "yielded", &pause_yields, "stayed", &pause_stays);
-	for_each_possible_cpu(cpu)
-		naps += *per_cpu_ptr(&pause_naps, cpu);
-	seq_printf(m, "napped %llu\n", naps);
+	seq_printf(m, "napped %llu\n", percpu_sum(&pause_naps));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(pause_yields);

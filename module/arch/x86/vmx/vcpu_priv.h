@@ -134,13 +134,13 @@ struct zxhv_arch_vcpu {
 	u16 yield_last;			/* VPID last yielded to, 0: none yet */
 	/*
 	 * The nap after a refused yield (run.c): its length and when the
-	 * last one ended (ktime ns); @pause_napping while in it, and
-	 * @pause_woken set by a sibling that goes to sleep in HLT
-	 * (zxhv_vmx_vcpu_wake_nappers()) to end it early.
+	 * last one ended (ktime ns); @pause_napping while in it, cleared by
+	 * a sibling that goes to sleep in HLT (zxhv_vmx_vcpu_wake_nappers())
+	 * to end it early.
 	 */
 	u32 pause_nap_ns;
 	u64 pause_nap_end;
-	bool pause_napping, pause_woken;
+	bool pause_napping;
 	bool zero_len_inject;		/* IA32_VMX_MISC[30] */
 	u32 proc_ctls;			/* the VMCS's primary processor controls */
 	u32 backstop_ticks;		/* VMX-preemption timer value, 0: none */
@@ -229,6 +229,13 @@ void zxhv_vmx_vcpu_fpu_load(struct zxhv_arch_vcpu *v);
 #define VMX_DR6_BS		BIT(14)
 #define VMX_DR6_RTM		BIT(16)		/* 0: inside an RTM region */
 
+/* DR6 as a #DB trap leaves it: B0-B3 replaced, @bits set, RTM as @in_rtm. */
+static inline unsigned long zxhv_vmx_dr6_trap(unsigned long dr6, unsigned long bits,
+					      bool in_rtm)
+{
+	return (dr6 & ~(VMX_DR6_HITS | VMX_DR6_RTM)) | bits | (in_rtm ? 0 : VMX_DR6_RTM);
+}
+
 /*
  * Loaded: RIP += the exit's instruction length; clears STI/MOV-SS
  * blocking; a guest single-stepping over the instruction gets its #DB.
@@ -295,7 +302,6 @@ static inline void zxhv_vmx_vcpu_test_late_event(struct zxhv_arch_vcpu *v)
  */
 struct task_struct *zxhv_vmx_vcpu_pause_target(struct zxhv_arch_vcpu *v);
 bool zxhv_vmx_vcpu_pause_yield(struct task_struct *target);
-void zxhv_vmx_vcpu_pause_napped(void);
 void zxhv_vmx_vcpu_wake_nappers(struct zxhv_arch_vcpu *v);
 
 #endif /* ZXHV_VMX_VCPU_PRIV_H */

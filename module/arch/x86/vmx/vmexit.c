@@ -98,9 +98,8 @@ static zx_status_t exit_reflect(struct zxhv_arch_vcpu *v, const struct vmx_exit 
 	if (i.vector == X86_TRAP_DB && i.type == ZXHV_INTR_TYPE_HW_EXCEPTION) {
 		struct exit_db d = exit_db_decode(e->qual);
 
-		v->dr6 = (v->dr6 & ~(VMX_DR6_HITS | VMX_DR6_RTM)) | d.hits |
-			 (d.bd ? VMX_DR6_BD : 0) | (d.bs ? VMX_DR6_BS : 0) |
-			 (d.rtm ? 0 : VMX_DR6_RTM);
+		v->dr6 = zxhv_vmx_dr6_trap(v->dr6, d.hits | (d.bd ? VMX_DR6_BD : 0) |
+					   (d.bs ? VMX_DR6_BS : 0), d.rtm);
 		vmcs_writenat(GUEST_DR7, vmcs_readnat(GUEST_DR7) & ~VMX_DR7_GD);
 	}
 	zxhv_vmx_vcpu_inject_event(v, entry_intr_info(i.vector, i.type, i.error_code),
