@@ -37,7 +37,7 @@ struct bvm {
 	struct kvm_run *run;
 	size_t run_size;
 	uint8_t *mem;
-	uint8_t *touch_map;	/* the mapping, 2 MiB larger than the region for alignment */
+	uint8_t *touch_map;	/* the mapping of the touch region (2 MiB-aligned) */
 	uint64_t touch;
 	bool giant;		/* op j: the region is one 1 GiB hugetlbfs page, pool filled */
 };
@@ -51,12 +51,13 @@ static struct kvm_cpuid2 *cpuid;
  * so): the image's first write (op f) then takes a huge page, as
  * zircon-hv's VMO commits a 2 MiB block.  Where mmap() happened to put it
  * used to decide that, and KVM's op f moved 2x between runs
- * (docs/benchmarks.md).  MAP_FAILED on failure.
+ * (docs/benchmarks.md).  The touch region (op g) is placed the same way.
+ * @flags: added to MAP_PRIVATE | MAP_ANONYMOUS.  MAP_FAILED on failure.
  */
-static void *map_2m_aligned(size_t size)
+static void *map_2m_aligned(size_t size, int flags)
 {
 	uint8_t *p = mmap(NULL, size + HUGE_2M, PROT_READ | PROT_WRITE,
-			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+			  MAP_PRIVATE | MAP_ANONYMOUS | flags, -1, 0);
 	uint8_t *a;
 
 	if (p == MAP_FAILED)
@@ -75,7 +76,7 @@ static void kvm_destroy(struct bvm *vm)
 	if (vm->mem)
 		munmap(vm->mem, MEM_SIZE);
 	if (vm->touch_map)
-		munmap(vm->touch_map, vm->touch + (vm->giant ? 0 : HUGE_2M));
+		munmap(vm->touch_map, vm->touch);
 	if (vm->giant) {
 		unsigned int none = 0;
 
@@ -203,7 +204,7 @@ static struct bvm *kvm_create(uint64_t entry, uint64_t touch, bool giant)
 	KCHECK(vm->vm = ioctl(kvm, KVM_CREATE_VM, 0));
 	KCHECK(ioctl(vm->vm, KVM_SET_TSS_ADDR, 0xfffbd000ul));
 	KCHECK(ioctl(vm->vm, KVM_CREATE_IRQCHIP, 0));
-	p = map_2m_aligned(MEM_SIZE);
+	p = map_2m_aligned(MEM_SIZE, 0);
 	KCHECK(p == MAP_FAILED ? -1 : 0);
 	vm->mem = p;
 	memset(&region, 0, sizeof(region));
@@ -218,21 +219,16 @@ static struct bvm *kvm_create(uint64_t entry, uint64_t touch, bool giant)
 			goto fail;
 	}
 	if (touch) {
-		uintptr_t a;
-
 		if (giant) {
 			/* hugetlbfs maps it 1 GiB-aligned. */
 			p = mmap(NULL, touch, PROT_READ | PROT_WRITE,
 				 MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | MAP_HUGE_1GB, -1, 0);
 			KCHECK(p == MAP_FAILED ? -1 : 0);
-			a = (uintptr_t)p;
 		} else {
 			/* Backed by transparent huge pages when the kernel has them. */
-			p = mmap(NULL, touch + HUGE_2M, PROT_READ | PROT_WRITE,
-				 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+			p = map_2m_aligned(touch, MAP_NORESERVE);
 			KCHECK(p == MAP_FAILED ? -1 : 0);
-			a = ((uintptr_t)p + HUGE_2M - 1) & ~(HUGE_2M - 1);
-			if (madvise((void *)a, touch, MADV_HUGEPAGE))
+			if (madvise(p, touch, MADV_HUGEPAGE))
 				printf("# madvise(MADV_HUGEPAGE): %s\n", strerror(errno));
 		}
 		vm->touch_map = p;
@@ -240,7 +236,7 @@ static struct bvm *kvm_create(uint64_t entry, uint64_t touch, bool giant)
 		region.slot = 1;
 		region.guest_phys_addr = GPA_TOUCH;
 		region.memory_size = touch;
-		region.userspace_addr = a;
+		region.userspace_addr = (uintptr_t)p;
 		KCHECK(ioctl(vm->vm, KVM_SET_USER_MEMORY_REGION, &region));
 	}
 	bench_image(vm->mem);
