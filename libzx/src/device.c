@@ -11,14 +11,20 @@
  *
  * The latch records the pid beside the descriptor.  A forked child inherits
  * the descriptor, but the module refuses (EACCES) handle calls from any
- * process other than the one that opened the file; so the first call in a
- * child sees a foreign pid, closes its copy of the descriptor (the parent's
- * table is untouched) and opens the device again: the child starts with an
- * empty handle table, as a new Zircon process does.
+ * process other than the one that opened the file; so when a call is refused
+ * and the latched pid is not ours, the child closes its copy of the
+ * descriptor (the parent's table is untouched), opens the device again and
+ * makes the call once more: the child starts with an empty handle table, as
+ * a new Zircon process does.  The pid is asked for only then: glibc does not
+ * cache it, and a getpid() on every call was a system call beside each
+ * zx_vcpu_enter() (docs/benchmarks.md).  Calls that need no handle table
+ * (the API version, zxhv_vmx_probe()) are answered on the inherited
+ * descriptor.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -42,12 +48,16 @@ static uint64_t state_make(pid_t pid, int fd)
 	return (uint64_t)(uint32_t)pid << 32 | (uint32_t)fd;
 }
 
-/* The latched descriptor if this process opened it, else -1. */
+/* The latched descriptor, or -1 if none is. */
 static int state_fd(uint64_t state)
 {
-	if (!state || (pid_t)(state >> 32) != getpid())
-		return -1;
-	return (int)(uint32_t)state;
+	return state ? (int)(uint32_t)state : -1;
+}
+
+/* Whether the latch was made by another process: this one's parent. */
+static bool state_inherited(uint64_t state)
+{
+	return state && (pid_t)(state >> 32) != getpid();
 }
 
 /*
@@ -89,17 +99,25 @@ zx_status_t zxhv_errno_to_status(int err)
 	return ZX_ERR_INTERNAL;
 }
 
-static zx_status_t fd_ioctl(int fd, unsigned long req, void *arg)
+/* ioctl() restarted after EINTR: its result, errno set when it is < 0. */
+static int fd_ioctl_raw(int fd, unsigned long req, void *arg)
 {
 	int ret;
 
 	do {
 		ret = ioctl(fd, req, arg);
 	} while (ret < 0 && errno == EINTR);
+	return ret;
+}
 
-	if (ret < 0)
-		return zxhv_errno_to_status(errno);
-	return ZXHV_STATUS(ret);
+static zx_status_t ioctl_status(int ret)
+{
+	return ret < 0 ? zxhv_errno_to_status(errno) : ZXHV_STATUS(ret);
+}
+
+static zx_status_t fd_ioctl(int fd, unsigned long req, void *arg)
+{
+	return ioctl_status(fd_ioctl_raw(fd, req, arg));
 }
 
 /* Opens the device and reads its API version; on ZX_OK the caller owns *fdp. */
@@ -132,7 +150,7 @@ static int device_publish(int fd)
 	if (atomic_compare_exchange_strong(&device_state, &expected, state_make(getpid(), fd)))
 		return fd;
 	close(fd);
-	return state_fd(expected);
+	return state_inherited(expected) ? -1 : state_fd(expected);
 }
 
 static zx_status_t device_get(int *fdp)
@@ -143,7 +161,7 @@ static zx_status_t device_get(int *fdp)
 	int fd;
 
 	state = atomic_load_explicit(&device_state, memory_order_acquire);
-	fd = state_fd(state);
+	fd = state_inherited(state) ? -1 : state_fd(state);
 	if (fd >= 0) {
 		*fdp = fd;
 		return ZX_OK;
@@ -166,9 +184,16 @@ static zx_status_t device_get(int *fdp)
 
 zx_status_t zxhv_ioctl(unsigned long req, void *arg)
 {
+	uint64_t state = atomic_load_explicit(&device_state, memory_order_acquire);
 	zx_status_t status;
-	int fd;
+	int fd, ret;
 
+	if (state) {
+		ret = fd_ioctl_raw(state_fd(state), req, arg);
+		/* Refused before it ran: a forked child's first handle call. */
+		if (!(ret < 0 && errno == EACCES && state_inherited(state)))
+			return ioctl_status(ret);
+	}
 	status = device_get(&fd);
 	if (status != ZX_OK)
 		return status;
@@ -186,7 +211,7 @@ ZXHV_EXPORT zx_status_t zxhv_api_version(uint32_t *major, uint32_t *minor)
 		return ZX_ERR_INVALID_ARGS;
 
 	state = atomic_load_explicit(&device_state, memory_order_acquire);
-	fd = state_fd(state);
+	fd = state_inherited(state) ? -1 : state_fd(state);
 	if (fd < 0)
 		state_forget_parent(state);
 	if (fd >= 0) {

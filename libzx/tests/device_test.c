@@ -6,7 +6,8 @@
  * libzx latches the first successful open for the life of the process:
  * the errno table, open failures (not latched), a module with the wrong
  * major version (not latched), racing first opens (exactly one latched),
- * EINTR restarts, the mapping of ioctl results, and a forked child's reopen.
+ * EINTR restarts, the mapping of ioctl results, no getpid() on the way of a
+ * call, and a forked child's reopen.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -16,11 +17,13 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <zircon/hv.h>
 #include <zircon/status.h>
+#include <zircon/syscalls.h>
 
 #include "../src/internal.h"
 
@@ -52,10 +55,26 @@ static struct {
 	int ret_errno;		/* ... and its errno when ret is -1 */
 } fake;
 
-static atomic_int opens, ioctls;
+static atomic_int opens, ioctls, getpids;
+/* The process that opened each descriptor, as the module records it. */
+static pid_t opener[1024];
+
+static pid_t real_pid(void)
+{
+	return (pid_t)syscall(SYS_getpid);
+}
+
+/* libzx's getpid(): counted, so a test sees a call that asks for it. */
+pid_t getpid(void)
+{
+	atomic_fetch_add(&getpids, 1);
+	return real_pid();
+}
 
 int open(const char *path, int flags, ...)
 {
+	int fd;
+
 	if (strcmp(path, ZXHV_DEVICE_PATH) != 0 || !(flags & O_CLOEXEC) ||
 	    (flags & O_ACCMODE) != O_RDWR) {
 		errno = EINVAL;
@@ -66,7 +85,10 @@ int open(const char *path, int flags, ...)
 		errno = fake.open_errno;
 		return -1;
 	}
-	return dup(STDERR_FILENO);	/* a real descriptor that close() accepts */
+	fd = dup(STDERR_FILENO);	/* a real descriptor that close() accepts */
+	if (fd >= 0 && fd < (int)(sizeof(opener) / sizeof(opener[0])))
+		opener[fd] = real_pid();
+	return fd;
 }
 
 int ioctl(int fd, unsigned long req, ...)
@@ -74,7 +96,6 @@ int ioctl(int fd, unsigned long req, ...)
 	va_list ap;
 	void *arg;
 
-	(void)fd;
 	va_start(ap, req);
 	arg = va_arg(ap, void *);
 	va_end(ap);
@@ -103,6 +124,15 @@ int ioctl(int fd, unsigned long req, ...)
 		p->cpu = 3;
 		p->ncpus = 8;
 		p->feature_control = 0x5;
+		return 0;
+	}
+	if (req == ZXHV_IOC_HANDLE_CLOSE) {
+		/* A handle call: only from the process that opened the file. */
+		if (fd < 0 || fd >= (int)(sizeof(opener) / sizeof(opener[0])) ||
+		    opener[fd] != real_pid()) {
+			errno = EACCES;
+			return -1;
+		}
 		return 0;
 	}
 	errno = ENOTTY;
@@ -222,8 +252,30 @@ static void test_ioctl_results(void)
 }
 
 /*
+ * Once the device is open a call is one ioctl and nothing else: no getpid()
+ * (a system call with glibc) on the way of every zx_vcpu_enter().
+ */
+static void test_one_syscall(void)
+{
+	zxhv_vmx_probe_t probe;
+	int i, before;
+
+	EXPECT(zx_handle_close(5), ZX_OK);
+	before = atomic_load(&ioctls);
+	atomic_store(&getpids, 0);
+	for (i = 0; i < 100; i++) {
+		EXPECT(zx_handle_close(5), ZX_OK);
+		EXPECT(zxhv_vmx_probe(&probe), ZX_OK);
+	}
+	CHECK(atomic_load(&ioctls) == before + 200);
+	CHECK(atomic_load(&getpids) == 0);
+}
+
+/*
  * A forked child must not use the parent's descriptor (its handle table
- * belongs to the parent): its first call opens the device again, once.
+ * belongs to the parent): the module refuses its first handle call there,
+ * and libzx opens the device again, once, and makes the call on the new
+ * descriptor.  A call that needs no table is answered on the inherited one.
  */
 static void test_fork(void)
 {
@@ -231,20 +283,27 @@ static void test_fork(void)
 	int status, before;
 	pid_t pid;
 
-	EXPECT(zxhv_vmx_probe(&probe), ZX_OK);
+	EXPECT(zx_handle_close(5), ZX_OK);
 	before = atomic_load(&opens);
 	pid = fork();
 	if (pid == 0) {
 		int ok = zxhv_vmx_probe(&probe) == ZX_OK &&
-			 atomic_load(&opens) == before + 1 &&
-			 zxhv_vmx_probe(&probe) == ZX_OK &&
-			 atomic_load(&opens) == before + 1;
+			 atomic_load(&opens) == before;
+		int calls = atomic_load(&ioctls);
+
+		ok = ok && zx_handle_close(5) == ZX_OK &&
+		     atomic_load(&opens) == before + 1 &&
+		     atomic_load(&ioctls) == calls + 3 &&	/* refused, version, again */
+		     zx_handle_close(5) == ZX_OK &&
+		     zxhv_vmx_probe(&probe) == ZX_OK &&
+		     atomic_load(&opens) == before + 1;
 		_exit(ok ? 0 : 1);
 	}
 	CHECK(pid > 0);
 	CHECK(waitpid(pid, &status, 0) == pid);
 	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	/* The parent keeps its own descriptor. */
+	EXPECT(zx_handle_close(5), ZX_OK);
 	EXPECT(zxhv_vmx_probe(&probe), ZX_OK);
 	CHECK(atomic_load(&opens) == before);
 }
@@ -256,6 +315,7 @@ int main(void)
 	test_version_mismatch();
 	test_race();
 	test_ioctl_results();
+	test_one_syscall();
 	test_fork();
 	if (failures) {
 		fprintf(stderr, "device_test: %d failure(s)\n", failures);
