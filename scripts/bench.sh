@@ -14,10 +14,11 @@
 # ZXHV_BENCH_ARGS: arguments for both tools (default: the 1 GiB touch
 # region of op g; the emulated machine has 3 GiB of ordinary RAM and
 # 2 GiB of movable RAM, see below).
-# ZXHV_BENCH_BOOT_REPS: boots of each vmlinux kind (default 2; medians
-# reported; the bzImage kinds boot once: their decompressor is ~4.5e9
-# instructions).  The boots are most of the run: ~60e9 emulated
-# instructions, about half an hour of Bochs here (2026-12-06).
+# ZXHV_BENCH_BOOT_REPS: boots of each vmlinux kind (default 3; medians
+# reported: a 2-CPU boot moves by up to ~50 ms with where the guest's
+# background work lands, docs/benchmarks.md; the bzImage kinds boot once:
+# their decompressor is ~4.5e9 instructions).  The boots are most of the
+# run: ~70e9 emulated instructions, about 40 minutes of Bochs here.
 #
 # After the boot times, the virtio benchmark (tools/bench/virtio-bench.sh):
 # zxhv-vmm's virtio-blk/-net against QEMU microvm's with ioeventfd, same
@@ -42,7 +43,7 @@ case $only in
 esac
 out=$top/build/bench
 args=${ZXHV_BENCH_ARGS:--t 1024}
-reps=${ZXHV_BENCH_BOOT_REPS:-2}
+reps=${ZXHV_BENCH_BOOT_REPS:-3}
 make -s module-stock libzx bench-tools guest vmm
 mkdir -p "$out"
 
