@@ -17,6 +17,7 @@
 #include <zircon/errors.h>
 
 #include "../module/vmo.h"
+#include "../module/vmo_giant.h"
 #include "vmo_kunit.h"
 
 #define GIANT_SIZE	(PAGE_SIZE << ZXHV_VMO_GIANT_ORDER)
@@ -34,12 +35,12 @@ static bool have_movable_zone(void)
 	return false;
 }
 
-/* Sets the budget to @n blocks; returns the old one. */
+/* Sets the budget to @n blocks (and the pool to match); returns the old one. */
 static unsigned int giant_budget(unsigned int n)
 {
 	unsigned int old = READ_ONCE(zxhv_vmo_giant_limit);
 
-	WRITE_ONCE(zxhv_vmo_giant_limit, n);
+	zxhv_vmo_giant_set_limit(n);
 	return old;
 }
 
@@ -138,14 +139,122 @@ static void giant_only_where_it_fits(struct kunit *test)
 	giant_budget(old);
 }
 
+/* The first page frame of @vmo's giant block at offset 0 (0 if none). */
+static unsigned long giant_pfn(struct kunit *test, struct zxhv_vmo *vmo)
+{
+	unsigned long pfn = 0;
+
+	if (run_order(test, vmo, 0, &pfn) != ZXHV_VMO_GIANT_ORDER)
+		return 0;
+	return pfn;
+}
+
+/*
+ * The pool: raising the budget by one takes a block at once; a VMO's first
+ * touch takes that block (the pool empties) and gets it zeroed; the VMO,
+ * destroyed after writing all over the block, gives it back (the pool
+ * holds it again, nothing is in use), and the next VMO gets the very same
+ * frames, zeroed again.  Lowering the budget frees it.
+ */
+static void giant_pool_reuses_blocks(struct kunit *test)
+{
+	unsigned long before = zxhv_vmo_giant_in_use(), pooled = zxhv_vmo_giant_pooled();
+	unsigned long pfn, i;
+	struct zxhv_vmo *vmo = NULL;
+	unsigned int old;
+	u8 *buf;
+
+	if (!have_movable_zone())
+		kunit_skip(test, "no movable memory (make check's QEMU boot has it)");
+	buf = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	old = giant_budget(before + pooled + 1);
+	KUNIT_ASSERT_EQ(test, zxhv_vmo_giant_pooled(), pooled + 1);
+
+	KUNIT_ASSERT_EQ(test, zxhv_vmo_create(GIANT_SIZE, 0, &vmo), ZX_OK);
+	pfn = giant_pfn(test, vmo);
+	KUNIT_ASSERT_NE(test, pfn, 0UL);
+	KUNIT_EXPECT_EQ(test, zxhv_vmo_giant_pooled(), pooled);
+	memset(buf, 0xa5, PAGE_SIZE);
+	for (i = 0; i < GIANT_PAGES; i += RUN_PAGES - 1)
+		KUNIT_ASSERT_EQ(test, vmo_io(vmo, WRITE, buf, i * PAGE_SIZE, PAGE_SIZE), ZX_OK);
+	zxhv_vmo_put(vmo);
+	KUNIT_EXPECT_EQ(test, zxhv_vmo_giant_in_use(), before);
+	KUNIT_EXPECT_EQ(test, zxhv_vmo_giant_pooled(), pooled + 1);
+
+	KUNIT_ASSERT_EQ(test, zxhv_vmo_create(GIANT_SIZE, 0, &vmo), ZX_OK);
+	KUNIT_EXPECT_EQ(test, giant_pfn(test, vmo), pfn);
+	for (i = 0; i < GIANT_PAGES; i += RUN_PAGES - 1) {
+		KUNIT_ASSERT_EQ(test, vmo_io(vmo, READ, buf, i * PAGE_SIZE, PAGE_SIZE), ZX_OK);
+		if (memchr_inv(buf, 0, PAGE_SIZE)) {
+			KUNIT_FAIL(test, "page %lu of the reused block is not zero", i);
+			break;
+		}
+	}
+	zxhv_vmo_put(vmo);
+	giant_budget(old);
+	KUNIT_EXPECT_EQ(test, zxhv_vmo_giant_pooled(), pooled);
+	KUNIT_EXPECT_EQ(test, zxhv_vmo_giant_in_use(), before);
+}
+
+/*
+ * A block one of whose pages someone else still holds does not go back to
+ * the pool: its pages are put one by one, and the held one stays valid.
+ */
+static void giant_pool_refuses_held_block(struct kunit *test)
+{
+	unsigned long before = zxhv_vmo_giant_in_use(), pooled = zxhv_vmo_giant_pooled();
+	struct zxhv_vmo *vmo = NULL;
+	struct page *held;
+	unsigned int old;
+	u8 byte = 0x3c, *mapped;
+
+	if (!have_movable_zone())
+		kunit_skip(test, "no movable memory (make check's QEMU boot has it)");
+	old = giant_budget(before + pooled + 1);
+	KUNIT_ASSERT_EQ(test, zxhv_vmo_create(GIANT_SIZE, 0, &vmo), ZX_OK);
+	KUNIT_ASSERT_EQ(test, vmo_io(vmo, WRITE, &byte, 77 * PAGE_SIZE, 1), ZX_OK);
+	KUNIT_ASSERT_EQ(test, zxhv_vmo_get_page(vmo, 77 * PAGE_SIZE, &held), ZX_OK);
+	KUNIT_ASSERT_EQ(test, giant_pfn(test, vmo) + 77, page_to_pfn(held));
+	zxhv_vmo_put(vmo);
+	KUNIT_EXPECT_EQ(test, zxhv_vmo_giant_pooled(), pooled);
+	KUNIT_EXPECT_EQ(test, zxhv_vmo_giant_in_use(), before);
+	KUNIT_EXPECT_EQ(test, page_ref_count(held), 1);
+	mapped = kmap_local_page(held);
+	KUNIT_EXPECT_EQ(test, mapped[0], 0x3c);
+	kunmap_local(mapped);
+	put_page(held);
+	giant_budget(old);
+	KUNIT_EXPECT_EQ(test, zxhv_vmo_giant_pooled(), pooled);
+}
+
 static struct kunit_case vmo_giant_cases[] = {
 	KUNIT_CASE(giant_fills_range),
 	KUNIT_CASE(giant_only_where_it_fits),
+	KUNIT_CASE(giant_pool_reuses_blocks),
+	KUNIT_CASE(giant_pool_refuses_held_block),
 	{}
 };
 
+/*
+ * A module's suites run while it loads, before its init: the pool is made
+ * live for them and emptied after, as module init and exit do.
+ */
+static int vmo_giant_suite_init(struct kunit_suite *suite)
+{
+	zxhv_vmo_giant_init();
+	return 0;
+}
+
+static void vmo_giant_suite_exit(struct kunit_suite *suite)
+{
+	zxhv_vmo_giant_exit();
+}
+
 static struct kunit_suite vmo_giant_suite = {
 	.name = "zxhv-vmo-giant",
+	.suite_init = vmo_giant_suite_init,
+	.suite_exit = vmo_giant_suite_exit,
 	.test_cases = vmo_giant_cases,
 };
 

@@ -14,6 +14,7 @@
 #include "debugfs.h"
 #include "dev.h"
 #include "genl.h"
+#include "vmo_giant.h"
 
 static void zxhv_report_probe(void)
 {
@@ -43,6 +44,8 @@ static int __init zxhv_init(void)
 		pr_err("cannot register the generic netlink family: %d\n", ret);
 		goto err_genl;
 	}
+	/* The pool of 1 GiB blocks the module parameter asked for, if any. */
+	zxhv_vmo_giant_init();
 	ret = zxhv_dev_init();
 	if (ret)
 		goto err_dev;
@@ -50,6 +53,7 @@ static int __init zxhv_init(void)
 
 err_dev:
 	pr_err("cannot register /dev/%s: %d\n", ZXHV_DEVICE_NAME, ret);
+	zxhv_vmo_giant_exit();
 	zxhv_genl_exit();
 err_genl:
 	zxhv_debugfs_exit();
@@ -59,6 +63,8 @@ err_genl:
 static void __exit zxhv_exit(void)
 {
 	zxhv_dev_exit();
+	/* Every VMO is gone with the last open file: none gives a block back. */
+	zxhv_vmo_giant_exit();
 	zxhv_genl_exit();
 	zxhv_debugfs_exit();
 	/* RCU callbacks the objects queued (zxhv_arch_vcpu_destroy()). */

@@ -71,14 +71,26 @@ module_param_named(vmo_contiguous, zxhv_vmo_contiguous, bool, 0644);
 MODULE_PARM_DESC(vmo_contiguous,
 		 "try 2 MiB physically contiguous blocks for VMO runs touched first (default: true)");
 
+/*
+ * Puts every page; a giant block (marked only once all its pages were
+ * stored) may go back to the pool whole instead (vmo_giant.h).
+ */
 static void zxhv_vmo_destroy(struct zxhv_object *obj)
 {
 	struct zxhv_vmo *vmo = container_of(obj, struct zxhv_vmo, obj);
+	unsigned long index = 0;
 	struct page *page;
-	unsigned long index;
 
-	xa_for_each(&vmo->pages, index, page)
+	while ((page = xa_find(&vmo->pages, &index, ULONG_MAX, XA_PRESENT))) {
+		if (xa_get_mark(&vmo->pages, index, ZXHV_VMO_GIANT_MARK) &&
+		    zxhv_vmo_giant_give_back(page)) {
+			index += ZXHV_VMO_GIANT_PAGES;
+			continue;
+		}
 		put_page(page);
+		if (++index == 0)
+			break;
+	}
 	xa_destroy(&vmo->pages);
 	zxhv_vmo_giant_release(vmo->giants);
 	mutex_destroy(&vmo->commit_lock);

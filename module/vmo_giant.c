@@ -6,12 +6,22 @@
  * alloc_contig_range() needs; checked here because skipping a range is
  * cheaper than having it refused), and taken with alloc_contig_range(),
  * which refuses a range that holds an unmovable or pinned page: the walk
- * then goes on with the next range.  One walk at a time (a mutex): two
- * would only fight over the same ranges.
+ * then goes on with the next range.
+ *
+ * The pool: what root budgets is taken when the budget is set, as the
+ * kernel's pool of gigantic pages is (nr_hugepages), and kept zeroed, so a
+ * VMO's first touch of a GiB only has to store the pages; a destroyed VMO
+ * gives its blocks back zeroed while the budget wants them.  Blocks beyond
+ * the budget are freed when it is lowered.  The pool's list links the
+ * blocks through their first page's lru (the pages are the module's, on no
+ * other list).  One mutex for the pool and the walk: two walks would only
+ * fight over the same ranges.
  */
 #include <linux/atomic.h>
 #include <linux/gfp.h>
 #include <linux/highmem.h>
+#include <linux/kstrtox.h>
+#include <linux/list.h>
 #include <linux/memory_hotplug.h>
 #include <linux/mm.h>
 #include <linux/mmzone.h>
@@ -20,6 +30,7 @@
 #include <linux/nodemask.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
+#include <linux/sysfs.h>
 
 #include "vmo_giant.h"
 
@@ -29,12 +40,43 @@
 
 /* Read with READ_ONCE(): root may change it through sysfs at any time. */
 unsigned int zxhv_vmo_giant_limit;
-module_param_named(vmo_1g_blocks, zxhv_vmo_giant_limit, uint, 0644);
-MODULE_PARM_DESC(vmo_1g_blocks,
-		 "most 1 GiB contiguous blocks all VMOs may hold at once, not charged to memory cgroups (default: 0)");
 
 static atomic_long_t zxhv_vmo_giant_used = ATOMIC_LONG_INIT(0);
 static DEFINE_MUTEX(zxhv_vmo_giant_lock);
+/* Under the lock: the pool, its length, and whether it may hold blocks. */
+static LIST_HEAD(zxhv_vmo_giant_pool);
+static unsigned long zxhv_vmo_giant_pool_len;
+static bool zxhv_vmo_giant_live;
+
+static int giant_limit_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned int n;
+	int ret = kstrtouint(val, 0, &n);
+
+	if (ret)
+		return ret;
+	zxhv_vmo_giant_set_limit(n);
+	return 0;
+}
+
+static const struct kernel_param_ops giant_limit_ops = {
+	.set = giant_limit_set,
+	.get = param_get_uint,
+};
+module_param_cb(vmo_1g_blocks, &giant_limit_ops, &zxhv_vmo_giant_limit, 0644);
+MODULE_PARM_DESC(vmo_1g_blocks,
+		 "1 GiB contiguous blocks for VMOs, taken and zeroed when set, not charged to memory cgroups (default: 0)");
+
+static int giant_pooled_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%lu\n", zxhv_vmo_giant_pooled());
+}
+
+static const struct kernel_param_ops giant_pooled_ops = {
+	.get = giant_pooled_get,
+};
+module_param_cb(vmo_1g_pooled, &giant_pooled_ops, NULL, 0444);
+MODULE_PARM_DESC(vmo_1g_pooled, "1 GiB blocks taken and zeroed, ready for VMOs (read-only)");
 
 bool zxhv_vmo_giant_wanted(void)
 {
@@ -146,24 +188,116 @@ static bool giant_zeroed_by_kernel(void)
 }
 
 /*
- * Zeroes the block unless the kernel did; false (nothing else done) if a
- * fatal signal came first.
+ * Zeroes the block; false (nothing else done) if @killable and a fatal
+ * signal came first.
  */
-static bool giant_zero(struct page *block)
+static bool giant_clear(struct page *block, bool killable)
 {
 	unsigned long i;
 
-	if (giant_zeroed_by_kernel())
-		return true;
 	for (i = 0; i < GIANT_PAGES; i++) {
 		clear_highpage(nth_page(block, i));
 		if (i % 512 == 511) {
-			if (fatal_signal_pending(current))
+			if (killable && fatal_signal_pending(current))
 				return false;
 			cond_resched();
 		}
 	}
 	return true;
+}
+
+/* A block just taken, zeroed unless the kernel did; NULL if killed meanwhile. */
+static struct page *giant_take_zeroed(void)
+{
+	struct page *block = giant_take();
+
+	if (block && !giant_zeroed_by_kernel() && !giant_clear(block, true)) {
+		free_contig_range(page_to_pfn(block), GIANT_PAGES);
+		block = NULL;
+	}
+	return block;
+}
+
+/* Blocks the pool should hold now: the budget less the blocks in use. */
+static unsigned long giant_pool_want(void)
+{
+	unsigned long limit = READ_ONCE(zxhv_vmo_giant_limit);
+	unsigned long used = atomic_long_read(&zxhv_vmo_giant_used);
+
+	return READ_ONCE(zxhv_vmo_giant_live) && limit > used ? limit - used : 0;
+}
+
+/*
+ * Has the pool room for a block a VMO gives back?  That block is still
+ * counted as in use, so when the pool holds no more than it wants now.
+ */
+static bool giant_pool_room(void)
+{
+	return READ_ONCE(zxhv_vmo_giant_pool_len) <= giant_pool_want();
+}
+
+static void giant_pool_push(struct page *block)
+{
+	list_add(&block->lru, &zxhv_vmo_giant_pool);
+	WRITE_ONCE(zxhv_vmo_giant_pool_len, zxhv_vmo_giant_pool_len + 1);
+}
+
+static struct page *giant_pool_pop(void)
+{
+	struct page *block = list_first_entry_or_null(&zxhv_vmo_giant_pool, struct page, lru);
+
+	if (block) {
+		list_del_init(&block->lru);
+		WRITE_ONCE(zxhv_vmo_giant_pool_len, zxhv_vmo_giant_pool_len - 1);
+	}
+	return block;
+}
+
+/* Frees or fills the pool to what the budget wants; the lock held. */
+static void giant_pool_adjust(void)
+{
+	struct page *block;
+
+	lockdep_assert_held(&zxhv_vmo_giant_lock);
+	while (zxhv_vmo_giant_pool_len > giant_pool_want()) {
+		block = giant_pool_pop();
+		free_contig_range(page_to_pfn(block), GIANT_PAGES);
+	}
+	while (zxhv_vmo_giant_pool_len < giant_pool_want() && !fatal_signal_pending(current)) {
+		block = giant_take_zeroed();
+		if (!block)
+			break;
+		giant_pool_push(block);
+	}
+}
+
+void zxhv_vmo_giant_set_limit(unsigned int n)
+{
+	WRITE_ONCE(zxhv_vmo_giant_limit, n);
+	mutex_lock(&zxhv_vmo_giant_lock);
+	giant_pool_adjust();
+	mutex_unlock(&zxhv_vmo_giant_lock);
+}
+
+unsigned long zxhv_vmo_giant_pooled(void)
+{
+	return READ_ONCE(zxhv_vmo_giant_pool_len);
+}
+
+void zxhv_vmo_giant_init(void)
+{
+	mutex_lock(&zxhv_vmo_giant_lock);
+	WRITE_ONCE(zxhv_vmo_giant_live, true);
+	giant_pool_adjust();
+	mutex_unlock(&zxhv_vmo_giant_lock);
+}
+
+void zxhv_vmo_giant_exit(void)
+{
+	mutex_lock(&zxhv_vmo_giant_lock);
+	WRITE_ONCE(zxhv_vmo_giant_live, false);
+	giant_pool_adjust();
+	mutex_unlock(&zxhv_vmo_giant_lock);
 }
 
 struct page *zxhv_vmo_giant_alloc(void)
@@ -176,13 +310,34 @@ struct page *zxhv_vmo_giant_alloc(void)
 		zxhv_vmo_giant_release(1);
 		return NULL;
 	}
-	block = giant_take();
+	block = giant_pool_pop();
+	if (!block)
+		block = giant_take_zeroed();
 	mutex_unlock(&zxhv_vmo_giant_lock);
-	if (block && !giant_zero(block)) {
-		free_contig_range(page_to_pfn(block), GIANT_PAGES);
-		block = NULL;
-	}
 	if (!block)
 		zxhv_vmo_giant_release(1);
 	return block;
+}
+
+bool zxhv_vmo_giant_give_back(struct page *block)
+{
+	unsigned long i;
+	bool kept = false;
+
+	/* From a context that may sleep, and only while the pool wants one. */
+	if (!preemptible() || !giant_pool_room())
+		return false;
+	/* A page someone else still holds (a pin, a mapping) is not ours to reuse. */
+	for (i = 0; i < GIANT_PAGES; i++) {
+		if (page_ref_count(nth_page(block, i)) != 1)
+			return false;
+	}
+	giant_clear(block, false);
+	mutex_lock(&zxhv_vmo_giant_lock);
+	if (giant_pool_room()) {
+		giant_pool_push(block);
+		kept = true;
+	}
+	mutex_unlock(&zxhv_vmo_giant_lock);
+	return kept;
 }

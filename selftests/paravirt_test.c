@@ -26,7 +26,10 @@
  *                       it with one 1 GiB leaf (no smaller ones) where the CPU
  *                       has them (vmx flag ept_1gb), else 2 MiB leaves; the VMO
  *                       holds what the guest wrote; a second guest, the budget
- *                       spent, gets a 2 MiB leaf per touched 2 MiB
+ *                       spent, gets a 2 MiB leaf per touched 2 MiB; the block
+ *                       was in the pool from the raise of the budget
+ *                       (vmo_1g_pooled), goes back to it when the first guest
+ *                       ends, and a third guest gets it zeroed again
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -352,17 +355,32 @@ TEST_F_TIMEOUT(big, large_pages, 900)
 /* --- 1 GiB VMO blocks --------------------------------------------------------- */
 
 #define GIANT_PARAM "/sys/module/zircon_hv/parameters/vmo_1g_blocks"
+#define GIANT_POOLED "/sys/module/zircon_hv/parameters/vmo_1g_pooled"
 
-/* Reads or writes the budget; false if the file cannot be used. */
-static bool giant_param(unsigned int *n, bool write)
+/* Reads or writes a parameter; false if the file cannot be used. */
+static bool param_file(const char *path, unsigned int *n, bool write)
 {
-	FILE *f = fopen(GIANT_PARAM, write ? "w" : "r");
+	FILE *f = fopen(path, write ? "w" : "r");
 	bool ok;
 
 	if (!f)
 		return false;
 	ok = write ? fprintf(f, "%u\n", *n) > 0 : fscanf(f, "%u", n) == 1;
 	return fclose(f) == 0 && ok;
+}
+
+/* Reads or writes the budget; false if the file cannot be used. */
+static bool giant_param(unsigned int *n, bool write)
+{
+	return param_file(GIANT_PARAM, n, write);
+}
+
+/* Blocks in the module's pool, or -1. */
+static int giant_pooled(void)
+{
+	unsigned int n;
+
+	return param_file(GIANT_POOLED, &n, false) ? (int)n : -1;
 }
 
 /* Does the CPU offer 1 GiB EPT pages (Linux's vmx flag ept_1gb)? */
@@ -460,10 +478,12 @@ FIXTURE_TEARDOWN(giant)
  */
 TEST_F_TIMEOUT(giant, giant_leaf, 900)
 {
+	static uint8_t dirt[65536];
 	struct leaves s0, s1, l;
 	unsigned int one = 1;
 	uint64_t word = 0;
 	struct vm vm, vm2;
+	int pooled;
 
 	NEED_VMX();
 	if (!self->restore)
@@ -471,9 +491,14 @@ TEST_F_TIMEOUT(giant, giant_leaf, 900)
 	one += self->saved;
 	if (movable_memory_promised())
 		dirty_free_memory(3ul << 29);
+	pooled = giant_pooled();
+	ASSERT_LE(0, pooled);
 	ASSERT_TRUE(giant_param(&one, true));
+	if (movable_memory_promised())
+		EXPECT_EQ(pooled + 1, giant_pooled());
 	ASSERT_EQ(ZX_OK, vm_create(&vm, g_giant, g_giant_end, true));
 	giant_touches(_metadata, &vm, &s0, &s1);
+	EXPECT_EQ(pooled, giant_pooled());
 	TH_LOG("giant: before 4k %ld 2m %ld 1g %ld, after 4k %ld 2m %ld 1g %ld; ept_1gb %d",
 	       s0.k4, s0.m2, s0.g1, s1.k4, s1.m2, s1.g1, have_ept_1gb());
 	EXPECT_EQ(s0.k4, s1.k4);
@@ -497,6 +522,11 @@ TEST_F_TIMEOUT(giant, giant_leaf, 900)
 	ASSERT_EQ(ZX_OK, zx_vmo_write(vm.big, &word, 0x5008, 8));
 	ASSERT_EQ(ZX_OK, zx_vmo_write(vm.big, &word, BIG_SIZE - 8, 8));
 	EXPECT_EQ(-1, first_nonzero(vm.big, BIG_SIZE));
+	/* Dirt for the pool to clear: the start, the middle, the end. */
+	memset(dirt, 0xa5, sizeof(dirt));
+	ASSERT_EQ(ZX_OK, zx_vmo_write(vm.big, dirt, 0, sizeof(dirt)));
+	ASSERT_EQ(ZX_OK, zx_vmo_write(vm.big, dirt, BIG_SIZE / 2, sizeof(dirt)));
+	ASSERT_EQ(ZX_OK, zx_vmo_write(vm.big, dirt, BIG_SIZE - sizeof(dirt), sizeof(dirt)));
 
 	/*
 	 * The budget is spent while the first VMO lives: the second guest's
@@ -510,6 +540,19 @@ TEST_F_TIMEOUT(giant, giant_leaf, 900)
 	EXPECT_EQ(s0.m2 + 3, l.m2);
 	EXPECT_EQ(s0.g1, l.g1);
 	vm_close(&vm2);
+	vm_close(&vm);
+
+	/* The first guest's block is back in the pool, and comes out zeroed. */
+	EXPECT_EQ(pooled + 1, giant_pooled());
+	ASSERT_EQ(ZX_OK, vm_create(&vm, g_giant, g_giant_end, true));
+	giant_touches(_metadata, &vm, &s0, &l);
+	if (have_ept_1gb())
+		EXPECT_EQ(s0.g1 + 1, l.g1);
+	EXPECT_EQ(pooled, giant_pooled());
+	word = 0;
+	ASSERT_EQ(ZX_OK, zx_vmo_write(vm.big, &word, 0x5008, 8));
+	ASSERT_EQ(ZX_OK, zx_vmo_write(vm.big, &word, BIG_SIZE - 8, 8));
+	EXPECT_EQ(-1, first_nonzero(vm.big, BIG_SIZE));
 	vm_close(&vm);
 }
 
