@@ -228,11 +228,34 @@ static void giant_pool_refuses_held_block(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, zxhv_vmo_giant_pooled(), pooled);
 }
 
+/*
+ * A budget lowered while a VMO holds its block: the block is freed when
+ * the VMO goes, not pooled.
+ */
+static void giant_pool_follows_lowered_budget(struct kunit *test)
+{
+	unsigned long before = zxhv_vmo_giant_in_use(), pooled = zxhv_vmo_giant_pooled();
+	struct zxhv_vmo *vmo = NULL;
+	unsigned int old;
+
+	if (!have_movable_zone())
+		kunit_skip(test, "no movable memory (make check's QEMU boot has it)");
+	old = giant_budget(before + pooled + 1);
+	KUNIT_ASSERT_EQ(test, zxhv_vmo_create(GIANT_SIZE, 0, &vmo), ZX_OK);
+	KUNIT_ASSERT_NE(test, giant_pfn(test, vmo), 0UL);
+	giant_budget(old);
+	KUNIT_EXPECT_EQ(test, zxhv_vmo_giant_in_use(), before + 1);
+	zxhv_vmo_put(vmo);
+	KUNIT_EXPECT_EQ(test, zxhv_vmo_giant_pooled(), pooled);
+	KUNIT_EXPECT_EQ(test, zxhv_vmo_giant_in_use(), before);
+}
+
 static struct kunit_case vmo_giant_cases[] = {
 	KUNIT_CASE(giant_fills_range),
 	KUNIT_CASE(giant_only_where_it_fits),
 	KUNIT_CASE(giant_pool_reuses_blocks),
 	KUNIT_CASE(giant_pool_refuses_held_block),
+	KUNIT_CASE(giant_pool_follows_lowered_budget),
 	{}
 };
 

@@ -229,11 +229,15 @@ static unsigned long giant_pool_want(void)
 
 /*
  * Has the pool room for a block a VMO gives back?  That block is still
- * counted as in use, so when the pool holds no more than it wants now.
+ * counted as in use: it fits if the pool and the blocks in use, itself
+ * included, are within the budget.
  */
 static bool giant_pool_room(void)
 {
-	return READ_ONCE(zxhv_vmo_giant_pool_len) <= giant_pool_want();
+	unsigned long limit = READ_ONCE(zxhv_vmo_giant_limit);
+
+	return READ_ONCE(zxhv_vmo_giant_live) &&
+	       READ_ONCE(zxhv_vmo_giant_pool_len) + atomic_long_read(&zxhv_vmo_giant_used) <= limit;
 }
 
 static void giant_pool_push(struct page *block)

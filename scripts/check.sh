@@ -71,7 +71,8 @@ kunit_tap "$out/qemu-debug.console" "$out/qemu-debug.kunit"
 # That boot is the one with movable memory: there the 1 GiB block tests run, not skip.
 giant_kunit_ran() {
 	local t
-	for t in giant_fills_range giant_pool_reuses_blocks giant_pool_refuses_held_block; do
+	for t in giant_fills_range giant_pool_reuses_blocks giant_pool_refuses_held_block \
+		giant_pool_follows_lowered_budget; do
 		grep -Eq "ok [0-9]+ $t\$" "$out/qemu-debug.kunit" || { echo "$t did not run and pass"; return 1; }
 	done
 }
