@@ -206,11 +206,12 @@ static bool giant_clear(struct page *block, bool killable)
 	return true;
 }
 
-/* A block just taken, zeroed unless the kernel did; NULL if killed meanwhile. */
-static struct page *giant_take_zeroed(void)
+/*
+ * A block giant_take() just returned, zeroed unless the kernel did; NULL
+ * (the block freed) if a fatal signal came first.
+ */
+static struct page *giant_zero_taken(struct page *block)
 {
-	struct page *block = giant_take();
-
 	if (block && !giant_zeroed_by_kernel() && !giant_clear(block, true)) {
 		free_contig_range(page_to_pfn(block), GIANT_PAGES);
 		block = NULL;
@@ -218,26 +219,31 @@ static struct page *giant_take_zeroed(void)
 	return block;
 }
 
-/* Blocks the pool should hold now: the budget less the blocks in use. */
+/*
+ * The budget less the blocks in use: negative once root lowered it below
+ * them, and -1 outside module init and exit (the pool holds nothing then).
+ */
+static long giant_budget_left(void)
+{
+	if (!READ_ONCE(zxhv_vmo_giant_live))
+		return -1;
+	return (long)READ_ONCE(zxhv_vmo_giant_limit) - atomic_long_read(&zxhv_vmo_giant_used);
+}
+
+/* Blocks the pool should hold now. */
 static unsigned long giant_pool_want(void)
 {
-	unsigned long limit = READ_ONCE(zxhv_vmo_giant_limit);
-	unsigned long used = atomic_long_read(&zxhv_vmo_giant_used);
-
-	return READ_ONCE(zxhv_vmo_giant_live) && limit > used ? limit - used : 0;
+	return max(giant_budget_left(), 0L);
 }
 
 /*
  * Has the pool room for a block a VMO gives back?  That block is still
- * counted as in use: it fits if the pool and the blocks in use, itself
- * included, are within the budget.
+ * counted as in use, so what the budget has left must cover the pool as
+ * it is.
  */
 static bool giant_pool_room(void)
 {
-	unsigned long limit = READ_ONCE(zxhv_vmo_giant_limit);
-
-	return READ_ONCE(zxhv_vmo_giant_live) &&
-	       READ_ONCE(zxhv_vmo_giant_pool_len) + atomic_long_read(&zxhv_vmo_giant_used) <= limit;
+	return (long)READ_ONCE(zxhv_vmo_giant_pool_len) <= giant_budget_left();
 }
 
 static void giant_pool_push(struct page *block)
@@ -268,7 +274,7 @@ static void giant_pool_adjust(void)
 		free_contig_range(page_to_pfn(block), GIANT_PAGES);
 	}
 	while (zxhv_vmo_giant_pool_len < giant_pool_want() && !fatal_signal_pending(current)) {
-		block = giant_take_zeroed();
+		block = giant_zero_taken(giant_take());
 		if (!block)
 			break;
 		giant_pool_push(block);
@@ -307,6 +313,7 @@ void zxhv_vmo_giant_exit(void)
 struct page *zxhv_vmo_giant_alloc(void)
 {
 	struct page *block;
+	bool taken;
 
 	if (!giant_charge())
 		return NULL;
@@ -315,9 +322,13 @@ struct page *zxhv_vmo_giant_alloc(void)
 		return NULL;
 	}
 	block = giant_pool_pop();
-	if (!block)
-		block = giant_take_zeroed();
+	taken = !block;
+	if (taken)
+		block = giant_take();
 	mutex_unlock(&zxhv_vmo_giant_lock);
+	/* A block not from the pool is zeroed without holding the pool up. */
+	if (taken)
+		block = giant_zero_taken(block);
 	if (!block)
 		zxhv_vmo_giant_release(1);
 	return block;

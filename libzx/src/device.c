@@ -60,6 +60,12 @@ static bool state_inherited(uint64_t state)
 	return state && (pid_t)(state >> 32) != getpid();
 }
 
+/* The latched descriptor if this process opened it, else -1 (asks the pid). */
+static int state_own_fd(uint64_t state)
+{
+	return state_inherited(state) ? -1 : state_fd(state);
+}
+
 /*
  * Drops a latch inherited from the parent: closes this process's copy of the
  * parent's descriptor, once, whichever thread gets here first.
@@ -150,7 +156,7 @@ static int device_publish(int fd)
 	if (atomic_compare_exchange_strong(&device_state, &expected, state_make(getpid(), fd)))
 		return fd;
 	close(fd);
-	return state_inherited(expected) ? -1 : state_fd(expected);
+	return state_own_fd(expected);
 }
 
 static zx_status_t device_get(int *fdp)
@@ -161,7 +167,7 @@ static zx_status_t device_get(int *fdp)
 	int fd;
 
 	state = atomic_load_explicit(&device_state, memory_order_acquire);
-	fd = state_inherited(state) ? -1 : state_fd(state);
+	fd = state_own_fd(state);
 	if (fd >= 0) {
 		*fdp = fd;
 		return ZX_OK;
@@ -211,7 +217,7 @@ ZXHV_EXPORT zx_status_t zxhv_api_version(uint32_t *major, uint32_t *minor)
 		return ZX_ERR_INVALID_ARGS;
 
 	state = atomic_load_explicit(&device_state, memory_order_acquire);
-	fd = state_inherited(state) ? -1 : state_fd(state);
+	fd = state_own_fd(state);
 	if (fd < 0)
 		state_forget_parent(state);
 	if (fd >= 0) {
