@@ -117,12 +117,17 @@ zx_status_t zxhv_handle_add(struct zxhv_handle_table *t, struct zxhv_object *obj
 /* The handle @value names, or NULL.  Caller holds xa_lock. */
 static struct zxhv_handle *zxhv_handle_find(struct zxhv_handle_table *t, zx_handle_t value)
 {
+	XA_STATE(xas, &t->handles, 0);
+	void *entry;
 	u32 index;
 
 	lockdep_assert_held(&t->handles.xa_lock);
 	if (!zxhv_handle_decode(t, value, &index))
 		return NULL;
-	return xa_load(&t->handles, index);
+	/* The lock keeps the tree still: no RCU read section or retry (xa_load()). */
+	xas_set(&xas, index);
+	entry = xas_load(&xas);
+	return xa_is_zero(entry) ? NULL : entry;
 }
 
 zx_status_t zxhv_handle_lookup_req(struct zxhv_handle_table *t, zx_handle_t value,

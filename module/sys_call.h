@@ -22,8 +22,12 @@
 #define ZXHV_SYS_CALL_H
 
 #include <linux/build_bug.h>
+#include <linux/errno.h>
 #include <linux/ioctl.h>
+#include <linux/string.h>
 #include <linux/types.h>
+#include <linux/uaccess.h>
+#include <zircon/errors.h>
 #include <zircon/types.h>
 #include <zircon-hv.h>
 
@@ -31,6 +35,7 @@
 #include "handle.h"
 #include "object.h"
 #include "port.h"
+#include "status.h"
 #include "vcpu.h"
 #include "vmar.h"
 #include "vmo.h"
@@ -39,9 +44,6 @@ struct zxhv_sys_ctx;
 
 /* Handle arguments of one call that carry a rights rule. */
 #define ZXHV_SYS_MAX_HANDLES	2
-
-/* Largest argument block of any call. */
-#define ZXHV_SYSCALL_MAX_ARGS	64
 
 /* The rule for handle argument number n of a call (n in the table row's order). */
 struct zxhv_sys_handle_rule {
@@ -53,9 +55,8 @@ struct zxhv_sys_handle_rule {
 struct zxhv_syscall {
 	const char *name;		/* zx_* call, for diagnostics and KUnit */
 	unsigned int cmd;		/* the whole ioctl request; 0: no call */
-	zx_status_t (*fn)(const struct zxhv_sys_ctx *c, void *args);
-	u16 size;			/* _IOC_SIZE(cmd): the argument block */
-	u8 dir;				/* _IOC_DIR(cmd): _IOC_WRITE copy in, _IOC_READ copy out */
+	/* The whole ioctl: copies the block in and out, returns its value. */
+	long (*fn)(const struct zxhv_sys_ctx *c, void __user *uarg);
 	bool any_process;		/* needs no handle table (and no owner check) */
 	struct zxhv_sys_handle_rule handle[ZXHV_SYS_MAX_HANDLES];
 };
@@ -70,18 +71,46 @@ struct zxhv_sys_ctx {
 const struct zxhv_syscall *zxhv_syscall_find(unsigned int cmd);
 
 /*
+ * The ioctl's return value for a handler's @status.  A signal interrupted
+ * a blocking call (zx_port_wait): the kernel re-issues the ioctl with the
+ * same argument block after the signal handler, whatever SA_RESTART says,
+ * as Zircon restarts it transparently.  Deadlines are absolute, so nothing
+ * drifts.
+ */
+static inline long zxhv_sys_ret(zx_status_t status)
+{
+	if (status == ZX_ERR_INTERNAL_INTR_RETRY)
+		return -ERESTARTNOINTR;
+	return zxhv_ioctl_ret(status);
+}
+
+/*
  * Defines the table entry zxhv_sys_<name>() of ioctl ZXHV_IOC_<CMD>, whose
  * argument block is struct <type>, and opens the body of the typed
- * handler, which sees the block as `a` and the context as `c`.
+ * handler, which sees the block as `a` and the context as `c`.  The entry
+ * copies the block in (_IOC_WRITE) or out (_IOC_READ, unless the call is
+ * to be restarted) with the struct's size, a constant: the copy needs no
+ * run-time check of the kernel object it fills (hardened usercopy).
  */
 #define ZXHV_SYSCALL_DEFINE(CMD, name, type)						\
 	static_assert(sizeof(struct type) == _IOC_SIZE(ZXHV_IOC_##CMD));		\
-	static_assert(sizeof(struct type) <= ZXHV_SYSCALL_MAX_ARGS);			\
 	static zx_status_t zxhv_sys_##name##_typed(const struct zxhv_sys_ctx *c,	\
 						   struct type *a);			\
-	zx_status_t zxhv_sys_##name(const struct zxhv_sys_ctx *c, void *args)		\
+	long zxhv_sys_##name(const struct zxhv_sys_ctx *c, void __user *uarg)		\
 	{										\
-		return zxhv_sys_##name##_typed(c, args);				\
+		struct type a;								\
+		zx_status_t status;							\
+											\
+		if (!(_IOC_DIR(ZXHV_IOC_##CMD) & _IOC_WRITE))				\
+			memset(&a, 0, sizeof(a));					\
+		else if (copy_from_user(&a, uarg, sizeof(a)))				\
+			return -EFAULT;							\
+		status = zxhv_sys_##name##_typed(c, &a);				\
+		if ((_IOC_DIR(ZXHV_IOC_##CMD) & _IOC_READ) &&				\
+		    status != ZX_ERR_INTERNAL_INTR_RETRY &&				\
+		    copy_to_user(uarg, &a, sizeof(a)))					\
+			return -EFAULT;							\
+		return zxhv_sys_ret(status);						\
 	}										\
 	static zx_status_t zxhv_sys_##name##_typed(const struct zxhv_sys_ctx *c,	\
 						   struct type *a)
@@ -142,7 +171,7 @@ zx_status_t zxhv_sys_publish_object(const struct zxhv_sys_ctx *c, struct zxhv_ob
 
 /* The entries of the table, one per call (module/sys_*.c). */
 #define ZXHV_SYSCALL_DECLARE(name) \
-	zx_status_t zxhv_sys_##name(const struct zxhv_sys_ctx *c, void *args)
+	long zxhv_sys_##name(const struct zxhv_sys_ctx *c, void __user *uarg)
 
 /* sys_device.c */
 ZXHV_SYSCALL_DECLARE(get_api_version);

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The dispatch table of the zx_* calls and the dispatcher.  The table is
- * indexed by ioctl number (_IOC_NR); each row names the call's handler
- * (module/sys_<object>.c), the argument block's size and copy direction
- * (both from the request itself), whether the call needs the caller's
- * handle table, and the rights each handle argument must hold.  The rights
+ * indexed by ioctl number (_IOC_NR); each row names the call's entry
+ * (module/sys_<object>.c, which copies the argument block as the request's
+ * size and direction say), whether the call needs the caller's handle
+ * table, and the rights each handle argument must hold.  The rights
  * column is the one place the module states them; uapi/zircon-hv.h shows
  * the same table for callers.
  */
@@ -12,14 +12,12 @@
 #include <linux/errno.h>
 #include <linux/ioctl.h>
 #include <linux/kernel.h>
-#include <linux/uaccess.h>
 #include <zircon/rights.h>
 #include <zircon-hv.h>
 
 #include "file.h"
 #include "handle.h"
 #include "object.h"
-#include "status.h"
 #include "sys_call.h"
 #include "syscalls.h"
 
@@ -33,9 +31,6 @@
 		.name = #fname,								\
 		.cmd = ZXHV_IOC_##CMD,							\
 		.fn = zxhv_sys_##fname,							\
-		.size = _IOC_SIZE(ZXHV_IOC_##CMD) +					\
-			BUILD_BUG_ON_ZERO(_IOC_SIZE(ZXHV_IOC_##CMD) > ZXHV_SYSCALL_MAX_ARGS), \
-		.dir = _IOC_DIR(ZXHV_IOC_##CMD),					\
 		.any_process = (anyproc),						\
 		.handle = { __VA_ARGS__ },						\
 	}
@@ -108,29 +103,14 @@ const struct zxhv_syscall *zxhv_syscall_find(unsigned int cmd)
 
 long zxhv_syscall(struct zxhv_file *zf, unsigned int cmd, void __user *uarg)
 {
-	u64 args[ZXHV_SYSCALL_MAX_ARGS / sizeof(u64)] = {};
 	struct zxhv_sys_ctx c = {
 		.handles = &zf->handles,
 		.call = zxhv_syscall_find(cmd),
 	};
-	zx_status_t status;
 
 	if (!c.call)
 		return -ENOTTY;
 	if (!c.call->any_process && !zxhv_handle_table_is_owner(&zf->handles))
 		return -EACCES;
-	if ((c.call->dir & _IOC_WRITE) && copy_from_user(args, uarg, c.call->size))
-		return -EFAULT;
-	status = c.call->fn(&c, args);
-	/*
-	 * A signal interrupted a blocking call (zx_port_wait): after the
-	 * handler runs, the kernel re-issues the ioctl with the same argument
-	 * block, whatever SA_RESTART says, as Zircon restarts it
-	 * transparently.  Deadlines are absolute, so nothing drifts.
-	 */
-	if (status == ZX_ERR_INTERNAL_INTR_RETRY)
-		return -ERESTARTNOINTR;
-	if ((c.call->dir & _IOC_READ) && copy_to_user(uarg, args, c.call->size))
-		return -EFAULT;
-	return zxhv_ioctl_ret(status);
+	return c.call->fn(&c, uarg);
 }

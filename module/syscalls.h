@@ -13,7 +13,8 @@ struct zxhv_file;
 /*
  * Runs the handler of ioctl @cmd: -ENOTTY if there is none, -EACCES if the
  * call works on a handle table and the caller's process does not own
- * @zf's, -EFAULT if the argument block cannot be copied in or out;
+ * @zf's, -EFAULT if the argument block cannot be copied in or out (the
+ * call's entry copies it, sys_call.h), -ERESTARTNOINTR to restart it;
  * otherwise the handler's status as the ioctl return value
  * (zxhv_ioctl_ret()).
  */
