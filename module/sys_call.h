@@ -85,6 +85,25 @@ static inline long zxhv_sys_ret(zx_status_t status)
 }
 
 /*
+ * Writes @pkt to user address @uout (zx_vcpu_enter, zx_port_wait): ZX_OK,
+ * or ZX_ERR_INVALID_ARGS if the address is not writable.  One user-access
+ * window and six 8-byte stores, not copy_to_user()'s out-of-line checks.
+ */
+static inline zx_status_t zxhv_sys_put_packet(u64 uout, const zx_port_packet_t *pkt)
+{
+	zx_port_packet_t __user *dst = u64_to_user_ptr(uout);
+
+	if (!user_access_begin(dst, sizeof(*dst)))
+		return ZX_ERR_INVALID_ARGS;
+	unsafe_copy_to_user((char __user *)dst, (const char *)pkt, sizeof(*pkt), fault);
+	user_access_end();
+	return ZX_OK;
+fault:
+	user_access_end();
+	return ZX_ERR_INVALID_ARGS;
+}
+
+/*
  * Defines the table entry zxhv_sys_<name>() of ioctl ZXHV_IOC_<CMD>, whose
  * argument block is struct <type>, and opens the body of the typed
  * handler, which sees the block as `a` and the context as `c`.  The entry

@@ -58,8 +58,8 @@ ZXHV_SYSCALL_DEFINE(PORT_WAIT, port_wait, zxhv_port_wait)
 	if (status != ZX_OK)
 		return status;
 	status = zxhv_port_wait(port, a->deadline, &pkt);
-	if (status == ZX_OK && copy_to_user(u64_to_user_ptr(a->packet), &pkt, sizeof(pkt)))
-		status = ZX_ERR_INVALID_ARGS;
+	if (status == ZX_OK)
+		status = zxhv_sys_put_packet(a->packet, &pkt);
 	zxhv_object_put(zxhv_port_object(port));
 	return status;
 }

@@ -50,9 +50,8 @@ ZXHV_SYSCALL_DEFINE(VCPU_ENTER, vcpu_enter, zxhv_vcpu_enter)
 		return status;
 	status = zxhv_vcpu_enter(vcpu, &packet);
 	zxhv_sys_vcpu_put(vcpu);
-	if (status == ZX_OK &&
-	    copy_to_user(u64_to_user_ptr(a->packet), &packet, sizeof(packet)))
-		status = ZX_ERR_INVALID_ARGS;
+	if (status == ZX_OK)
+		status = zxhv_sys_put_packet(a->packet, &packet);
 	return status;
 }
 

@@ -398,7 +398,11 @@ static zx_status_t vmx_run_once(struct zxhv_arch_vcpu *v, struct vmx_exit *e, bo
 	e->qual = vmcs_readnat(EXIT_QUALIFICATION);
 	e->insn_len = vmcs_read32(VM_EXIT_INSTRUCTION_LEN);
 	e->rip = vmcs_readnat(GUEST_RIP);
-	e->gpa = vmcs_read64(GUEST_PHYSICAL_ADDRESS);
+	/* Only EPT exits define the guest-physical address (SDM Vol. 3C 28.2.1). */
+	if (e->reason == EXIT_REASON_EPT_VIOLATION || e->reason == EXIT_REASON_EPT_MISCONFIG)
+		e->gpa = vmcs_read64(GUEST_PHYSICAL_ADDRESS);
+	else
+		e->gpa = 0;
 	vmx_save_idt_vectoring(v);
 	return ZX_OK;
 }
