@@ -106,6 +106,19 @@ out:
 	return status;
 }
 
+/*
+ * The buffer of a state write, @size bytes (the kind's struct): a size
+ * that does not match or a faulting copy is INVALID_ARGS.  Inlined with
+ * each kind's constant @size, so the copy needs no run-time check of @dst.
+ */
+static __always_inline zx_status_t vcpu_state_in(void *dst, const struct zxhv_vcpu_state_rw *a,
+						 size_t size)
+{
+	if (a->buffer_size != size || copy_from_user(dst, u64_to_user_ptr(a->buffer), size))
+		return ZX_ERR_INVALID_ARGS;
+	return ZX_OK;
+}
+
 ZXHV_SYSCALL_DEFINE(VCPU_WRITE_STATE, vcpu_write_state, zxhv_vcpu_state_rw)
 {
 	union {
@@ -114,32 +127,25 @@ ZXHV_SYSCALL_DEFINE(VCPU_WRITE_STATE, vcpu_write_state, zxhv_vcpu_state_rw)
 	} buf;
 	struct zxhv_vcpu *vcpu;
 	zx_status_t status;
-	size_t size;
 
 	status = zxhv_sys_get_vcpu(c, 0, a->handle, &vcpu, NULL);
 	if (status != ZX_OK)
 		return status;
 	switch (a->kind) {
 	case ZX_VCPU_STATE:
-		size = sizeof(buf.state);
+		status = vcpu_state_in(&buf.state, a, sizeof(buf.state));
+		if (status == ZX_OK)
+			status = zxhv_vcpu_write_state(vcpu, &buf.state);
 		break;
 	case ZX_VCPU_IO:
-		size = sizeof(buf.io);
+		status = vcpu_state_in(&buf.io, a, sizeof(buf.io));
+		if (status == ZX_OK)
+			status = zxhv_vcpu_write_io(vcpu, &buf.io);
 		break;
 	default:
 		status = ZX_ERR_INVALID_ARGS;
-		goto out;
+		break;
 	}
-	if (a->buffer_size != size ||
-	    copy_from_user(&buf, u64_to_user_ptr(a->buffer), size)) {
-		status = ZX_ERR_INVALID_ARGS;
-		goto out;
-	}
-	if (a->kind == ZX_VCPU_STATE)
-		status = zxhv_vcpu_write_state(vcpu, &buf.state);
-	else
-		status = zxhv_vcpu_write_io(vcpu, &buf.io);
-out:
 	zxhv_sys_vcpu_put(vcpu);
 	return status;
 }
