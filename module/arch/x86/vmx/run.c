@@ -419,7 +419,7 @@ static zx_status_t vmx_wait_halted(struct zxhv_arch_vcpu *v)
 
 	if (!vmx_halt_ends(v))
 		zxhv_vmx_vcpu_wake_nappers(v);
-	ret = wait_event_interruptible(v->wq, vmx_halt_ends(v));
+	ret = rcuwait_wait_event(&v->halt_wait, vmx_halt_ends(v), TASK_INTERRUPTIBLE);
 	if (ret)
 		return ZX_ERR_INTERNAL_INTR_RETRY;
 	if (zxhv_irq_pending(&v->irq))

@@ -267,15 +267,25 @@ void zxhv_vmx_vcpu_init_state(struct zxhv_arch_vcpu *v, u16 vpid)
 	v->vpid = vpid;
 	zxhv_vmx_cpu_vmcs_init(&v->lv, 0);
 	zxhv_irq_init(&v->irq);
+	rcuwait_init(&v->halt_wait);
 	init_waitqueue_head(&v->wq);
 }
 
-/* Make the bound thread notice: wake it from HLT, or make its guest exit. */
+/*
+ * Make the bound thread notice: wake it from HLT or a nap, or make its
+ * guest exit.  The HLT wait is an rcuwait (one waiter, no wait-queue lock
+ * on either side); a thread it woke was asleep, so no guest of it runs and
+ * it needs no kick.  Both wakes order the caller's raise before their look
+ * at the waiter (full barriers), as the waiter arms before its check.
+ */
 void zxhv_vmx_vcpu_poke(struct zxhv_arch_vcpu *v)
 {
 	struct task_struct *task;
 
-	wake_up(&v->wq);
+	if (rcuwait_wake_up(&v->halt_wait))
+		return;
+	if (wq_has_sleeper(&v->wq))
+		wake_up(&v->wq);
 	rcu_read_lock();
 	task = READ_ONCE(v->task);
 	if (task)

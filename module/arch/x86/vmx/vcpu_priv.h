@@ -35,6 +35,7 @@
 #include <linux/bits.h>
 #include <linux/hrtimer.h>
 #include <linux/list.h>
+#include <linux/rcuwait.h>
 #include <linux/types.h>
 #include <linux/wait.h>
 #include <zircon/syscalls/port.h>
@@ -185,7 +186,8 @@ struct zxhv_arch_vcpu {
 	struct zxhv_irq_tracker irq;	/* vectors zx_vcpu_interrupt raised */
 	atomic_t kicked;		/* sticky; enter turns it into CANCELED */
 	atomic64_t kicks;		/* zxhv_arch_vcpu_kick() calls */
-	wait_queue_head_t wq;		/* HLT waits here */
+	struct rcuwait halt_wait;	/* the bound thread in HLT waits here */
+	wait_queue_head_t wq;		/* ... and here in a PAUSE-loop nap */
 	/*
 	 * The bound thread while it is inside zxhv_arch_vcpu_enter(), else
 	 * NULL; read under rcu_read_lock() (a task is freed after an RCU
