@@ -313,7 +313,6 @@ void zxhv_vmo_giant_exit(void)
 struct page *zxhv_vmo_giant_alloc(void)
 {
 	struct page *block;
-	bool taken;
 
 	if (!giant_charge())
 		return NULL;
@@ -322,13 +321,14 @@ struct page *zxhv_vmo_giant_alloc(void)
 		return NULL;
 	}
 	block = giant_pool_pop();
-	taken = !block;
-	if (taken)
-		block = giant_take();
+	if (block) {
+		mutex_unlock(&zxhv_vmo_giant_lock);
+		return block;		/* pooled blocks are zeroed */
+	}
+	block = giant_take();
 	mutex_unlock(&zxhv_vmo_giant_lock);
-	/* A block not from the pool is zeroed without holding the pool up. */
-	if (taken)
-		block = giant_zero_taken(block);
+	/* Zeroed without holding the pool up. */
+	block = giant_zero_taken(block);
 	if (!block)
 		zxhv_vmo_giant_release(1);
 	return block;
