@@ -202,6 +202,7 @@ static void port_wait_deadlines(struct kunit *test)
 {
 	struct zxhv_port *port = new_port(test);
 	zx_port_packet_t pkt = make_pkt(3, ZX_PKT_TYPE_USER, 0);
+	struct zxhv_port_stats stats;
 	zx_port_packet_t out;
 	u64 start;
 
@@ -223,7 +224,36 @@ static void port_wait_deadlines(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, zxhv_port_wait(port, start + 2 * NSEC_PER_MSEC, &out),
 			ZX_ERR_TIMED_OUT);
 	KUNIT_EXPECT_GE(test, ktime_get_ns(), start + 2 * NSEC_PER_MSEC);
+	/* It slept, and a wait that got nothing leaves no polling window. */
+	zxhv_port_stats(port, &stats);
+	KUNIT_EXPECT_EQ(test, stats.sleeps, 1ULL);
+	KUNIT_EXPECT_EQ(test, stats.poll_hits, 0ULL);
+	KUNIT_EXPECT_EQ(test, stats.poll_ns, 0U);
 	close_port(port);
+}
+
+/* The polling window's adaptation (port.h, zxhv_port_poll_next()). */
+static void port_poll_window(struct kunit *test)
+{
+	/* Polling off: no window, whatever the waits did. */
+	KUNIT_EXPECT_EQ(test, zxhv_port_poll_next(0, 5, 0), 0U);
+	KUNIT_EXPECT_EQ(test, zxhv_port_poll_next(40000, 5, 0), 0U);
+	/* A short wait opens a window of 10 us (or the maximum if smaller)... */
+	KUNIT_EXPECT_EQ(test, zxhv_port_poll_next(0, 3000, 50000), 10000U);
+	KUNIT_EXPECT_EQ(test, zxhv_port_poll_next(0, 3000, 5000), 5000U);
+	/* ...which doubles while packets come after it but within the maximum... */
+	KUNIT_EXPECT_EQ(test, zxhv_port_poll_next(10000, 15000, 50000), 20000U);
+	KUNIT_EXPECT_EQ(test, zxhv_port_poll_next(20000, 30000, 50000), 40000U);
+	KUNIT_EXPECT_EQ(test, zxhv_port_poll_next(40000, 45000, 50000), 50000U);
+	KUNIT_EXPECT_EQ(test, zxhv_port_poll_next(50000, 50000, 50000), 50000U);
+	/* ...stays while they come within it (a lowered maximum caps it)... */
+	KUNIT_EXPECT_EQ(test, zxhv_port_poll_next(20000, 5000, 50000), 20000U);
+	KUNIT_EXPECT_EQ(test, zxhv_port_poll_next(40000, 5000, 20000), 20000U);
+	/* ...and closes when a packet comes later than the maximum or never. */
+	KUNIT_EXPECT_EQ(test, zxhv_port_poll_next(40000, 50001, 50000), 0U);
+	KUNIT_EXPECT_EQ(test, zxhv_port_poll_next(40000, U64_MAX, 50000), 0U);
+	/* No overflow near the top of the range. */
+	KUNIT_EXPECT_EQ(test, zxhv_port_poll_next(U32_MAX - 1, U32_MAX, U32_MAX), U32_MAX);
 }
 
 static struct kunit_case port_cases[] = {
@@ -233,6 +263,7 @@ static struct kunit_case port_cases[] = {
 	KUNIT_CASE(port_cancel_only_that_arena),
 	KUNIT_CASE(port_zero_handles_refuses_kernel_packets),
 	KUNIT_CASE(port_wait_deadlines),
+	KUNIT_CASE(port_poll_window),
 	{}
 };
 

@@ -161,7 +161,10 @@ static int fill_port(struct sk_buff *skb, struct zxhv_port *port)
 	    nla_put_u32(skb, ZXHV_A_PORT_USER_QUEUED, s.user_queued) ||
 	    nla_put_u32(skb, ZXHV_A_PORT_ARENAS, s.arenas) ||
 	    nla_put_u32(skb, ZXHV_A_PORT_ARENA_SIZE, s.arena_size) ||
-	    nla_put_u32(skb, ZXHV_A_PORT_ARENA_USED, s.arena_used))
+	    nla_put_u32(skb, ZXHV_A_PORT_ARENA_USED, s.arena_used) ||
+	    nla_put_u32(skb, ZXHV_A_PORT_POLL_NS, s.poll_ns) ||
+	    put_u64(skb, ZXHV_A_PORT_POLL_HITS, s.poll_hits) ||
+	    put_u64(skb, ZXHV_A_PORT_SLEEPS, s.sleeps))
 		return -EMSGSIZE;
 	return 0;
 }

@@ -12,6 +12,11 @@
  * Both are woken after the state they wait for changed under port->lock,
  * and only if waitqueue_active() says so under that lock (port_enqueue()).
  *
+ * Polling: before it sleeps, zx_port_wait spins for a packet for the
+ * port's window (docs/design.md "Ports poll before they sleep"): a packet
+ * that comes within it costs its source no wake-up.  The window adapts to
+ * how long the waits last, up to the module parameter port_poll_ns.
+ *
  * Lifetime: handles and arenas each hold a reference on the port.  When the
  * last handle goes, the port drops every queued packet and refuses new ones
  * (nobody could ever dequeue them); the memory goes with the last reference.
@@ -19,7 +24,10 @@
 #include <linux/hrtimer.h>
 #include <linux/list.h>
 #include <linux/lockdep.h>
+#include <linux/minmax.h>
+#include <linux/moduleparam.h>
 #include <linux/overflow.h>
+#include <linux/sched/stat.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
@@ -44,6 +52,9 @@ struct zxhv_port {
 	wait_queue_head_t waiters;	/* zx_port_wait callers */
 	wait_queue_head_t arena_waiters;/* sources in zxhv_port_arena_wait */
 	struct list_head arenas;	/* zxhv_port_arena.port_node; lock */
+	u32 poll_ns;			/* polling window; READ/WRITE_ONCE */
+	atomic_long_t poll_hits;	/* waits a packet ended while polling */
+	atomic_long_t sleeps;		/* waits that slept */
 };
 
 struct zxhv_port_arena {
@@ -55,6 +66,25 @@ struct zxhv_port_arena {
 	struct list_head port_node;	/* in port->arenas; port->lock */
 	struct zxhv_port_pkt pkts[];
 };
+
+/* The largest polling window of a port, ns; 0 turns polling off. */
+static unsigned int port_poll_max_ns = 50000;
+module_param_named(port_poll_ns, port_poll_max_ns, uint, 0644);
+MODULE_PARM_DESC(port_poll_ns, "Longest spin of zx_port_wait for a packet before it sleeps, ns (0: none)");
+
+/* The first window a port that waits briefly gets. */
+#define PORT_POLL_START_NS	10000
+
+u32 zxhv_port_poll_next(u32 cur, u64 waited_ns, u32 max_ns)
+{
+	if (waited_ns > max_ns)
+		return 0;
+	if (waited_ns <= cur)
+		return min(cur, max_ns);
+	if (!cur)
+		return min_t(u32, PORT_POLL_START_NS, max_ns);
+	return cur > max_ns / 2 ? max_ns : cur * 2;
+}
 
 static struct zxhv_port *to_port(struct zxhv_object *obj)
 {
@@ -232,17 +262,47 @@ static bool port_has_packets(struct zxhv_port *port)
 	return ret;
 }
 
+/*
+ * Spins for a packet until @stop (ktime_get_ns()) while nothing else wants
+ * this CPU (on a CPU shared with the packet's source it would only delay
+ * the source) and no signal is pending.
+ */
+static bool port_poll(struct zxhv_port *port, u64 stop, zx_port_packet_t *out,
+		      struct list_head *freed)
+{
+	do {
+		/* An unlocked look; the dequeue takes the lock. */
+		if (!list_empty(&port->queue) && port_try_dequeue(port, out, freed))
+			return true;
+		cpu_relax();
+	} while (single_task_running() && !need_resched() && !signal_pending(current) &&
+		 ktime_get_ns() < stop);
+	return false;
+}
+
 zx_status_t zxhv_port_wait(struct zxhv_port *port, zx_time_t deadline, zx_port_packet_t *out)
 {
+	u32 max_ns = READ_ONCE(port_poll_max_ns), window = 0;
+	bool slept = false;
 	DEFINE_WAIT(wait);
 	LIST_HEAD(freed);
 	zx_status_t status;
 	ktime_t expires;
+	u64 start = 0;
 
 	/* A packet is there (a VMM draining doorbells): no wait queue to join. */
 	if (port_try_dequeue(port, out, &freed)) {
 		port_free_list(&freed);
 		return ZX_OK;
+	}
+	if (max_ns && deadline > 0) {
+		start = ktime_get_ns();
+		window = min(READ_ONCE(port->poll_ns), max_ns);
+		if (window && port_poll(port, min_t(u64, start + window, deadline), out, &freed)) {
+			atomic_long_inc(&port->poll_hits);
+			port_free_list(&freed);
+			return ZX_OK;
+		}
 	}
 	for (;;) {
 		prepare_to_wait_exclusive(&port->waiters, &wait, TASK_INTERRUPTIBLE);
@@ -256,6 +316,7 @@ zx_status_t zxhv_port_wait(struct zxhv_port *port, zx_time_t deadline, zx_port_p
 		}
 		if (deadline == ZX_TIME_INFINITE) {
 			schedule();
+			slept = true;
 			continue;
 		}
 		if (deadline <= 0 || (u64)deadline <= ktime_get_ns()) {
@@ -264,9 +325,17 @@ zx_status_t zxhv_port_wait(struct zxhv_port *port, zx_time_t deadline, zx_port_p
 		}
 		expires = ns_to_ktime(deadline);
 		schedule_hrtimeout(&expires, HRTIMER_MODE_ABS);
+		slept = true;
 	}
 	finish_wait(&port->waiters, &wait);
 	port_free_list(&freed);
+	if (slept)
+		atomic_long_inc(&port->sleeps);
+	/* A wait that polled or slept adapts the window (none after a bare timeout). */
+	if (start && (window || slept))
+		WRITE_ONCE(port->poll_ns,
+			   zxhv_port_poll_next(window, status == ZX_OK ?
+					       ktime_get_ns() - start : U64_MAX, max_ns));
 
 	/*
 	 * An exclusive wakeup meant for this thread may have arrived after it
@@ -390,6 +459,9 @@ void zxhv_port_stats(struct zxhv_port *port, struct zxhv_port_stats *out)
 		out->arena_used += arena->n - arena->nfree;
 	}
 	spin_unlock(&port->lock);
+	out->poll_ns = READ_ONCE(port->poll_ns);
+	out->poll_hits = atomic_long_read(&port->poll_hits);
+	out->sleeps = atomic_long_read(&port->sleeps);
 }
 
 zx_koid_t zxhv_port_arena_port_koid(const struct zxhv_port_arena *arena)

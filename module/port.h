@@ -47,6 +47,15 @@ zx_status_t zxhv_port_queue_user(struct zxhv_port *port, const zx_port_packet_t 
 zx_status_t zxhv_port_wait(struct zxhv_port *port, zx_time_t deadline, zx_port_packet_t *out);
 
 /*
+ * The polling window of a port's next zx_port_wait, ns, after a wait that
+ * polled for @cur ns and got its packet @waited_ns after it began to poll
+ * (U64_MAX: none came): kept when the packet came within the window, grown
+ * (10 us, then doubled) up to @max_ns when it came later but within
+ * @max_ns, 0 when it came later than that or not at all.
+ */
+u32 zxhv_port_poll_next(u32 cur, u64 waited_ns, u32 max_ns);
+
+/*
  * Kernel packet sources.  An arena holds @n packets reserved for one
  * source, and a reference to its port.  Every packet queued through it
  * carries @key and status ZX_OK.  NULL if out of memory.  May sleep.
@@ -84,6 +93,9 @@ struct zxhv_port_stats {
 	u32 arenas;		/* BELL arenas reserved on the port */
 	u32 arena_size;		/* their packets, in all */
 	u32 arena_used;		/* of those, queued or being handled */
+	u32 poll_ns;		/* zx_port_wait's polling window now */
+	u64 poll_hits;		/* waits a packet ended while polling */
+	u64 sleeps;		/* waits that slept */
 };
 
 /* A snapshot; never sleeps. */

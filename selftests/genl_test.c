@@ -9,6 +9,9 @@
  *    ack; an object nobody has is ENOENT;
  *  - who sees what: a process of another uid (setuid after fork) sees none
  *    of root's ports or guests and sees its own, which root sees too;
+ *  - a port reports its polling (docs/design.md "Ports poll before they
+ *    sleep"): with two CPUs, a ping-pong of packets between two threads
+ *    ends waits while they poll; with port_poll_ns 0 none does;
  *  - with VMX: a guest doing N CPUIDs shows exactly N more CPUID exits,
  *    and more guest time, but no more than the time that passed;
  *    guests, VCPUs and traps are reported as made; events arrive for
@@ -18,6 +21,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -37,6 +41,8 @@
 #define MEMBER_GID	4243
 #define CPUID_N		37
 #define GID_PARAM	"/sys/module/zircon_hv/parameters/hypervisor_gid"
+#define POLL_PARAM	"/sys/module/zircon_hv/parameters/port_poll_ns"
+#define PING_ROUNDS	2000
 
 /*
  * MARK 1, CPUID_N CPUIDs, a loop of 2M iterations without exits (so that
@@ -70,8 +76,8 @@ struct dump {
 	uint64_t koids[64];
 	int n;
 	uint64_t want;
-	uint32_t pid, uid, vcpus, ntraps, cpuid_exits;
-	uint64_t guest_koid, guest_ns;
+	uint32_t pid, uid, vcpus, ntraps, cpuid_exits, poll_ns;
+	uint64_t guest_koid, guest_ns, poll_hits, sleeps;
 	char comm[16];
 };
 
@@ -93,6 +99,9 @@ static int dump_cb(const struct nlmsghdr *nlh, void *data)
 	d->vcpus = zxhv_nl_u32(tb[ZXHV_A_VCPU_COUNT]);
 	d->guest_koid = zxhv_nl_u64(tb[ZXHV_A_GUEST_KOID]);
 	d->guest_ns = zxhv_nl_u64(tb[ZXHV_A_GUEST_TIME_NS]);
+	d->poll_ns = zxhv_nl_u32(tb[ZXHV_A_PORT_POLL_NS]);
+	d->poll_hits = zxhv_nl_u64(tb[ZXHV_A_PORT_POLL_HITS]);
+	d->sleeps = zxhv_nl_u64(tb[ZXHV_A_PORT_SLEEPS]);
 	if (tb[ZXHV_A_OWNER_COMM])
 		snprintf(d->comm, sizeof(d->comm), "%s", mnl_attr_get_str(tb[ZXHV_A_OWNER_COMM]));
 	if (tb[ZXHV_A_TRAPS])
@@ -306,10 +315,24 @@ TEST(ports_by_owner)
 	EXPECT_EQ(-ENOENT, query(ZXHV_CMD_PORT_GET, koid, 0, &d));
 }
 
-/* Sets hypervisor_gid; 0 or -errno.  Only inside tools/vmrun. */
-static int set_gid_param(const char *val)
+/* Reads the module parameter @path into @buf (@size > 1); asserts it could. */
+static void get_param(struct __test_metadata *_metadata, const char *path, char *buf,
+		      size_t size)
 {
-	int fd = open(GID_PARAM, O_WRONLY | O_CLOEXEC), ret = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	ASSERT_LE(0, fd);
+	n = read(fd, buf, size - 1);
+	close(fd);
+	ASSERT_LT(0, n);
+	buf[n] = 0;
+}
+
+/* Sets the module parameter @path; 0 or -errno.  Only inside tools/vmrun. */
+static int set_param(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), ret = 0;
 
 	if (fd < 0)
 		return -errno;
@@ -323,22 +346,83 @@ TEST(guests_by_owner)
 {
 	char old[32] = "";
 	struct guest g;
-	ssize_t n;
-	int fd;
 
 	NEED_VMX();
 	if (!getenv("ZXHV_VM"))
 		SKIP(return, "only inside tools/vmrun (changes " GID_PARAM ")");
-	fd = open(GID_PARAM, O_RDONLY | O_CLOEXEC);
-	ASSERT_LE(0, fd);
-	n = read(fd, old, sizeof(old) - 1);
-	close(fd);
-	ASSERT_LT(0, n);
+	get_param(_metadata, GID_PARAM, old, sizeof(old));
 	ASSERT_EQ(ZX_OK, new_guest(&g));
-	ASSERT_EQ(0, set_gid_param("4243"));
+	ASSERT_EQ(0, set_param(GID_PARAM, "4243"));
 	check_other_uid(_metadata, ZXHV_CMD_GUEST_GET, koid_of(g.guest));
-	EXPECT_EQ(0, set_gid_param(old));
+	EXPECT_EQ(0, set_param(GID_PARAM, old));
 	close_guest(&g);
+}
+
+/* The ping-pong's second thread: each packet on ping is answered on pong. */
+struct pinger {
+	zx_handle_t ping, pong;
+	int answered;
+};
+
+static void *ponger(void *arg)
+{
+	struct pinger *p = arg;
+	zx_port_packet_t pkt;
+
+	for (p->answered = 0; p->answered < PING_ROUNDS; p->answered++)
+		if (zx_port_wait(p->ping, ZX_TIME_INFINITE, &pkt) != ZX_OK ||
+		    zx_port_queue(p->pong, &pkt) != ZX_OK)
+			break;
+	return NULL;
+}
+
+/* PING_ROUNDS round trips between two threads; the ping port's figures in @d. */
+static void ping_pong(struct __test_metadata *_metadata, struct dump *d)
+{
+	zx_port_packet_t pkt = { .key = 7, .type = ZX_PKT_TYPE_USER };
+	struct pinger p;
+	pthread_t th;
+	int i;
+
+	ASSERT_EQ(ZX_OK, zx_port_create(0, &p.ping));
+	ASSERT_EQ(ZX_OK, zx_port_create(0, &p.pong));
+	ASSERT_EQ(0, pthread_create(&th, NULL, ponger, &p));
+	for (i = 0; i < PING_ROUNDS; i++)
+		if (zx_port_queue(p.ping, &pkt) != ZX_OK ||
+		    zx_port_wait(p.pong, ZX_TIME_INFINITE, &pkt) != ZX_OK)
+			break;
+	EXPECT_EQ(PING_ROUNDS, i);
+	pthread_join(th, NULL);
+	EXPECT_EQ(PING_ROUNDS, p.answered);
+	EXPECT_EQ(0, query(ZXHV_CMD_PORT_GET, koid_of(p.ping), koid_of(p.ping), d));
+	zx_handle_close(p.ping);
+	zx_handle_close(p.pong);
+}
+
+TEST(port_polls)
+{
+	char old[32] = "";
+	struct dump d;
+
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		SKIP(return, "needs two CPUs: a poll on a shared CPU gives way");
+	if (!getenv("ZXHV_VM"))
+		SKIP(return, "only inside tools/vmrun (changes " POLL_PARAM ")");
+	get_param(_metadata, POLL_PARAM, old, sizeof(old));
+	/* An emulated machine's round trip can take longer than the default. */
+	ASSERT_EQ(0, set_param(POLL_PARAM, "50000000"));
+	ping_pong(_metadata, &d);
+	TH_LOG("polling: %llu of %d waits ended while polling, %llu slept, window %u ns",
+	       (unsigned long long)d.poll_hits, PING_ROUNDS, (unsigned long long)d.sleeps,
+	       d.poll_ns);
+	EXPECT_LT(0u, d.poll_hits);
+	EXPECT_GE((uint64_t)PING_ROUNDS, d.poll_hits + d.sleeps);
+	ASSERT_EQ(0, set_param(POLL_PARAM, "0"));
+	ping_pong(_metadata, &d);
+	EXPECT_EQ(0u, d.poll_hits);
+	EXPECT_EQ(0u, d.poll_ns);
+	EXPECT_LT(0u, d.sleeps);
+	EXPECT_EQ(0, set_param(POLL_PARAM, old));
 }
 
 static uint64_t now_ns(void)

@@ -84,6 +84,9 @@ enum zxhv_genl_attr {
 	ZXHV_A_VMX_EPT_VPID_CAP,
 	ZXHV_A_VMX_MISC,
 	ZXHV_A_EVENT,		/* u32: enum zxhv_genl_event */
+	ZXHV_A_PORT_POLL_NS,	/* u32: zx_port_wait's polling window now, ns */
+	ZXHV_A_PORT_POLL_HITS,	/* u64: waits a packet ended while polling */
+	ZXHV_A_PORT_SLEEPS,	/* u64: waits that slept */
 	__ZXHV_A_MAX
 };
 #define ZXHV_A_MAX (__ZXHV_A_MAX - 1)

@@ -123,6 +123,9 @@ static int port_cb(const struct nlmsghdr *nlh, void *data)
 	p->arenas = zxhv_nl_u32(tb[ZXHV_A_PORT_ARENAS]);
 	p->arena_size = zxhv_nl_u32(tb[ZXHV_A_PORT_ARENA_SIZE]);
 	p->arena_used = zxhv_nl_u32(tb[ZXHV_A_PORT_ARENA_USED]);
+	p->poll_ns = zxhv_nl_u32(tb[ZXHV_A_PORT_POLL_NS]);
+	p->poll_hits = zxhv_nl_u64(tb[ZXHV_A_PORT_POLL_HITS]);
+	p->sleeps = zxhv_nl_u64(tb[ZXHV_A_PORT_SLEEPS]);
 	return MNL_CB_OK;
 }
 

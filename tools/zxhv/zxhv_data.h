@@ -47,6 +47,8 @@ struct zxhv_vcpu {
 struct zxhv_port {
 	struct zxhv_owner o;
 	uint32_t queued, user_queued, arenas, arena_size, arena_used;
+	uint32_t poll_ns;		/* zx_port_wait's polling window now */
+	uint64_t poll_hits, sleeps;	/* waits ended while polling; waits that slept */
 };
 
 struct zxhv_snapshot {
