@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """The table of `make bench`.
 
-  bench-table.py RAW [--json OUT] [--suites-only]
+  bench-table.py RAW [--bells RAW2] [--json OUT] [--suites-only]
                                       RAW: the output of tools/bench/bench-vm.sh
+                                      RAW2: its doorbell ops on a multi-CPU machine
   bench-table.py --compare A.json B.json [--tolerance PCT]
 
 The first form prints one row per op (zircon-hv, KVM, ratio, target) as a
@@ -13,7 +14,9 @@ and 2 CPUs; medians of the repetitions), and writes the same figures as
 JSON; it fails if either suite is missing an op, a boot kind is missing or
 any boot failed (no init line, or a non-zero exit).  --suites-only: a run
 without the boots (ZXHV_BENCH_ONLY=suites, and the mitigations=off profile),
-no boot table.  The second form checks that two runs agree: every op's
+no boot table.  --bells: the doorbell ops (c) and (h) again from a run with
+ZXHV_BENCH_ONLY=bells on a machine of several CPUs, as rows of their own
+(ops c_bell_smp, h_bell4_smp; both suites must have them).  The second form checks that two runs agree: every op's
 figure (the median; for the doorbells (c) and (h) the mean over the blocks,
 from the `mean` lines) within PCT percent (default 2), else exit status 1.
 """
@@ -36,6 +39,8 @@ OPS = [
     ("g_touch", "(g) first touch of the touch region", "ticks", 0.8),
     ("j_touch1g", "(j) first touch of 1 GiB in 1 GiB pages", "ticks", 0.8),
 ]
+# The doorbell ops measured again on a multi-CPU machine (--bells).
+BELL_OPS = [o for o in OPS if o[0] in ("c_bell", "h_bell4")]
 SUITES = {"zircon-hv": "zxhv", "kvm": "kvm"}
 # The boot kinds (path, CPUs), and the target on zxhv-vmm / QEMU for
 # boot-to-init (None: reported only).
@@ -96,13 +101,23 @@ def figure(r):
     return r.get("mean", r["median"])
 
 
-def table(runs, info):
+def op_rows(runs, bells, bell_info):
+    """(key, label, unit, target, zircon-hv's result, KVM's) of every row, in order."""
+    for op, what, unit, target in OPS:
+        yield op, what, unit, target, runs["zxhv"][op], runs["kvm"][op]
+        if bells and op == "h_bell4":
+            for bop, bwhat, bunit, btarget in BELL_OPS:
+                yield (bop + "_smp", "%s, %s CPUs" % (bwhat, bell_info.get("cpus", "?")),
+                       bunit, btarget, bells["zxhv"][bop], bells["kvm"][bop])
+
+
+def table(runs, info, bells=None, bell_info=None):
     rows = []
     out = ["| op | unit | zircon-hv | KVM | ratio | target | met |",
            "|---|---|---:|---:|---:|---:|---|"]
-    for op, what, unit, target in OPS:
-        z = figure(runs["zxhv"][op])
-        k = figure(runs["kvm"][op])
+    for op, what, unit, target, zr, kr in op_rows(runs, bells, bell_info or {}):
+        z = figure(zr)
+        k = figure(kr)
         ratio = z / k if k else float("inf")
         met = ratio <= target
         if op == "g_touch":
@@ -114,8 +129,8 @@ def table(runs, info):
             # Also needs the 1 GiB leaf in place.
             e = runs["zxhv"].get("eptj")
             met = met and e is not None and e["1g"] > 0
-        rows.append({"op": op, "what": what, "unit": unit, "zircon_hv": runs["zxhv"][op],
-                     "kvm": runs["kvm"][op], "ratio": round(ratio, 4),
+        rows.append({"op": op, "what": what, "unit": unit, "zircon_hv": zr,
+                     "kvm": kr, "ratio": round(ratio, 4),
                      "target_ratio": round(target, 4), "met": met})
         out.append("| %s | %s | %d | %d | %.3f | <= %.3f | %s |" %
                    (what, unit, z, k, ratio, target, "yes" if met else "**no**"))
@@ -131,6 +146,10 @@ def table(runs, info):
     if info:
         out.append("Kernel %s; CPU %s; arguments '%s'." %
                    (info.get("kernel", "?"), info.get("cpu", "?"), info.get("args", "")))
+    if bells:
+        out.append("The rows with CPUs: the doorbell ops again in a boot of %s CPUs "
+                   "(kernel arguments '%s')." % (bell_info.get("cpus", "?"),
+                                                 bell_info.get("kargs", "")))
     return "\n".join(out), rows
 
 
@@ -236,6 +255,7 @@ def main():
     ap.add_argument("--compare", nargs=2)
     ap.add_argument("--tolerance", type=float, default=2.0)
     ap.add_argument("--suites-only", action="store_true")
+    ap.add_argument("--bells")
     a = ap.parse_args()
     if a.compare:
         return compare(a.compare[0], a.compare[1], a.tolerance)
@@ -249,10 +269,18 @@ def main():
             missing.append("%s did not finish" % tool)
     if not a.suites_only:
         missing += boot_problems(runs["boot"])
+    bells = bell_info = None
+    if a.bells:
+        bells, bell_info, bdone = parse(a.bells)
+        missing += ["%s %s on %s CPUs" % (s, op, bell_info.get("cpus", "?"))
+                    for s in ("zxhv", "kvm") for op, _, _, _ in BELL_OPS if op not in bells[s]]
+        for tool in ("zxhv-bench", "kvm-bench"):
+            if tool not in bdone:
+                missing.append("%s did not finish on %s CPUs" % (tool, bell_info.get("cpus", "?")))
     if missing:
         print("bench-table: incomplete run: %s" % ", ".join(missing), file=sys.stderr)
         return 1
-    text, rows = table(runs, info)
+    text, rows = table(runs, info, bells, bell_info)
     print(text)
     brows = []
     if not a.suites_only:

@@ -33,6 +33,13 @@
 # table and build/bench/bench-mitigations-off.json (compared with the
 # previous run's like the first).  ZXHV_BENCH_ONLY=suites runs the two
 # suites in both profiles and nothing else (~10 min of Bochs).
+#
+# In each profile the doorbell ops (c) and (h) also run in a boot of 5 CPUs,
+# one for the VCPU and one for each of (h)'s four waiters, as on a host where
+# the VMM's device threads run beside the VCPU (rows "..., 5 CPUs"; ~6 min
+# each).  That boot has idle=halt: Bochs' MWAIT does not wake when another
+# CPU writes the monitored line, so with the kernel's MWAIT idle a woken
+# thread waits for its CPU's next timer interrupt (docs/benchmarks.md).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -110,6 +117,25 @@ suite_puts=(--put "$out/zxhv-bench" --put "$out/kvm-bench" --put tools/bench/ben
 # own reservations at the top.  The 3 GiB below hold everything else (a VMO's
 # pages are not movable).  Bochs keeps 2 GiB of it in host memory.
 mem="movablecore=3G hugepagesz=1G hugepages=1"
+# in_vm OUT WHAT VMRUN-ARGS...: one boot of the emulated VMX machine, its
+# output to OUT; a failed run shows OUT and ends the benchmark.
+in_vm() {
+	local o=$1 what=$2 rc=0
+	shift 2
+	tools/vmrun --vmx --kernel stock "$@" >"$o" || rc=$?
+	if [ "$rc" != 0 ]; then
+		cat "$o"
+		echo "bench: the $what run failed (vmrun exit $rc)" >&2
+		exit 1
+	fi
+}
+# bells KARGS OUT: the doorbell ops in a boot of 5 CPUs.
+bells() {
+	# shellcheck disable=SC2086 # the arguments are words
+	in_vm "$2" "doorbells' 5-CPU" --smp 5 --timeout 3600 --megs 3072 --append "idle=halt $1" \
+		--console "$2.console.log" "${suite_puts[@]}" \
+		-- env ZXHV_BENCH_ONLY=bells sh /work/bench-vm.sh $args
+}
 # shellcheck disable=SC2086 # the arguments are words
 tools/vmrun --vmx --kernel stock --timeout 14400 --megs 7168 --append "$mem" \
 	--console "$out/console.log" "${suite_puts[@]}" \
@@ -127,6 +153,7 @@ if [ "$rc" != 0 ]; then
 fi
 grep '^#' "$out/raw.txt" | grep -v '^# console: ' || true
 echo
+[ "$only" = virtio ] || bells "" "$out/bells.txt"
 # The virtio table: each figure for both VMMs and zxhv's ratio to QEMU's.
 awk '$1 == "vbench" { v[$2 " " $3] = $4; u[$3] = $5; if (!($3 in seen)) { seen[$3] = 1; k[n++] = $3 } }
 END { if (n) printf "%-11s %12s %12s %7s\n", "virtio", "zxhv-vmm", "qemu+kvm", "ratio"
@@ -138,7 +165,8 @@ table_args=()
 [ "$only" = suites ] && table_args=(--suites-only)
 date -u '+%Y-%m-%d %H:%M UTC'
 echo "profile: default mitigations"
-python3 scripts/bench-table.py "$out/raw.txt" --json "$out/bench.json" "${table_args[@]}"
+python3 scripts/bench-table.py "$out/raw.txt" --bells "$out/bells.txt" --json "$out/bench.json" \
+	"${table_args[@]}"
 cmp_rc=0
 if [ -f "$out/bench.prev.json" ]; then
 	echo
@@ -149,19 +177,14 @@ fi
 # --- the second profile: the emulated host booted with mitigations=off ----------------
 off=$out/bench-mitigations-off
 [ -f "$off.json" ] && mv "$off.json" "$off.prev.json"
-rc=0
 # shellcheck disable=SC2086 # the arguments are words
-tools/vmrun --vmx --kernel stock --timeout 3600 --megs 7168 --append "mitigations=off $mem" \
+in_vm "$off.txt" mitigations=off --timeout 3600 --megs 7168 --append "mitigations=off $mem" \
 	--console "$out/console-mitigations-off.log" "${suite_puts[@]}" \
-	-- env ZXHV_BENCH_ONLY=suites sh /work/bench-vm.sh $args >"$off.txt" || rc=$?
-if [ "$rc" != 0 ]; then
-	cat "$off.txt"
-	echo "bench: the mitigations=off run failed (vmrun exit $rc)" >&2
-	exit 1
-fi
+	-- env ZXHV_BENCH_ONLY=suites sh /work/bench-vm.sh $args
+bells mitigations=off "$off-bells.txt"
 echo
 echo "profile: mitigations=off"
-python3 scripts/bench-table.py "$off.txt" --suites-only --json "$off.json"
+python3 scripts/bench-table.py "$off.txt" --bells "$off-bells.txt" --suites-only --json "$off.json"
 if [ -f "$off.prev.json" ]; then
 	echo
 	echo "against the previous run:"

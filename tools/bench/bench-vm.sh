@@ -12,30 +12,37 @@
 # With ZXHV_BENCH_VIRTIO=DIR each suite is also followed by the virtio
 # benchmark (virtio-bench.sh beside this script, DIR as it describes);
 # ZXHV_BENCH_ONLY=virtio runs that alone (no suites, no boot times);
-# ZXHV_BENCH_ONLY=suites runs the two suites alone.
+# ZXHV_BENCH_ONLY=suites runs the two suites alone; ZXHV_BENCH_ONLY=bells
+# runs only their doorbell ops, (c) and (h) (make bench runs these again on a
+# machine with a CPU for the VCPU and one for each of (h)'s four waiters).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
+only=${ZXHV_BENCH_ONLY:-}
+[ "$only" = bells ] && set -- "$@" -o ch
 echo "info kernel $(uname -r)"
+echo "info cpus $(grep -c '^processor' /proc/cpuinfo)"
+# The kernel arguments that shape these figures.
+echo "info kargs $(grep -o 'idle=[^ ]*\|mitigations=[^ ]*' /proc/cmdline | tr '\n' ' ')"
 echo "info cpu $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
 echo "info args $*"
 mountpoint -q /sys/kernel/debug 2>/dev/null || mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 boot_fail=0
 boots() {	# a failed boot fails the run at the end; the other VMM still boots
 	[ -n "${ZXHV_BENCH_BOOT:-}" ] || return 0
-	[ "${ZXHV_BENCH_ONLY:-}" != suites ] || return 0
+	[ -z "$only" ] || return 0
 	sh "$here/boot-bench.sh" "$1" "$ZXHV_BENCH_BOOT" ||
 		{ echo "bench-vm: a $1 boot failed" >&2; boot_fail=1; }
 }
 vbench() {	# like boots
 	[ -n "${ZXHV_BENCH_VIRTIO:-}" ] || return 0
-	[ "${ZXHV_BENCH_ONLY:-}" != suites ] || return 0
+	[ -z "$only" ] || [ "$only" = virtio ] || return 0
 	sh "$here/virtio-bench.sh" "$1" "$ZXHV_BENCH_VIRTIO" ||
 		{ echo "bench-vm: the $1 virtio benchmark failed" >&2; boot_fail=1; }
 }
 suites=true
-[ "${ZXHV_BENCH_ONLY:-}" = virtio ] && suites=false
+[ "$only" = virtio ] && suites=false
 pool=/sys/kernel/mm/hugepages/hugepages-1048576kB/nr_hugepages
-if $suites && [ -w "$pool" ]; then
+if $suites && [ "$only" != bells ] && [ -w "$pool" ]; then
 	# KVM's 1 GiB page for op j, before anything else uses the ordinary
 	# memory (a gigantic page never comes from ZONE_MOVABLE; kvm-bench.c).
 	# make bench reserves it at boot (hugepages=1) and this only says so.
