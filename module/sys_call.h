@@ -85,6 +85,30 @@ static inline long zxhv_sys_ret(zx_status_t status)
 }
 
 /*
+ * Reads a call's struct of @size bytes (a whole number of 8-byte words:
+ * ZXHV_SYSCALL_DEFINE checks it) from @src into @dst (8-byte aligned): one
+ * user-access window and a load per word, inlined for the call's constant
+ * size, where copy_from_user() calls out to a generic copy.  False if a
+ * word is not readable (the caller answers -EFAULT).
+ */
+static __always_inline bool zxhv_sys_copy_in(void *dst, const void __user *src, size_t size)
+{
+	const u64 __user *s = src;
+	u64 *d = dst;
+	size_t i;
+
+	if (!user_access_begin(src, size))
+		return false;
+	for (i = 0; i < size / sizeof(u64); i++)
+		unsafe_get_user(d[i], &s[i], fault);
+	user_access_end();
+	return true;
+fault:
+	user_access_end();
+	return false;
+}
+
+/*
  * Writes @pkt to user address @uout (zx_vcpu_enter, zx_port_wait): ZX_OK,
  * or ZX_ERR_INVALID_ARGS if the address is not writable.  One user-access
  * window and six 8-byte stores, not copy_to_user()'s out-of-line checks.
@@ -113,16 +137,17 @@ fault:
  */
 #define ZXHV_SYSCALL_DEFINE(CMD, name, type)						\
 	static_assert(sizeof(struct type) == _IOC_SIZE(ZXHV_IOC_##CMD));		\
+	static_assert(sizeof(struct type) % sizeof(u64) == 0);				\
 	static zx_status_t zxhv_sys_##name##_typed(const struct zxhv_sys_ctx *c,	\
 						   struct type *a);			\
 	long zxhv_sys_##name(const struct zxhv_sys_ctx *c, void __user *uarg)		\
 	{										\
-		struct type a;								\
+		struct type a __aligned(8);						\
 		zx_status_t status;							\
 											\
 		if (!(_IOC_DIR(ZXHV_IOC_##CMD) & _IOC_WRITE))				\
 			memset(&a, 0, sizeof(a));					\
-		else if (copy_from_user(&a, uarg, sizeof(a)))				\
+		else if (!zxhv_sys_copy_in(&a, uarg, sizeof(a)))			\
 			return -EFAULT;							\
 		status = zxhv_sys_##name##_typed(c, &a);				\
 		if ((_IOC_DIR(ZXHV_IOC_##CMD) & _IOC_READ) &&				\
