@@ -248,6 +248,15 @@ def compare(a_path, b_path, tol):
     return 0
 
 
+def incomplete(runs, done, ops, where):
+    """What a run lacks: each op either tool did not print, each tool that did not finish."""
+    missing = ["%s %s%s" % (s, op, where) for s in ("zxhv", "kvm") for op, _, _, _ in ops
+               if op not in runs[s]]
+    missing += ["%s did not finish%s" % (tool, where) for tool in ("zxhv-bench", "kvm-bench")
+                if tool not in done]
+    return missing
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("raw", nargs="?")
@@ -262,21 +271,14 @@ def main():
     if not a.raw:
         ap.error("RAW or --compare")
     runs, info, done = parse(a.raw)
-    missing = ["%s %s" % (s, op) for s in ("zxhv", "kvm") for op, _, _, _ in OPS
-               if op not in runs[s]]
-    for tool in ("zxhv-bench", "kvm-bench"):
-        if tool not in done:
-            missing.append("%s did not finish" % tool)
+    missing = incomplete(runs, done, OPS, "")
     if not a.suites_only:
         missing += boot_problems(runs["boot"])
     bells = bell_info = None
     if a.bells:
         bells, bell_info, bdone = parse(a.bells)
-        missing += ["%s %s on %s CPUs" % (s, op, bell_info.get("cpus", "?"))
-                    for s in ("zxhv", "kvm") for op, _, _, _ in BELL_OPS if op not in bells[s]]
-        for tool in ("zxhv-bench", "kvm-bench"):
-            if tool not in bdone:
-                missing.append("%s did not finish on %s CPUs" % (tool, bell_info.get("cpus", "?")))
+        missing += incomplete(bells, bdone, BELL_OPS,
+                              " on %s CPUs" % bell_info.get("cpus", "?"))
     if missing:
         print("bench-table: incomplete run: %s" % ", ".join(missing), file=sys.stderr)
         return 1
