@@ -164,7 +164,9 @@ static int fill_port(struct sk_buff *skb, struct zxhv_port *port)
 	    nla_put_u32(skb, ZXHV_A_PORT_ARENA_USED, s.arena_used) ||
 	    nla_put_u32(skb, ZXHV_A_PORT_POLL_NS, s.poll_ns) ||
 	    put_u64(skb, ZXHV_A_PORT_POLL_HITS, s.poll_hits) ||
-	    put_u64(skb, ZXHV_A_PORT_SLEEPS, s.sleeps))
+	    put_u64(skb, ZXHV_A_PORT_SLEEPS, s.sleeps) ||
+	    put_u64(skb, ZXHV_A_PORT_ARENA_POLL_HITS, s.arena_poll_hits) ||
+	    put_u64(skb, ZXHV_A_PORT_ARENA_SLEEPS, s.arena_sleeps))
 		return -EMSGSIZE;
 	return 0;
 }

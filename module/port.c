@@ -15,7 +15,9 @@
  * Polling: before it sleeps, zx_port_wait spins for a packet for the
  * port's window (docs/design.md "Ports poll before they sleep"): a packet
  * that comes within it costs its source no wake-up.  The window adapts to
- * how long the waits last, up to the module parameter port_poll_ns.
+ * how long the waits last, up to the module parameter port_poll_ns.  A
+ * kernel source that finds its arena full polls for a free packet the same
+ * way, with a window per arena, so a waiter that frees one wakes nobody.
  *
  * Lifetime: handles and arenas each hold a reference on the port.  When the
  * last handle goes, the port drops every queued packet and refuses new ones
@@ -48,20 +50,23 @@ struct zxhv_port {
 	spinlock_t lock;		/* see "Locking" above */
 	struct list_head queue;		/* FIFO of zxhv_port_pkt; lock */
 	unsigned int user_packets;	/* user packets in queue; lock */
-	bool no_handles;		/* last handle closed; lock */
+	bool no_handles;		/* last handle closed; lock (WRITE_ONCE) */
 	wait_queue_head_t waiters;	/* zx_port_wait callers */
 	wait_queue_head_t arena_waiters;/* sources in zxhv_port_arena_wait */
 	struct list_head arenas;	/* zxhv_port_arena.port_node; lock */
 	u32 poll_ns;			/* polling window; READ/WRITE_ONCE */
 	atomic_long_t poll_hits;	/* waits a packet ended while polling */
 	atomic_long_t sleeps;		/* waits that slept */
+	atomic_long_t arena_poll_hits;	/* waits for arena space ended polling */
+	atomic_long_t arena_sleeps;	/* waits for arena space that slept */
 };
 
 struct zxhv_port_arena {
 	struct zxhv_port *port;		/* holds a reference; fixed */
 	u64 key;			/* fixed */
 	unsigned int n;			/* fixed */
-	unsigned int nfree;		/* packets on free; port->lock */
+	unsigned int nfree;		/* packets on free; port->lock (WRITE_ONCE) */
+	u32 poll_ns;			/* space polling window; READ/WRITE_ONCE */
 	struct list_head free;		/* unqueued packets; port->lock */
 	struct list_head port_node;	/* in port->arenas; port->lock */
 	struct zxhv_port_pkt pkts[];
@@ -117,7 +122,8 @@ static bool port_unlink(struct zxhv_port *port, struct zxhv_port_pkt *p,
 		return false;
 	}
 	list_move_tail(&p->node, &p->arena->free);
-	p->arena->nfree++;
+	/* Read unlocked by arena_poll(). */
+	WRITE_ONCE(p->arena->nfree, p->arena->nfree + 1);
 	return true;
 }
 
@@ -154,7 +160,8 @@ static void port_on_zero_handles(struct zxhv_object *obj)
 	LIST_HEAD(done);
 
 	spin_lock(&port->lock);
-	port->no_handles = true;
+	/* Read unlocked by arena_poll(). */
+	WRITE_ONCE(port->no_handles, true);
 	list_for_each_entry_safe(p, tmp, &port->queue, node)
 		port_unlink(port, p, &done);
 	spin_unlock(&port->lock);
@@ -396,7 +403,7 @@ zx_status_t zxhv_port_queue_kernel(struct zxhv_port_arena *arena, const zx_port_
 	} else if (!p) {
 		status = ZX_ERR_SHOULD_WAIT;
 	} else {
-		arena->nfree--;
+		WRITE_ONCE(arena->nfree, arena->nfree - 1);
 		list_del(&p->node);
 		p->pkt = *pkt;
 		p->pkt.key = arena->key;
@@ -419,11 +426,48 @@ static bool arena_ready(struct zxhv_port_arena *arena)
 	return ready;
 }
 
+/*
+ * Spins until the arena has a free packet (or lost its port) or @stop
+ * (ktime_get_ns()), on the same terms as port_poll(): while the waiter is
+ * taking packets on another CPU it costs the waiter no wake-up per packet.
+ */
+static bool arena_poll(struct zxhv_port_arena *arena, u64 stop)
+{
+	do {
+		/* Unlocked looks; the caller queues under the lock. */
+		if (READ_ONCE(arena->nfree) || READ_ONCE(arena->port->no_handles))
+			return true;
+		cpu_relax();
+	} while (single_task_running() && !need_resched() && !signal_pending(current) &&
+		 ktime_get_ns() < stop);
+	return false;
+}
+
 zx_status_t zxhv_port_arena_wait(struct zxhv_port_arena *arena)
 {
-	if (wait_event_interruptible(arena->port->arena_waiters, arena_ready(arena)))
-		return ZX_ERR_INTERNAL_INTR_RETRY;
-	return ZX_OK;
+	u32 max_ns = READ_ONCE(port_poll_max_ns), window = 0;
+	zx_status_t status = ZX_OK;
+	u64 start = 0;
+
+	if (arena_ready(arena))
+		return ZX_OK;
+	if (max_ns) {
+		start = ktime_get_ns();
+		window = min(READ_ONCE(arena->poll_ns), max_ns);
+	}
+	if (window && arena_poll(arena, start + window)) {
+		atomic_long_inc(&arena->port->arena_poll_hits);
+	} else {
+		atomic_long_inc(&arena->port->arena_sleeps);
+		if (wait_event_interruptible(arena->port->arena_waiters, arena_ready(arena)))
+			status = ZX_ERR_INTERNAL_INTR_RETRY;
+	}
+	/* As zxhv_port_wait() adapts its window, by how long the space took. */
+	if (start)
+		WRITE_ONCE(arena->poll_ns,
+			   zxhv_port_poll_next(window, status == ZX_OK ?
+					       ktime_get_ns() - start : U64_MAX, max_ns));
+	return status;
 }
 
 void zxhv_port_cancel_arena(struct zxhv_port_arena *arena)
@@ -462,6 +506,8 @@ void zxhv_port_stats(struct zxhv_port *port, struct zxhv_port_stats *out)
 	out->poll_ns = READ_ONCE(port->poll_ns);
 	out->poll_hits = atomic_long_read(&port->poll_hits);
 	out->sleeps = atomic_long_read(&port->sleeps);
+	out->arena_poll_hits = atomic_long_read(&port->arena_poll_hits);
+	out->arena_sleeps = atomic_long_read(&port->arena_sleeps);
 }
 
 zx_koid_t zxhv_port_arena_port_koid(const struct zxhv_port_arena *arena)

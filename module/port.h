@@ -96,6 +96,8 @@ struct zxhv_port_stats {
 	u32 poll_ns;		/* zx_port_wait's polling window now */
 	u64 poll_hits;		/* waits a packet ended while polling */
 	u64 sleeps;		/* waits that slept */
+	u64 arena_poll_hits;	/* sources' waits for a full arena that ended polling */
+	u64 arena_sleeps;	/* sources' waits for a full arena that slept */
 };
 
 /* A snapshot; never sleeps. */

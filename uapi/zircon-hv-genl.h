@@ -87,6 +87,8 @@ enum zxhv_genl_attr {
 	ZXHV_A_PORT_POLL_NS,	/* u32: zx_port_wait's polling window now, ns */
 	ZXHV_A_PORT_POLL_HITS,	/* u64: waits a packet ended while polling */
 	ZXHV_A_PORT_SLEEPS,	/* u64: waits that slept */
+	ZXHV_A_PORT_ARENA_POLL_HITS,	/* u64: waits for a full BELL arena ended polling */
+	ZXHV_A_PORT_ARENA_SLEEPS,	/* u64: waits for a full BELL arena that slept */
 	__ZXHV_A_MAX
 };
 #define ZXHV_A_MAX (__ZXHV_A_MAX - 1)

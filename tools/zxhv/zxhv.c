@@ -108,8 +108,9 @@ static void json_port(const struct zxhv_port *p)
 	json_owner(&p->o);
 	printf(",\"queued\":%u,\"user_queued\":%u,\"arenas\":%u,\"arena_size\":%u,"
 	       "\"arena_used\":%u,\"poll_ns\":%u,\"poll_hits\":%" PRIu64 ",\"sleeps\":%" PRIu64
-	       "}", p->queued, p->user_queued, p->arenas, p->arena_size, p->arena_used,
-	       p->poll_ns, p->poll_hits, p->sleeps);
+	       ",\"arena_poll_hits\":%" PRIu64 ",\"arena_sleeps\":%" PRIu64 "}", p->queued,
+	       p->user_queued, p->arenas, p->arena_size, p->arena_used, p->poll_ns, p->poll_hits,
+	       p->sleeps, p->arena_poll_hits, p->arena_sleeps);
 }
 
 static void json_snapshot(const struct zxhv_snapshot *s)
@@ -263,11 +264,12 @@ static int cmd_stat(struct zxhv_nl *nl, uint64_t koid)
 	for (i = 0; i < s.nports; i++)
 		printf("port %" PRIu64 " (pid %u, uid %u, %s): %u queued (%u from zx_port_queue), "
 		       "BELL arenas %u, %u of %u packets in use; waits: %" PRIu64 " ended polling, "
-		       "%" PRIu64 " slept, polling window %u ns\n", s.ports[i].o.koid,
+		       "%" PRIu64 " slept, polling window %u ns; VCPUs at a full arena: %" PRIu64
+		       " ended polling, %" PRIu64 " slept\n", s.ports[i].o.koid,
 		       s.ports[i].o.pid, s.ports[i].o.uid, s.ports[i].o.comm, s.ports[i].queued,
 		       s.ports[i].user_queued, s.ports[i].arenas, s.ports[i].arena_used,
 		       s.ports[i].arena_size, s.ports[i].poll_hits, s.ports[i].sleeps,
-		       s.ports[i].poll_ns);
+		       s.ports[i].poll_ns, s.ports[i].arena_poll_hits, s.ports[i].arena_sleeps);
 	zxhv_snapshot_free(&s);
 	return 0;
 }

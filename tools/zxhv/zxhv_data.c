@@ -126,6 +126,8 @@ static int port_cb(const struct nlmsghdr *nlh, void *data)
 	p->poll_ns = zxhv_nl_u32(tb[ZXHV_A_PORT_POLL_NS]);
 	p->poll_hits = zxhv_nl_u64(tb[ZXHV_A_PORT_POLL_HITS]);
 	p->sleeps = zxhv_nl_u64(tb[ZXHV_A_PORT_SLEEPS]);
+	p->arena_poll_hits = zxhv_nl_u64(tb[ZXHV_A_PORT_ARENA_POLL_HITS]);
+	p->arena_sleeps = zxhv_nl_u64(tb[ZXHV_A_PORT_ARENA_SLEEPS]);
 	return MNL_CB_OK;
 }
 

@@ -49,6 +49,7 @@ struct zxhv_port {
 	uint32_t queued, user_queued, arenas, arena_size, arena_used;
 	uint32_t poll_ns;		/* zx_port_wait's polling window now */
 	uint64_t poll_hits, sleeps;	/* waits ended while polling; waits that slept */
+	uint64_t arena_poll_hits, arena_sleeps;	/* the same of VCPUs at a full BELL arena */
 };
 
 struct zxhv_snapshot {
