@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * KUnit: handle tables (module/handle.c) and the object core (object.c).
+ * KUnit: handle tables (module/handle.c), the borrowing lookup of a
+ * call's fast path (handle.h) and the object core (object.c).
  */
 #include <kunit/test.h>
+#include <linux/lockdep.h>
 #include <linux/slab.h>
 #include <zircon/rights.h>
 
@@ -47,6 +49,20 @@ static struct fake_obj *fake_new(struct kunit *test, const struct zxhv_object_op
 	KUNIT_ASSERT_NOT_NULL(test, f);
 	zxhv_object_init(&f->obj, ops);
 	f->destroyed = destroyed;
+	return f;
+}
+
+/* A new table @t holding the one handle *@v (with @rights) to a new fake object. */
+static struct fake_obj *table_with_one(struct kunit *test, struct zxhv_handle_table *t,
+				       const struct zxhv_object_ops *ops, zx_rights_t rights,
+				       int *destroyed, zx_handle_t *v)
+{
+	struct fake_obj *f;
+
+	zxhv_handle_table_init(t);
+	f = fake_new(test, ops, destroyed);
+	KUNIT_ASSERT_EQ(test, zxhv_handle_add(t, &f->obj, rights, v), ZX_OK);
+	zxhv_object_put(&f->obj);
 	return f;
 }
 
@@ -99,10 +115,7 @@ static void lookup_precedence(struct kunit *test)
 	struct fake_obj *f;
 	zx_handle_t v;
 
-	zxhv_handle_table_init(&t);
-	f = fake_new(test, &fake_vmo_ops, &destroyed);
-	KUNIT_ASSERT_EQ(test, zxhv_handle_add(&t, &f->obj, ZX_RIGHT_READ, &v), ZX_OK);
-	zxhv_object_put(&f->obj);
+	f = table_with_one(test, &t, &fake_vmo_ops, ZX_RIGHT_READ, &destroyed, &v);
 
 	/* Bad handle beats wrong type beats missing rights. */
 	KUNIT_EXPECT_EQ(test, zxhv_handle_lookup(&t, ZX_HANDLE_INVALID, ZX_OBJ_TYPE_PORT,
@@ -131,19 +144,61 @@ static void lookup_precedence(struct kunit *test)
 	zxhv_handle_table_destroy(&t);
 }
 
+/* What a borrower saw: the object lent, under which lock, how often. */
+struct borrowed {
+	struct zxhv_handle_table *t;
+	struct zxhv_object *obj;
+	int calls;
+};
+
+static zx_status_t borrow_fn(struct zxhv_object *obj, void *arg)
+{
+	struct borrowed *b = arg;
+
+	lockdep_assert_held(&b->t->handles.xa_lock);
+	b->obj = obj;
+	b->calls++;
+	return ZX_ERR_SHOULD_WAIT;
+}
+
+/* The borrowing lookup: the same checks, no reference, the lender's result. */
+static void borrow_lends(struct kunit *test)
+{
+	const struct zxhv_rights_req rd = { .rights = ZX_RIGHT_READ };
+	const struct zxhv_rights_req wr = { .rights = ZX_RIGHT_WRITE };
+	struct zxhv_handle_table t;
+	struct borrowed b = { .t = &t };
+	int destroyed = 0;
+	struct fake_obj *f;
+	zx_handle_t v;
+
+	f = table_with_one(test, &t, &fake_vmo_ops, ZX_RIGHT_READ, &destroyed, &v);
+
+	KUNIT_EXPECT_EQ(test, zxhv_handle_borrow_req(&t, v ^ 0x40000000u, ZX_OBJ_TYPE_VMO, &rd,
+						     borrow_fn, &b), ZX_ERR_BAD_HANDLE);
+	KUNIT_EXPECT_EQ(test, zxhv_handle_borrow_req(&t, v, ZX_OBJ_TYPE_PORT, &wr, borrow_fn, &b),
+			ZX_ERR_WRONG_TYPE);
+	KUNIT_EXPECT_EQ(test, zxhv_handle_borrow_req(&t, v, ZX_OBJ_TYPE_VMO, &wr, borrow_fn, &b),
+			ZX_ERR_ACCESS_DENIED);
+	KUNIT_EXPECT_EQ(test, b.calls, 0);
+	KUNIT_EXPECT_EQ(test, zxhv_handle_borrow_req(&t, v, ZX_OBJ_TYPE_VMO, &rd, borrow_fn, &b),
+			ZX_ERR_SHOULD_WAIT);
+	KUNIT_EXPECT_EQ(test, b.calls, 1);
+	KUNIT_EXPECT_PTR_EQ(test, b.obj, &f->obj);
+	/* No reference was left behind: the handle's close destroys the object. */
+	KUNIT_EXPECT_EQ(test, zxhv_handle_close(&t, v), ZX_OK);
+	KUNIT_EXPECT_EQ(test, destroyed, 1);
+	zxhv_handle_table_destroy(&t);
+}
+
 static void close_and_take(struct kunit *test)
 {
 	struct zxhv_handle_table t;
 	struct zxhv_handle *h;
 	int destroyed = 0;
-	struct fake_obj *f;
 	zx_handle_t v;
 
-	zxhv_handle_table_init(&t);
-	f = fake_new(test, &fake_port_ops, &destroyed);
-	KUNIT_ASSERT_EQ(test, zxhv_handle_add(&t, &f->obj, ZX_RIGHT_READ, &v), ZX_OK);
-	zxhv_object_put(&f->obj);
-
+	table_with_one(test, &t, &fake_port_ops, ZX_RIGHT_READ, &destroyed, &v);
 	KUNIT_EXPECT_EQ(test, zxhv_handle_close(&t, ZX_HANDLE_INVALID), ZX_OK);
 	/* A take that lacks rights leaves the handle where it was. */
 	KUNIT_EXPECT_EQ(test, zxhv_handle_take(&t, v, ZX_RIGHT_TRANSFER, &h),
@@ -250,6 +305,7 @@ static struct kunit_case handle_cases[] = {
 	KUNIT_CASE(object_koids_unique),
 	KUNIT_CASE(table_values),
 	KUNIT_CASE(lookup_precedence),
+	KUNIT_CASE(borrow_lends),
 	KUNIT_CASE(close_and_take),
 	KUNIT_CASE(values_not_reused),
 	KUNIT_CASE(tables_differ),

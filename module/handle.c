@@ -130,26 +130,38 @@ static struct zxhv_handle *zxhv_handle_find(struct zxhv_handle_table *t, zx_hand
 	return xa_is_zero(entry) ? NULL : entry;
 }
 
+struct zxhv_handle *zxhv_handle_find_req(struct zxhv_handle_table *t, zx_handle_t value,
+					 zx_obj_type_t type, const struct zxhv_rights_req *req,
+					 zx_status_t *status)
+{
+	struct zxhv_handle *h = zxhv_handle_find(t, value);
+
+	if (!h)
+		*status = ZX_ERR_BAD_HANDLE;
+	else if (type != ZXHV_OBJ_TYPE_ANY && zxhv_object_type(h->obj) != type)
+		*status = ZX_ERR_WRONG_TYPE;
+	else if (!zxhv_rights_satisfy(h->rights, req))
+		*status = ZX_ERR_ACCESS_DENIED;
+	else
+		return h;
+	return NULL;
+}
+
 zx_status_t zxhv_handle_lookup_req(struct zxhv_handle_table *t, zx_handle_t value,
 				   zx_obj_type_t type, const struct zxhv_rights_req *req,
 				   struct zxhv_object **obj, zx_rights_t *rights_out)
 {
 	struct zxhv_handle *h;
-	zx_status_t status = ZX_OK;
+	zx_status_t status;
 
 	xa_lock(&t->handles);
-	h = zxhv_handle_find(t, value);
-	if (!h)
-		status = ZX_ERR_BAD_HANDLE;
-	else if (type != ZXHV_OBJ_TYPE_ANY && zxhv_object_type(h->obj) != type)
-		status = ZX_ERR_WRONG_TYPE;
-	else if (!zxhv_rights_satisfy(h->rights, req))
-		status = ZX_ERR_ACCESS_DENIED;
-	if (status == ZX_OK) {
+	h = zxhv_handle_find_req(t, value, type, req, &status);
+	if (h) {
 		zxhv_object_get(h->obj);
 		*obj = h->obj;
 		if (rights_out)
 			*rights_out = h->rights;
+		status = ZX_OK;
 	}
 	xa_unlock(&t->handles);
 	return status;

@@ -88,6 +88,37 @@ zx_status_t zxhv_handle_lookup_req(struct zxhv_handle_table *t, zx_handle_t valu
 				   zx_obj_type_t type, const struct zxhv_rights_req *req,
 				   struct zxhv_object **obj, zx_rights_t *rights_out);
 
+/*
+ * The lookup's checks, under xa_lock(&@t->handles): the handle @value
+ * names, or NULL with the failure in *@status (the precedence above).
+ */
+struct zxhv_handle *zxhv_handle_find_req(struct zxhv_handle_table *t, zx_handle_t value,
+					 zx_obj_type_t type, const struct zxhv_rights_req *req,
+					 zx_status_t *status);
+
+/*
+ * The lookup for a call's fast path, which lends the object instead of
+ * referencing it: @fn(object, @arg) runs under the table's lock, where the
+ * handle cannot be closed and so keeps the object alive.  @fn must not
+ * sleep or keep the object.  Returns the lookup's failure or @fn's result.
+ * Inlined, so that @fn is a direct call.
+ */
+static __always_inline zx_status_t
+zxhv_handle_borrow_req(struct zxhv_handle_table *t, zx_handle_t value, zx_obj_type_t type,
+		       const struct zxhv_rights_req *req,
+		       zx_status_t (*fn)(struct zxhv_object *obj, void *arg), void *arg)
+{
+	struct zxhv_handle *h;
+	zx_status_t status;
+
+	xa_lock(&t->handles);
+	h = zxhv_handle_find_req(t, value, type, req, &status);
+	if (h)
+		status = fn(h->obj, arg);
+	xa_unlock(&t->handles);
+	return status;
+}
+
 /* zxhv_handle_lookup_req() needing every right in @rights. */
 static inline zx_status_t zxhv_handle_lookup(struct zxhv_handle_table *t, zx_handle_t value,
 					     zx_obj_type_t type, zx_rights_t rights,

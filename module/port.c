@@ -4,7 +4,7 @@
  * through which kernel packet sources (BELL traps) queue without allocating.
  *
  * Locking: one spinlock per port (port->lock) protects the FIFO, the
- * user-packet count, the no-handles state, and the free list and free count
+ * user-packet count, the no-handles state, and the stack of free packets
  * of every arena of the port.  It is never held across a sleep, an
  * allocation or a user copy.  Two wait queues sit beside it: port->waiters
  * for zx_port_wait (exclusive: one waiter woken per queued packet) and
@@ -40,7 +40,7 @@
 #include "port.h"
 
 struct zxhv_port_pkt {
-	struct list_head node;		/* in port->queue or arena->free */
+	struct list_head node;		/* in port->queue (unlinked when free) */
 	struct zxhv_port_arena *arena;	/* NULL for a user packet; fixed */
 	zx_port_packet_t pkt;
 };
@@ -65,11 +65,11 @@ struct zxhv_port_arena {
 	struct zxhv_port *port;		/* holds a reference; fixed */
 	u64 key;			/* fixed */
 	unsigned int n;			/* fixed */
-	unsigned int nfree;		/* packets on free; port->lock (WRITE_ONCE) */
+	unsigned int nfree;		/* free[0..nfree) unqueued; port->lock (WRITE_ONCE) */
 	u32 poll_ns;			/* space polling window; READ/WRITE_ONCE */
-	struct list_head free;		/* unqueued packets; port->lock */
+	struct zxhv_port_pkt **free;	/* a stack: no list checks per packet; port->lock */
 	struct list_head port_node;	/* in port->arenas; port->lock */
-	struct zxhv_port_pkt pkts[];
+	struct zxhv_port_pkt pkts[];	/* then the @n pointers of @free */
 };
 
 /* The largest polling window of a port, ns; 0 turns polling off. */
@@ -121,7 +121,8 @@ static bool port_unlink(struct zxhv_port *port, struct zxhv_port_pkt *p,
 		list_move_tail(&p->node, done);
 		return false;
 	}
-	list_move_tail(&p->node, &p->arena->free);
+	list_del(&p->node);
+	p->arena->free[p->arena->nfree] = p;
 	/* Read unlocked by arena_poll(). */
 	WRITE_ONCE(p->arena->nfree, p->arena->nfree + 1);
 	return true;
@@ -287,6 +288,16 @@ static bool port_poll(struct zxhv_port *port, u64 stop, zx_port_packet_t *out,
 	return false;
 }
 
+bool zxhv_port_take(struct zxhv_port *port, zx_port_packet_t *out)
+{
+	LIST_HEAD(freed);
+
+	if (!port_try_dequeue(port, out, &freed))
+		return false;
+	port_free_list(&freed);
+	return true;
+}
+
 zx_status_t zxhv_port_wait(struct zxhv_port *port, zx_time_t deadline, zx_port_packet_t *out)
 {
 	u32 max_ns = READ_ONCE(port_poll_max_ns), window = 0;
@@ -298,10 +309,8 @@ zx_status_t zxhv_port_wait(struct zxhv_port *port, zx_time_t deadline, zx_port_p
 	u64 start = 0;
 
 	/* A packet is there (a VMM draining doorbells): no wait queue to join. */
-	if (port_try_dequeue(port, out, &freed)) {
-		port_free_list(&freed);
+	if (zxhv_port_take(port, out))
 		return ZX_OK;
-	}
 	if (max_ns && deadline > 0) {
 		start = ktime_get_ns();
 		window = min(READ_ONCE(port->poll_ns), max_ns);
@@ -358,17 +367,19 @@ struct zxhv_port_arena *zxhv_port_arena_create(struct zxhv_port *port, unsigned 
 	struct zxhv_port_arena *arena;
 	unsigned int i;
 
-	arena = kvzalloc(struct_size(arena, pkts, n), GFP_KERNEL_ACCOUNT);
+	arena = kvzalloc(size_add(struct_size(arena, pkts, n), array_size(n, sizeof(*arena->free))),
+			 GFP_KERNEL_ACCOUNT);
 	if (!arena)
 		return NULL;
 	arena->port = port;
 	arena->key = key;
 	arena->n = n;
 	arena->nfree = n;
-	INIT_LIST_HEAD(&arena->free);
+	arena->free = (struct zxhv_port_pkt **)&arena->pkts[n];
+	/* The first taken is pkts[0]. */
 	for (i = 0; i < n; i++) {
 		arena->pkts[i].arena = arena;
-		list_add_tail(&arena->pkts[i].node, &arena->free);
+		arena->free[n - 1 - i] = &arena->pkts[i];
 	}
 	zxhv_object_get(&port->obj);
 	spin_lock(&port->lock);
@@ -397,14 +408,13 @@ zx_status_t zxhv_port_queue_kernel(struct zxhv_port_arena *arena, const zx_port_
 	zx_status_t status;
 
 	spin_lock(&port->lock);
-	p = list_first_entry_or_null(&arena->free, struct zxhv_port_pkt, node);
 	if (port->no_handles) {
 		status = ZX_ERR_BAD_HANDLE;
-	} else if (!p) {
+	} else if (!arena->nfree) {
 		status = ZX_ERR_SHOULD_WAIT;
 	} else {
 		WRITE_ONCE(arena->nfree, arena->nfree - 1);
-		list_del(&p->node);
+		p = arena->free[arena->nfree];
 		p->pkt = *pkt;
 		p->pkt.key = arena->key;
 		p->pkt.status = ZX_OK;

@@ -47,6 +47,12 @@ zx_status_t zxhv_port_queue_user(struct zxhv_port *port, const zx_port_packet_t 
 zx_status_t zxhv_port_wait(struct zxhv_port *port, zx_time_t deadline, zx_port_packet_t *out);
 
 /*
+ * Takes the oldest packet into @out if there is one, without waiting:
+ * zxhv_port_wait()'s first step.  Never sleeps.
+ */
+bool zxhv_port_take(struct zxhv_port *port, zx_port_packet_t *out);
+
+/*
  * The polling window of a port's next zx_port_wait, ns, after a wait that
  * polled for @cur ns and got its packet @waited_ns after it began to poll
  * (U64_MAX: none came): kept when the packet came within the window, grown

@@ -177,6 +177,18 @@ zx_status_t zxhv_sys_take(const struct zxhv_sys_ctx *c, unsigned int arg, zx_han
 const struct zxhv_rights_req *zxhv_sys_req(const struct zxhv_sys_ctx *c, unsigned int arg);
 
 /*
+ * zxhv_sys_get() that lends the object to @fn under the handle table's
+ * lock instead of taking a reference (zxhv_handle_borrow_req()).
+ */
+static __always_inline zx_status_t
+zxhv_sys_borrow(const struct zxhv_sys_ctx *c, unsigned int arg, zx_handle_t value,
+		zx_obj_type_t type, zx_status_t (*fn)(struct zxhv_object *obj, void *ctx),
+		void *ctx)
+{
+	return zxhv_handle_borrow_req(c->handles, value, type, zxhv_sys_req(c, arg), fn, ctx);
+}
+
+/*
  * zxhv_sys_get_<type>(c, arg, value, &ptr, &rights): zxhv_sys_get() for
  * ZX_OBJ_TYPE_<TYPE>, giving the object's own struct; drop it with
  * zxhv_object_put(zxhv_<type>_object(ptr)).
