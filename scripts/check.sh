@@ -85,16 +85,17 @@ tap_step bochs-stock-dkms run_in_vm "$out/bochs-stock.console" --vmx --kernel st
 
 # --- two CPUs, on a CPU model with XSAVE --------------------------------------------
 # vcpu_smp_test (the VMCS following its thread between CPUs; kick, interrupt,
-# close and SIGKILL from the other CPU) and vcpu_cpu_test's XSAVE tests with
-# two CPUs.  This boot exists for these tests, so a skip (one CPU, no XSAVE) is
-# a failure here.
+# close and SIGKILL from the other CPU), vcpu_cpu_test's XSAVE tests and
+# genl_test's arena_polls (a VCPU polling for BELL arena space while another
+# CPU drains) with two CPUs.  This boot exists for these tests, so a skip (one
+# CPU, no XSAVE) is a failure here.
 smp_run() {
 	local log=$out/bochs-smp-stock.out rc
 	tools/vmrun --vmx --smp 2 --cpu-model corei7_haswell_4770 --kernel stock --timeout 1800 \
 		--module "${dkms_ko:-/nonexistent}" --console "$out/bochs-smp-stock.console" \
 		--put build/selftests:/work/selftests -- \
-		env ZXHV_VCPU_TEST_ONLY=xsetbv,fpu_isolation \
-		/work/selftests/run_tests.sh vcpu_smp_test vcpu_cpu_test >"$log"
+		env ZXHV_VCPU_TEST_ONLY=xsetbv,fpu_isolation ZXHV_GENL_TEST_ONLY=arena_polls \
+		/work/selftests/run_tests.sh vcpu_smp_test vcpu_cpu_test genl_test >"$log"
 	rc=$?
 	cat "$log"
 	[ "$rc" = 0 ] || return "$rc"
@@ -102,8 +103,13 @@ smp_run() {
 		echo "bochs-smp-stock: a test skipped in the two-CPU XSAVE boot"
 		return 1
 	fi
-	if ! sed -n '/zxhv-selftest: .\/vcpu_cpu_test/,$p' "$log" | grep -qx '1\.\.2'; then
+	if ! sed -n '/zxhv-selftest: .\/vcpu_cpu_test$/,/zxhv-selftest: .\/genl_test$/p' "$log" |
+		grep -qx '1\.\.2'; then
 		echo "bochs-smp-stock: ZXHV_VCPU_TEST_ONLY did not narrow vcpu_cpu_test to 2 tests"
+		return 1
+	fi
+	if ! sed -n '/zxhv-selftest: .\/genl_test$/,$p' "$log" | grep -q '^ok 1 global.arena_polls$'; then
+		echo "bochs-smp-stock: genl_test's arena_polls did not run and pass"
 		return 1
 	fi
 }
