@@ -63,11 +63,6 @@ void zxhv_handle_table_destroy(struct zxhv_handle_table *t)
 	t->owner = NULL;
 }
 
-bool zxhv_handle_table_is_owner(const struct zxhv_handle_table *t)
-{
-	return task_tgid(current) == t->owner;
-}
-
 struct zxhv_handle *zxhv_handle_new(struct zxhv_object *obj, zx_rights_t rights)
 {
 	struct zxhv_handle *h = kmalloc(sizeof(*h), ZXHV_HANDLE_GFP);

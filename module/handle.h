@@ -10,6 +10,7 @@
 #define ZXHV_HANDLE_H
 
 #include <linux/pid.h>
+#include <linux/sched/signal.h>
 #include <linux/xarray.h>
 #include <zircon/types.h>
 
@@ -38,8 +39,11 @@ struct zxhv_handle_table {
 void zxhv_handle_table_init(struct zxhv_handle_table *t);
 /* Closes every handle and frees the table's resources. */
 void zxhv_handle_table_destroy(struct zxhv_handle_table *t);
-/* True if the caller's thread group owns @t. */
-bool zxhv_handle_table_is_owner(const struct zxhv_handle_table *t);
+/* True if the caller's thread group owns @t (every call asks: inline). */
+static inline bool zxhv_handle_table_is_owner(const struct zxhv_handle_table *t)
+{
+	return task_tgid(current) == t->owner;
+}
 
 /*
  * A new handle to @obj with @rights, not yet in any table (takes its own

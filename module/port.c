@@ -239,8 +239,8 @@ zx_status_t zxhv_port_queue_user(struct zxhv_port *port, const zx_port_packet_t 
  * Takes the oldest packet into @out.  Returns false if the queue is empty.
  * A user packet to free is handed back through @freed.
  */
-static bool port_try_dequeue(struct zxhv_port *port, zx_port_packet_t *out,
-			     struct list_head *freed)
+static __always_inline bool port_try_dequeue(struct zxhv_port *port, zx_port_packet_t *out,
+					     struct list_head *freed)
 {
 	struct zxhv_port_pkt *p;
 	bool wake;
@@ -288,14 +288,22 @@ static bool port_poll(struct zxhv_port *port, u64 stop, zx_port_packet_t *out,
 	return false;
 }
 
-bool zxhv_port_take(struct zxhv_port *port, zx_port_packet_t *out)
+/* Takes the oldest packet into @out if there is one, without waiting. */
+static bool port_take(struct zxhv_port *port, zx_port_packet_t *out)
 {
 	LIST_HEAD(freed);
 
 	if (!port_try_dequeue(port, out, &freed))
 		return false;
-	port_free_list(&freed);
+	/* A user packet to free; an arena's went back to it. */
+	if (!list_empty(&freed))
+		port_free_list(&freed);
 	return true;
+}
+
+zx_status_t zxhv_port_take_object(struct zxhv_object *obj, void *out)
+{
+	return port_take(to_port(obj), out) ? ZX_OK : ZX_ERR_SHOULD_WAIT;
 }
 
 zx_status_t zxhv_port_wait(struct zxhv_port *port, zx_time_t deadline, zx_port_packet_t *out)
@@ -309,7 +317,7 @@ zx_status_t zxhv_port_wait(struct zxhv_port *port, zx_time_t deadline, zx_port_p
 	u64 start = 0;
 
 	/* A packet is there (a VMM draining doorbells): no wait queue to join. */
-	if (zxhv_port_take(port, out))
+	if (port_take(port, out))
 		return ZX_OK;
 	if (max_ns && deadline > 0) {
 		start = ktime_get_ns();

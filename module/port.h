@@ -47,10 +47,12 @@ zx_status_t zxhv_port_queue_user(struct zxhv_port *port, const zx_port_packet_t 
 zx_status_t zxhv_port_wait(struct zxhv_port *port, zx_time_t deadline, zx_port_packet_t *out);
 
 /*
- * Takes the oldest packet into @out if there is one, without waiting:
- * zxhv_port_wait()'s first step.  Never sleeps.
+ * zx_port_wait's fast path, as a borrower (zxhv_handle_borrow_req()) of an
+ * object the lookup found to be a port: takes the oldest packet into
+ * *(zx_port_packet_t *)@out (ZX_OK), or ZX_ERR_SHOULD_WAIT if none is
+ * queued.  Never sleeps.
  */
-bool zxhv_port_take(struct zxhv_port *port, zx_port_packet_t *out);
+zx_status_t zxhv_port_take_object(struct zxhv_object *obj, void *out);
 
 /*
  * The polling window of a port's next zx_port_wait, ns, after a wait that

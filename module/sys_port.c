@@ -41,12 +41,6 @@ ZXHV_SYSCALL_DEFINE(PORT_QUEUE, port_queue, zxhv_port_queue)
 	return status;
 }
 
-/* The fast path of zx_port_wait: a packet already queued (@pkt). */
-static zx_status_t port_take(struct zxhv_object *obj, void *pkt)
-{
-	return zxhv_port_take(zxhv_port_from_object(obj), pkt) ? ZX_OK : ZX_ERR_SHOULD_WAIT;
-}
-
 /*
  * A packet already queued is taken under the handle table's lock, without
  * a reference on the port (a VMM draining doorbells: docs/design.md); only
@@ -63,7 +57,8 @@ ZXHV_SYSCALL_DEFINE(PORT_WAIT, port_wait, zxhv_port_wait)
 
 	if (a->reserved)
 		return ZX_ERR_INVALID_ARGS;
-	status = zxhv_sys_borrow(c, 0, a->handle, ZX_OBJ_TYPE_PORT, port_take, &pkt);
+	status = zxhv_sys_borrow(c, 0, a->handle, ZX_OBJ_TYPE_PORT, zxhv_port_take_object,
+				 &pkt);
 	if (status == ZX_ERR_SHOULD_WAIT) {
 		status = zxhv_sys_get_port(c, 0, a->handle, &port, NULL);
 		if (status != ZX_OK)
