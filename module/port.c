@@ -271,10 +271,28 @@ static bool port_has_packets(struct zxhv_port *port)
 }
 
 /*
- * Spins for a packet until @stop (ktime_get_ns()) while nothing else wants
- * this CPU (on a CPU shared with the packet's source it would only delay
- * the source) and no signal is pending.
+ * Whether a spin that ends at @stop (ktime_get_ns()) may go on: while
+ * nothing else wants this CPU (on a CPU shared with what the spinner waits
+ * for it would only delay it) and no signal is pending.
  */
+static bool poll_goes_on(u64 stop)
+{
+	return single_task_running() && !need_resched() && !signal_pending(current) &&
+	       ktime_get_ns() < stop;
+}
+
+/*
+ * Adapts a polling window (*@window_ns, READ/WRITE_ONCE) after a wait that
+ * polled for @window ns from @start and got what it waited for (@got) or
+ * not: zxhv_port_poll_next().
+ */
+static void poll_adapt(u32 *window_ns, u32 window, u64 start, bool got, u32 max_ns)
+{
+	WRITE_ONCE(*window_ns,
+		   zxhv_port_poll_next(window, got ? ktime_get_ns() - start : U64_MAX, max_ns));
+}
+
+/* Spins for a packet until @stop while poll_goes_on(). */
 static bool port_poll(struct zxhv_port *port, u64 stop, zx_port_packet_t *out,
 		      struct list_head *freed)
 {
@@ -283,8 +301,7 @@ static bool port_poll(struct zxhv_port *port, u64 stop, zx_port_packet_t *out,
 		if (!list_empty(&port->queue) && port_try_dequeue(port, out, freed))
 			return true;
 		cpu_relax();
-	} while (single_task_running() && !need_resched() && !signal_pending(current) &&
-		 ktime_get_ns() < stop);
+	} while (poll_goes_on(stop));
 	return false;
 }
 
@@ -357,9 +374,7 @@ zx_status_t zxhv_port_wait(struct zxhv_port *port, zx_time_t deadline, zx_port_p
 		atomic_long_inc(&port->sleeps);
 	/* A wait that polled or slept adapts the window (none after a bare timeout). */
 	if (start && (window || slept))
-		WRITE_ONCE(port->poll_ns,
-			   zxhv_port_poll_next(window, status == ZX_OK ?
-					       ktime_get_ns() - start : U64_MAX, max_ns));
+		poll_adapt(&port->poll_ns, window, start, status == ZX_OK, max_ns);
 
 	/*
 	 * An exclusive wakeup meant for this thread may have arrived after it
@@ -445,9 +460,9 @@ static bool arena_ready(struct zxhv_port_arena *arena)
 }
 
 /*
- * Spins until the arena has a free packet (or lost its port) or @stop
- * (ktime_get_ns()), on the same terms as port_poll(): while the waiter is
- * taking packets on another CPU it costs the waiter no wake-up per packet.
+ * Spins until the arena has a free packet (or lost its port) or @stop,
+ * while poll_goes_on(): while the waiter is taking packets on another CPU
+ * it costs the waiter no wake-up per packet.
  */
 static bool arena_poll(struct zxhv_port_arena *arena, u64 stop)
 {
@@ -456,8 +471,7 @@ static bool arena_poll(struct zxhv_port_arena *arena, u64 stop)
 		if (READ_ONCE(arena->nfree) || READ_ONCE(arena->port->no_handles))
 			return true;
 		cpu_relax();
-	} while (single_task_running() && !need_resched() && !signal_pending(current) &&
-		 ktime_get_ns() < stop);
+	} while (poll_goes_on(stop));
 	return false;
 }
 
@@ -482,9 +496,7 @@ zx_status_t zxhv_port_arena_wait(struct zxhv_port_arena *arena)
 	}
 	/* As zxhv_port_wait() adapts its window, by how long the space took. */
 	if (start)
-		WRITE_ONCE(arena->poll_ns,
-			   zxhv_port_poll_next(window, status == ZX_OK ?
-					       ktime_get_ns() - start : U64_MAX, max_ns));
+		poll_adapt(&arena->poll_ns, window, start, status == ZX_OK, max_ns);
 	return status;
 }
 

@@ -407,16 +407,28 @@ static void ping_pong(struct __test_metadata *_metadata, struct dump *d)
 	zx_handle_close(p.pong);
 }
 
+/*
+ * What the polling tests need, two CPUs (a poll on a shared CPU gives way)
+ * and tools/vmrun (they change POLL_PARAM), or they skip (false); @old gets
+ * the parameter's value to put back.
+ */
+static bool polling_test_can_run(struct __test_metadata *_metadata, char *old, size_t n)
+{
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		SKIP(return false, "needs two CPUs: a poll on a shared CPU gives way");
+	if (!getenv("ZXHV_VM"))
+		SKIP(return false, "only inside tools/vmrun (changes " POLL_PARAM ")");
+	get_param(_metadata, POLL_PARAM, old, n);
+	return true;
+}
+
 TEST(port_polls)
 {
 	char old[32] = "";
 	struct dump d;
 
-	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
-		SKIP(return, "needs two CPUs: a poll on a shared CPU gives way");
-	if (!getenv("ZXHV_VM"))
-		SKIP(return, "only inside tools/vmrun (changes " POLL_PARAM ")");
-	get_param(_metadata, POLL_PARAM, old, sizeof(old));
+	if (!polling_test_can_run(_metadata, old, sizeof(old)))
+		return;
 	/* An emulated machine's round trip can take longer than the default. */
 	ASSERT_EQ(0, set_param(POLL_PARAM, "50000000"));
 	ping_pong(_metadata, &d);
@@ -506,12 +518,9 @@ TEST(arena_polls)
 	char old[32] = "";
 	struct dump d;
 
-	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
-		SKIP(return, "needs two CPUs: a poll on a shared CPU gives way");
-	if (!getenv("ZXHV_VM"))
-		SKIP(return, "only inside tools/vmrun (changes " POLL_PARAM ")");
 	NEED_VMX();
-	get_param(_metadata, POLL_PARAM, old, sizeof(old));
+	if (!polling_test_can_run(_metadata, old, sizeof(old)))
+		return;
 	ASSERT_EQ(0, set_param(POLL_PARAM, "50000000"));
 	fill_arena(_metadata, &d);
 	TH_LOG("polling: %llu waits for arena space ended while polling, %llu slept",
