@@ -5,6 +5,7 @@
  */
 #include <kunit/test.h>
 #include <linux/lockdep.h>
+#include <linux/mm.h>
 #include <linux/slab.h>
 #include <zircon/rights.h>
 
@@ -155,7 +156,7 @@ static zx_status_t borrow_fn(struct zxhv_object *obj, void *arg)
 {
 	struct borrowed *b = arg;
 
-	lockdep_assert_held(&b->t->handles.xa_lock);
+	lockdep_assert_held(&b->t->lock);
 	b->obj = obj;
 	b->calls++;
 	return ZX_ERR_SHOULD_WAIT;
@@ -212,10 +213,15 @@ static void close_and_take(struct kunit *test)
 	zxhv_handle_table_destroy(&t);
 }
 
-/* A closed value does not come back for a long time. */
+/*
+ * A closed value does not come back for a long time, even when the rest of
+ * the table's first page is held (the table grows rather than cycle one
+ * free slot through its generations).
+ */
 static void values_not_reused(struct kunit *test)
 {
 	struct zxhv_handle_table t;
+	zx_handle_t held[255];
 	int destroyed = 0;
 	struct fake_obj *f;
 	zx_handle_t first, v;
@@ -223,15 +229,96 @@ static void values_not_reused(struct kunit *test)
 
 	zxhv_handle_table_init(&t);
 	f = fake_new(test, &fake_vmo_ops, &destroyed);
+	for (i = 0; i < ARRAY_SIZE(held); i++)
+		KUNIT_ASSERT_EQ(test, zxhv_handle_add(&t, &f->obj, 0, &held[i]), ZX_OK);
 	KUNIT_ASSERT_EQ(test, zxhv_handle_add(&t, &f->obj, 0, &first), ZX_OK);
 	KUNIT_ASSERT_EQ(test, zxhv_handle_close(&t, first), ZX_OK);
 	for (i = 0; i < 4096; i++) {
 		KUNIT_ASSERT_EQ(test, zxhv_handle_add(&t, &f->obj, 0, &v), ZX_OK);
-		KUNIT_ASSERT_NE(test, v, first);
+		KUNIT_ASSERT_NE_MSG(test, v, first, "cycle %d", i);
 		KUNIT_ASSERT_EQ(test, zxhv_handle_close(&t, v), ZX_OK);
 	}
-	KUNIT_EXPECT_EQ(test, f->zero_handles, 4097);
+	for (i = 0; i < ARRAY_SIZE(held); i++)
+		KUNIT_ASSERT_EQ(test, zxhv_handle_close(&t, held[i]), ZX_OK);
+	KUNIT_EXPECT_EQ(test, f->zero_handles, 1);
 	zxhv_object_put(&f->obj);
+	KUNIT_EXPECT_EQ(test, destroyed, 1);
+	zxhv_handle_table_destroy(&t);
+}
+
+/* A table across many pages: every handle found, closed ones not. */
+static void table_grows(struct kunit *test)
+{
+	const int n = 1000;
+	struct zxhv_handle_table t;
+	struct zxhv_object *obj;
+	int destroyed = 0;
+	struct fake_obj *f;
+	zx_handle_t *v;
+	int i;
+
+	v = kunit_kcalloc(test, n, sizeof(*v), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, v);
+	zxhv_handle_table_init(&t);
+	f = fake_new(test, &fake_vmo_ops, &destroyed);
+	for (i = 0; i < n; i++)
+		KUNIT_ASSERT_EQ(test, zxhv_handle_add(&t, &f->obj, i, &v[i]), ZX_OK);
+	zxhv_object_put(&f->obj);
+	for (i = 0; i < n; i += 2)
+		KUNIT_ASSERT_EQ(test, zxhv_handle_close(&t, v[i]), ZX_OK);
+	for (i = 0; i < n; i++) {
+		zx_rights_t rights = ~0u;
+		zx_status_t status = zxhv_handle_lookup(&t, v[i], ZX_OBJ_TYPE_VMO, 0, &obj,
+							&rights);
+
+		if (i % 2 == 0) {
+			KUNIT_ASSERT_EQ_MSG(test, status, ZX_ERR_BAD_HANDLE, "handle %d", i);
+			continue;
+		}
+		KUNIT_ASSERT_EQ_MSG(test, status, ZX_OK, "handle %d", i);
+		KUNIT_EXPECT_EQ(test, rights, (zx_rights_t)i);
+		zxhv_object_put(obj);
+	}
+	KUNIT_EXPECT_EQ(test, atomic_read(&f->obj.handles), n / 2);
+	zxhv_handle_table_destroy(&t);
+	KUNIT_EXPECT_EQ(test, destroyed, 1);
+}
+
+/*
+ * A table holds 2^20 handles; the next is NO_RESOURCES, and a slot freed
+ * in a full table is used again at once.  One handle struct is inserted
+ * under every value and taken back out before it is freed.
+ */
+static void table_full(struct kunit *test)
+{
+	const u32 max = 1u << 20;
+	struct zxhv_handle_table t;
+	struct zxhv_handle *h, *out;
+	int destroyed = 0;
+	struct fake_obj *f;
+	zx_handle_t *v;
+	u32 i;
+
+	v = kvmalloc_array(max, sizeof(*v), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, v);
+	zxhv_handle_table_init(&t);
+	f = fake_new(test, &fake_vmo_ops, &destroyed);
+	h = zxhv_handle_new(&f->obj, ZX_RIGHT_READ);
+	zxhv_object_put(&f->obj);
+	KUNIT_ASSERT_NOT_NULL(test, h);
+	for (i = 0; i < max; i++)
+		if (zxhv_handle_insert(&t, h, &v[i]) != ZX_OK)
+			break;
+	KUNIT_EXPECT_EQ(test, i, max);
+	KUNIT_EXPECT_EQ(test, zxhv_handle_insert(&t, h, &v[0]), ZX_ERR_NO_RESOURCES);
+	KUNIT_EXPECT_EQ(test, zxhv_handle_take(&t, v[7], 0, &out), ZX_OK);
+	KUNIT_EXPECT_EQ(test, zxhv_handle_insert(&t, h, &v[7]), ZX_OK);
+	for (i = 0; i < max; i++)
+		if (zxhv_handle_take(&t, v[i], 0, &out) != ZX_OK || out != h)
+			break;
+	KUNIT_EXPECT_EQ(test, i, max);
+	kvfree(v);
+	zxhv_handle_free(h);
 	KUNIT_EXPECT_EQ(test, destroyed, 1);
 	zxhv_handle_table_destroy(&t);
 }
@@ -308,6 +395,8 @@ static struct kunit_case handle_cases[] = {
 	KUNIT_CASE(borrow_lends),
 	KUNIT_CASE(close_and_take),
 	KUNIT_CASE(values_not_reused),
+	KUNIT_CASE(table_grows),
+	KUNIT_CASE(table_full),
 	KUNIT_CASE(tables_differ),
 	KUNIT_CASE(owner_is_caller),
 	KUNIT_CASE(rights_arithmetic),

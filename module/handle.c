@@ -6,61 +6,158 @@
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
-#include <linux/xarray.h>
+#include <linux/mm.h>
 #include <zircon/rights.h>
 
 #include "handle.h"
 #include "object.h"
 
 /*
- * A value is ((index << 2) | 3) ^ salt.  Indices come from a cyclic
- * allocator over 2^30 slots, so a closed value comes back only after about
- * a billion allocations in the same table; the per-table salt (low two bits
- * clear, so the fixed bits survive) makes values differ between tables.
+ * A value is ((index << 2) | 3) ^ salt, and the 30-bit index is the slot's
+ * generation (upper ZXHV_HANDLE_GEN_BITS) over the slot's number (lower
+ * ZXHV_HANDLE_SLOT_BITS).  A lookup is a bounds check, two loads and a
+ * compare.  Freed slots join the tail of a queue and new handles take its
+ * head, and the table grows rather than let the queue fall below
+ * ZXHV_HANDLE_MIN_FREE slots, so a slot comes back only after at least
+ * that many other allocations and a value only after its slot has gone
+ * round all 2^ZXHV_HANDLE_GEN_BITS generations: at least 65,536
+ * allocations in the same table (fewer only in a table grown to its
+ * limit).  The per-table salt (low two bits clear, so the fixed bits
+ * survive) makes values differ between tables.
  */
-#define ZXHV_HANDLE_INDEX_BITS	30
+#define ZXHV_HANDLE_SLOT_BITS	20
+#define ZXHV_HANDLE_GEN_BITS	(30 - ZXHV_HANDLE_SLOT_BITS)
+#define ZXHV_HANDLE_SLOT_MASK	((1u << ZXHV_HANDLE_SLOT_BITS) - 1)
+#define ZXHV_HANDLE_GEN_MASK	((1u << ZXHV_HANDLE_GEN_BITS) - 1)
+#define ZXHV_HANDLE_PAGE_SLOTS	256u	/* one 4 KiB page of 16-byte slots */
+#define ZXHV_HANDLE_MAX_PAGES	((1u << ZXHV_HANDLE_SLOT_BITS) / ZXHV_HANDLE_PAGE_SLOTS)
+#define ZXHV_HANDLE_MIN_FREE	64u
+#define ZXHV_HANDLE_FIRST_DIR	8u
 
 /*
- * Handles are charged to the caller's memory cgroup (issue 16, F3); one
- * that does not fit fails with ZX_ERR_NO_MEMORY instead of calling the
- * cgroup's OOM killer (__GFP_RETRY_MAYFAIL), as Zircon refuses handles.
+ * Handles and the table's pages are charged to the caller's memory cgroup
+ * (issue 16, F3); one that does not fit fails with ZX_ERR_NO_MEMORY
+ * instead of calling the cgroup's OOM killer (__GFP_RETRY_MAYFAIL), as
+ * Zircon refuses handles.
  */
 #define ZXHV_HANDLE_GFP		(GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL)
-#define ZXHV_HANDLE_MAX_INDEX	((1u << ZXHV_HANDLE_INDEX_BITS) - 1)
 
-static zx_handle_t zxhv_handle_encode(const struct zxhv_handle_table *t, u32 index)
-{
-	return ((index << 2) | ZX_HANDLE_FIXED_BITS_MASK) ^ t->salt;
-}
+static_assert(sizeof(struct zxhv_handle_slot) * ZXHV_HANDLE_PAGE_SLOTS == 4096);
 
-static bool zxhv_handle_decode(const struct zxhv_handle_table *t, zx_handle_t value,
-			       u32 *index)
+static struct zxhv_handle_slot *table_slot(const struct zxhv_handle_table *t, u32 slot)
 {
-	if ((value & ZX_HANDLE_FIXED_BITS_MASK) != ZX_HANDLE_FIXED_BITS_MASK)
-		return false;
-	*index = (value ^ t->salt) >> 2;
-	return true;
+	return &t->pages[slot / ZXHV_HANDLE_PAGE_SLOTS][slot % ZXHV_HANDLE_PAGE_SLOTS];
 }
 
 void zxhv_handle_table_init(struct zxhv_handle_table *t)
 {
-	xa_init_flags(&t->handles, XA_FLAGS_ALLOC | XA_FLAGS_ACCOUNT);
-	t->next = 0;
+	spin_lock_init(&t->lock);
+	t->pages = NULL;
+	t->npages = 0;
+	t->dir_size = 0;
+	t->nfree = 0;
+	t->free_head = 0;
+	t->free_tail = 0;
 	t->salt = get_random_u32() & ~ZX_HANDLE_FIXED_BITS_MASK;
 	t->owner = get_pid(task_tgid(current));
 }
 
 void zxhv_handle_table_destroy(struct zxhv_handle_table *t)
 {
-	struct zxhv_handle *h;
-	unsigned long index;
+	u32 p, i;
 
 	/* Nobody else can reach the table any more: no lock needed. */
-	xa_for_each(&t->handles, index, h)
-		zxhv_handle_free(h);
-	xa_destroy(&t->handles);
+	for (p = 0; p < t->npages; p++) {
+		for (i = 0; i < ZXHV_HANDLE_PAGE_SLOTS; i++)
+			if (t->pages[p][i].h)
+				zxhv_handle_free(t->pages[p][i].h);
+		kfree(t->pages[p]);
+	}
+	kvfree(t->pages);
+	t->pages = NULL;
+	t->npages = 0;
 	put_pid(t->owner);
 	t->owner = NULL;
+}
+
+/* Puts the free slot @slot at the tail of the free queue.  Caller holds the lock. */
+static void table_queue_free(struct zxhv_handle_table *t, u32 slot)
+{
+	table_slot(t, slot)->next = 0;
+	if (t->nfree)
+		table_slot(t, t->free_tail)->next = slot;
+	else
+		t->free_head = slot;
+	t->free_tail = slot;
+	t->nfree++;
+}
+
+/*
+ * Installs @page as the table's next page, its slots at the tail of the
+ * free queue, with @dir (of @dir_size entries) as the new directory if the
+ * old one is full.  Returns the directory the caller frees after unlocking
+ * (the old one, or @dir if unused), or ERR_PTR(-EAGAIN) if the old one is
+ * full and @dir cannot replace it.  Caller holds the lock.
+ */
+static struct zxhv_handle_slot **table_install(struct zxhv_handle_table *t,
+					       struct zxhv_handle_slot *page,
+					       struct zxhv_handle_slot **dir, u32 dir_size)
+{
+	struct zxhv_handle_slot **spare = dir;
+	u32 i;
+
+	if (t->npages == t->dir_size) {
+		if (dir_size <= t->dir_size)
+			return ERR_PTR(-EAGAIN);
+		if (t->npages)
+			memcpy(dir, t->pages, t->npages * sizeof(*dir));
+		spare = t->pages;
+		t->pages = dir;
+		t->dir_size = dir_size;
+	}
+	t->pages[t->npages++] = page;
+	for (i = 0; i < ZXHV_HANDLE_PAGE_SLOTS; i++)
+		table_queue_free(t, (t->npages - 1) * ZXHV_HANDLE_PAGE_SLOTS + i);
+	return spare;
+}
+
+/*
+ * Adds a page of free slots to @t.  Allocates without the lock, so a
+ * concurrent caller may have grown the table meanwhile: that is harmless.
+ * -EBUSY when the table is at its size limit, -ENOMEM.
+ */
+static int table_grow(struct zxhv_handle_table *t)
+{
+	struct zxhv_handle_slot **dir = NULL, **spare;
+	struct zxhv_handle_slot *page;
+	u32 dir_size = 0;
+
+	page = kcalloc(ZXHV_HANDLE_PAGE_SLOTS, sizeof(*page), ZXHV_HANDLE_GFP);
+	if (!page)
+		return -ENOMEM;
+	for (;;) {
+		spin_lock(&t->lock);
+		if (t->npages == ZXHV_HANDLE_MAX_PAGES) {
+			spin_unlock(&t->lock);
+			kvfree(dir);
+			kfree(page);
+			return -EBUSY;
+		}
+		spare = table_install(t, page, dir, dir_size);
+		if (!IS_ERR(spare))
+			break;
+		dir_size = t->dir_size ? 2 * t->dir_size : ZXHV_HANDLE_FIRST_DIR;
+		spin_unlock(&t->lock);
+		kvfree(dir);
+		dir = kvmalloc_array(dir_size, sizeof(*dir), ZXHV_HANDLE_GFP);
+		if (!dir) {
+			kfree(page);
+			return -ENOMEM;
+		}
+	}
+	spin_unlock(&t->lock);
+	kvfree(spare);
+	return 0;
 }
 
 struct zxhv_handle *zxhv_handle_new(struct zxhv_object *obj, zx_rights_t rights)
@@ -84,14 +181,32 @@ void zxhv_handle_free(struct zxhv_handle *h)
 zx_status_t zxhv_handle_insert(struct zxhv_handle_table *t, struct zxhv_handle *h,
 			       zx_handle_t *value)
 {
-	u32 index;
-	int ret;
+	struct zxhv_handle_slot *s;
+	int grow_err = 0;
+	bool full;
+	u32 slot;
 
-	ret = xa_alloc_cyclic(&t->handles, &index, h, XA_LIMIT(0, ZXHV_HANDLE_MAX_INDEX),
-			      &t->next, ZXHV_HANDLE_GFP);
-	if (ret < 0)
-		return ret == -EBUSY ? ZX_ERR_NO_RESOURCES : ZX_ERR_NO_MEMORY;
-	*value = zxhv_handle_encode(t, index);
+	for (;;) {
+		spin_lock(&t->lock);
+		full = t->npages == ZXHV_HANDLE_MAX_PAGES;
+		/* Below the minimum, a free slot is taken only if the table cannot grow. */
+		if (t->nfree >= ZXHV_HANDLE_MIN_FREE || (t->nfree && (full || grow_err)))
+			break;
+		spin_unlock(&t->lock);
+		if (full)
+			return ZX_ERR_NO_RESOURCES;
+		if (grow_err)
+			return grow_err == -EBUSY ? ZX_ERR_NO_RESOURCES : ZX_ERR_NO_MEMORY;
+		grow_err = table_grow(t);
+	}
+	slot = t->free_head;
+	s = table_slot(t, slot);
+	t->free_head = s->next;
+	t->nfree--;
+	s->h = h;
+	*value = ((((s->gen << ZXHV_HANDLE_SLOT_BITS) | slot) << 2) | ZX_HANDLE_FIXED_BITS_MASK) ^
+		 t->salt;
+	spin_unlock(&t->lock);
 	return ZX_OK;
 }
 
@@ -109,27 +224,31 @@ zx_status_t zxhv_handle_add(struct zxhv_handle_table *t, struct zxhv_object *obj
 	return status;
 }
 
-/* The handle @value names, or NULL.  Caller holds xa_lock. */
-static struct zxhv_handle *zxhv_handle_find(struct zxhv_handle_table *t, zx_handle_t value)
+/* The slot of the handle @value names, or NULL.  Caller holds the lock. */
+static struct zxhv_handle_slot *zxhv_handle_find(struct zxhv_handle_table *t, zx_handle_t value)
 {
-	XA_STATE(xas, &t->handles, 0);
-	void *entry;
-	u32 index;
+	struct zxhv_handle_slot *s;
+	u32 index, slot;
 
-	lockdep_assert_held(&t->handles.xa_lock);
-	if (!zxhv_handle_decode(t, value, &index))
+	lockdep_assert_held(&t->lock);
+	if ((value & ZX_HANDLE_FIXED_BITS_MASK) != ZX_HANDLE_FIXED_BITS_MASK)
 		return NULL;
-	/* The lock keeps the tree still: no RCU read section or retry (xa_load()). */
-	xas_set(&xas, index);
-	entry = xas_load(&xas);
-	return xa_is_zero(entry) ? NULL : entry;
+	index = (value ^ t->salt) >> 2;
+	slot = index & ZXHV_HANDLE_SLOT_MASK;
+	if (slot >= t->npages * ZXHV_HANDLE_PAGE_SLOTS)
+		return NULL;
+	s = table_slot(t, slot);
+	if (!s->h || s->gen != index >> ZXHV_HANDLE_SLOT_BITS)
+		return NULL;
+	return s;
 }
 
 struct zxhv_handle *zxhv_handle_find_req(struct zxhv_handle_table *t, zx_handle_t value,
 					 zx_obj_type_t type, const struct zxhv_rights_req *req,
 					 zx_status_t *status)
 {
-	struct zxhv_handle *h = zxhv_handle_find(t, value);
+	struct zxhv_handle_slot *s = zxhv_handle_find(t, value);
+	struct zxhv_handle *h = s ? s->h : NULL;
 
 	if (!h)
 		*status = ZX_ERR_BAD_HANDLE;
@@ -149,7 +268,7 @@ zx_status_t zxhv_handle_lookup_req(struct zxhv_handle_table *t, zx_handle_t valu
 	struct zxhv_handle *h;
 	zx_status_t status;
 
-	xa_lock(&t->handles);
+	spin_lock(&t->lock);
 	h = zxhv_handle_find_req(t, value, type, req, &status);
 	if (h) {
 		zxhv_object_get(h->obj);
@@ -158,29 +277,29 @@ zx_status_t zxhv_handle_lookup_req(struct zxhv_handle_table *t, zx_handle_t valu
 			*rights_out = h->rights;
 		status = ZX_OK;
 	}
-	xa_unlock(&t->handles);
+	spin_unlock(&t->lock);
 	return status;
 }
 
 zx_status_t zxhv_handle_take_req(struct zxhv_handle_table *t, zx_handle_t value,
 				 const struct zxhv_rights_req *req, struct zxhv_handle **out)
 {
-	struct zxhv_handle *h;
+	struct zxhv_handle_slot *s;
 	zx_status_t status = ZX_OK;
-	u32 index;
 
-	xa_lock(&t->handles);
-	h = zxhv_handle_find(t, value);
-	if (!h) {
+	spin_lock(&t->lock);
+	s = zxhv_handle_find(t, value);
+	if (!s) {
 		status = ZX_ERR_BAD_HANDLE;
-	} else if (!zxhv_rights_satisfy(h->rights, req)) {
+	} else if (!zxhv_rights_satisfy(s->h->rights, req)) {
 		status = ZX_ERR_ACCESS_DENIED;
 	} else {
-		zxhv_handle_decode(t, value, &index);
-		__xa_erase(&t->handles, index);
-		*out = h;
+		*out = s->h;
+		s->h = NULL;
+		s->gen = (s->gen + 1) & ZXHV_HANDLE_GEN_MASK;
+		table_queue_free(t, ((value ^ t->salt) >> 2) & ZXHV_HANDLE_SLOT_MASK);
 	}
-	xa_unlock(&t->handles);
+	spin_unlock(&t->lock);
 	return status;
 }
 

@@ -11,7 +11,7 @@
 
 #include <linux/pid.h>
 #include <linux/sched/signal.h>
-#include <linux/xarray.h>
+#include <linux/spinlock.h>
 #include <zircon/types.h>
 
 struct zxhv_object;
@@ -22,15 +22,31 @@ struct zxhv_handle {
 	zx_rights_t rights;
 };
 
+/* One slot of a table: a handle, or a free slot waiting in the free queue. */
+struct zxhv_handle_slot {
+	struct zxhv_handle *h;		/* NULL while the slot is free */
+	u32 gen;			/* the value's upper index bits; +1 per free */
+	u32 next;			/* the next free slot, while free */
+};
+
 /*
- * Locking: @handles is an allocating xarray whose own spinlock (xa_lock)
- * protects the table; every check-then-remove is done under it, and no
+ * A table is an array of slots in pages of ZXHV_HANDLE_PAGE_SLOTS, found
+ * through a directory (pages never move, so growing copies only the
+ * directory).  A value names a slot and the slot's generation (handle.c).
+ *
+ * Locking: @lock protects everything but @salt and @owner, which are set at
+ * init and never change.  Every check-then-remove is done under it, and no
  * handle is freed (which may call on_zero_handles() and sleep) while it is
- * held.  @salt and @owner are set at init and never change.
+ * held.  Nothing is allocated under it.
  */
 struct zxhv_handle_table {
-	struct xarray handles;		/* index -> struct zxhv_handle * */
-	u32 next;			/* xa_alloc_cyclic cursor (under xa_lock) */
+	spinlock_t lock;		/* the table: see above */
+	struct zxhv_handle_slot **pages;	/* directory, @dir_size entries */
+	u32 npages;			/* pages in the table */
+	u32 dir_size;
+	u32 nfree;			/* slots in the free queue */
+	u32 free_head;			/* queue of free slots, oldest first */
+	u32 free_tail;
 	u32 salt;			/* XORed into values; low 2 bits clear */
 	struct pid *owner;		/* thread group that opened the file */
 };
@@ -93,7 +109,7 @@ zx_status_t zxhv_handle_lookup_req(struct zxhv_handle_table *t, zx_handle_t valu
 				   struct zxhv_object **obj, zx_rights_t *rights_out);
 
 /*
- * The lookup's checks, under xa_lock(&@t->handles): the handle @value
+ * The lookup's checks, under @t->lock: the handle @value
  * names, or NULL with the failure in *@status (the precedence above).
  */
 struct zxhv_handle *zxhv_handle_find_req(struct zxhv_handle_table *t, zx_handle_t value,
@@ -115,11 +131,11 @@ zxhv_handle_borrow_req(struct zxhv_handle_table *t, zx_handle_t value, zx_obj_ty
 	struct zxhv_handle *h;
 	zx_status_t status;
 
-	xa_lock(&t->handles);
+	spin_lock(&t->lock);
 	h = zxhv_handle_find_req(t, value, type, req, &status);
 	if (h)
 		status = fn(h->obj, arg);
-	xa_unlock(&t->handles);
+	spin_unlock(&t->lock);
 	return status;
 }
 
