@@ -44,6 +44,19 @@
 
 static_assert(sizeof(struct zxhv_handle_slot) * ZXHV_HANDLE_PAGE_SLOTS == 4096);
 
+/* The value of @slot at generation @gen in @t. */
+static zx_handle_t handle_encode(const struct zxhv_handle_table *t, u32 gen, u32 slot)
+{
+	return ((((gen << ZXHV_HANDLE_SLOT_BITS) | slot) << 2) | ZX_HANDLE_FIXED_BITS_MASK) ^
+	       t->salt;
+}
+
+/* The 30-bit index (generation over slot) @value carries in @t. */
+static u32 handle_index(const struct zxhv_handle_table *t, zx_handle_t value)
+{
+	return (value ^ t->salt) >> 2;
+}
+
 static struct zxhv_handle_slot *table_slot(const struct zxhv_handle_table *t, u32 slot)
 {
 	return &t->pages[slot / ZXHV_HANDLE_PAGE_SLOTS][slot % ZXHV_HANDLE_PAGE_SLOTS];
@@ -80,16 +93,18 @@ void zxhv_handle_table_destroy(struct zxhv_handle_table *t)
 	t->owner = NULL;
 }
 
-/* Puts the free slot @slot at the tail of the free queue.  Caller holds the lock. */
-static void table_queue_free(struct zxhv_handle_table *t, u32 slot)
+/*
+ * Appends @n free slots, already linked from @first to @last, to the tail
+ * of the free queue.  Caller holds the lock.
+ */
+static void table_queue_free(struct zxhv_handle_table *t, u32 first, u32 last, u32 n)
 {
-	table_slot(t, slot)->next = 0;
 	if (t->nfree)
-		table_slot(t, t->free_tail)->next = slot;
+		table_slot(t, t->free_tail)->next = first;
 	else
-		t->free_head = slot;
-	t->free_tail = slot;
-	t->nfree++;
+		t->free_head = first;
+	t->free_tail = last;
+	t->nfree += n;
 }
 
 /*
@@ -104,7 +119,7 @@ static struct zxhv_handle_slot **table_install(struct zxhv_handle_table *t,
 					       struct zxhv_handle_slot **dir, u32 dir_size)
 {
 	struct zxhv_handle_slot **spare = dir;
-	u32 i;
+	u32 first, i;
 
 	if (t->npages == t->dir_size) {
 		if (dir_size <= t->dir_size)
@@ -115,9 +130,12 @@ static struct zxhv_handle_slot **table_install(struct zxhv_handle_table *t,
 		t->pages = dir;
 		t->dir_size = dir_size;
 	}
+	/* The new slots, in order, at the tail of the free queue. */
+	first = t->npages * ZXHV_HANDLE_PAGE_SLOTS;
+	for (i = 0; i + 1 < ZXHV_HANDLE_PAGE_SLOTS; i++)
+		page[i].next = first + i + 1;
 	t->pages[t->npages++] = page;
-	for (i = 0; i < ZXHV_HANDLE_PAGE_SLOTS; i++)
-		table_queue_free(t, (t->npages - 1) * ZXHV_HANDLE_PAGE_SLOTS + i);
+	table_queue_free(t, first, first + ZXHV_HANDLE_PAGE_SLOTS - 1, ZXHV_HANDLE_PAGE_SLOTS);
 	return spare;
 }
 
@@ -204,8 +222,7 @@ zx_status_t zxhv_handle_insert(struct zxhv_handle_table *t, struct zxhv_handle *
 	t->free_head = s->next;
 	t->nfree--;
 	s->h = h;
-	*value = ((((s->gen << ZXHV_HANDLE_SLOT_BITS) | slot) << 2) | ZX_HANDLE_FIXED_BITS_MASK) ^
-		 t->salt;
+	*value = handle_encode(t, s->gen, slot);
 	spin_unlock(&t->lock);
 	return ZX_OK;
 }
@@ -233,7 +250,7 @@ static struct zxhv_handle_slot *zxhv_handle_find(struct zxhv_handle_table *t, zx
 	lockdep_assert_held(&t->lock);
 	if ((value & ZX_HANDLE_FIXED_BITS_MASK) != ZX_HANDLE_FIXED_BITS_MASK)
 		return NULL;
-	index = (value ^ t->salt) >> 2;
+	index = handle_index(t, value);
 	slot = index & ZXHV_HANDLE_SLOT_MASK;
 	if (slot >= t->npages * ZXHV_HANDLE_PAGE_SLOTS)
 		return NULL;
@@ -286,6 +303,7 @@ zx_status_t zxhv_handle_take_req(struct zxhv_handle_table *t, zx_handle_t value,
 {
 	struct zxhv_handle_slot *s;
 	zx_status_t status = ZX_OK;
+	u32 slot;
 
 	spin_lock(&t->lock);
 	s = zxhv_handle_find(t, value);
@@ -297,7 +315,8 @@ zx_status_t zxhv_handle_take_req(struct zxhv_handle_table *t, zx_handle_t value,
 		*out = s->h;
 		s->h = NULL;
 		s->gen = (s->gen + 1) & ZXHV_HANDLE_GEN_MASK;
-		table_queue_free(t, ((value ^ t->salt) >> 2) & ZXHV_HANDLE_SLOT_MASK);
+		slot = handle_index(t, value) & ZXHV_HANDLE_SLOT_MASK;
+		table_queue_free(t, slot, slot, 1);
 	}
 	spin_unlock(&t->lock);
 	return status;
