@@ -124,6 +124,11 @@ static void parse_disk(struct vmm_config *cfg, char *s)
 
 static void parse_args(int argc, char **argv, struct vmm_config *cfg)
 {
+	/* The options that may appear once; --disk may be repeated. */
+	static const char *const once[] = { "--kernel", "--initrd", "--cmdline", "--cpus",
+					     "--memory", "--console", "--rng", "--net", NULL };
+	unsigned int seen = 0;
+
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->cmdline = DEFAULT_CMDLINE;
 	cfg->cpus = 1;
@@ -132,18 +137,24 @@ static void parse_args(int argc, char **argv, struct vmm_config *cfg)
 	for (int i = 1; i < argc; i++) {
 		const char *opt = argv[i];
 		char *val;
+		int k;
 
 		if (strcmp(opt, "-h") == 0 || strcmp(opt, "--help") == 0) {
 			fputs(usage_text, stdout);
 			exit(0);
 		}
+		for (k = 0; once[k]; k++)
+			if (strcmp(opt, once[k]) == 0)
+				break;
+		if (once[k] && (seen & (1u << k)))
+			vmm_die_input(opt, "given more than once");
+		if (once[k])
+			seen |= 1u << k;
 		if (strcmp(opt, "--rng") == 0) {
 			cfg->rng = true;
 			continue;
 		}
-		if (strcmp(opt, "--kernel") && strcmp(opt, "--initrd") && strcmp(opt, "--cmdline") &&
-		    strcmp(opt, "--cpus") && strcmp(opt, "--memory") && strcmp(opt, "--disk") &&
-		    strcmp(opt, "--console") && strcmp(opt, "--net"))
+		if (!once[k] && strcmp(opt, "--disk"))
 			vmm_die_input(opt, "unknown argument (see --help)");
 		if (i + 1 >= argc)
 			vmm_die_input(opt, "needs a value");

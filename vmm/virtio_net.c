@@ -189,29 +189,61 @@ static const struct virtio_ops net_ops = {
 };
 
 /* --net tap=NAME[,mac=XX:XX:XX:XX:XX:XX] */
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * Six pairs of hex digits separated by ':', naming one station: the group
+ * bit clear and not all zero (which Linux's driver replaces by a random one).
+ */
+static bool parse_mac(const char *s, uint8_t mac[6])
+{
+	uint8_t m[6], any = 0;
+
+	for (int i = 0; i < 6; i++, s += 3) {
+		int hi = hex_digit(s[0]), lo = hi < 0 ? -1 : hex_digit(s[1]);
+
+		if (lo < 0 || s[2] != (i < 5 ? ':' : '\0'))
+			return false;
+		m[i] = (uint8_t)(hi << 4 | lo);
+		any |= m[i];
+	}
+	if ((m[0] & 1) || !any)
+		return false;
+	memcpy(mac, m, 6);
+	return true;
+}
+
 void virtio_net_parse(struct vmm_config *cfg, char *arg)
 {
 	static const uint8_t default_mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
 	char *save = NULL;
 
-	if (cfg->net_tap)
-		vmm_die_input("--net", "only one network device");
+	bool mac_seen = false;
+
 	memcpy(cfg->net_mac, default_mac, 6);
 	for (char *opt = strtok_r(arg, ",", &save); opt; opt = strtok_r(NULL, ",", &save)) {
-		unsigned int m[6];
-		char end;
-
 		if (strncmp(opt, "tap=", 4) == 0) {
+			if (cfg->net_tap)
+				vmm_die_input("--net", "tap= given more than once");
 			if (!opt[4] || strlen(opt + 4) >= IFNAMSIZ)
 				vmm_die_input("--net", "'%s': a TAP name of 1 to %d characters", opt,
 					      IFNAMSIZ - 1);
 			cfg->net_tap = opt + 4;
 		} else if (strncmp(opt, "mac=", 4) == 0) {
-			if (sscanf(opt + 4, "%2x:%2x:%2x:%2x:%2x:%2x%c", &m[0], &m[1], &m[2], &m[3],
-				   &m[4], &m[5], &end) != 6 || (m[0] & 1))
+			if (mac_seen)
+				vmm_die_input("--net", "mac= given more than once");
+			mac_seen = true;
+			if (!parse_mac(opt + 4, cfg->net_mac))
 				vmm_die_input("--net", "'%s' is not a unicast MAC address", opt + 4);
-			for (int i = 0; i < 6; i++)
-				cfg->net_mac[i] = (uint8_t)m[i];
 		} else {
 			vmm_die_input("--net", "unknown option '%s' (tap=NAME, mac=MAC)", opt);
 		}

@@ -51,7 +51,7 @@ unreadable_case() {
 	expect "unreadable kernel" --kernel "Permission denied" -- --kernel "$tmp/unreadable"
 }
 
-echo "1..27"
+echo "1..33"
 expect "no --kernel" --kernel "missing" --
 expect "unknown option" --kernal "unknown argument" -- --kernal "$g/vmlinux"
 expect "missing kernel" --kernel "No such file" -- --kernel "$tmp/nonexistent"
@@ -84,4 +84,14 @@ expect "net without tap" --net "tap=NAME is missing" -- --kernel "$g/vmlinux" \
 expect "net multicast mac" --net "not a unicast MAC" -- --kernel "$g/vmlinux" \
 	--net tap=t0,mac=01:00:5e:00:00:01
 expect "net unknown option" --net "unknown option" -- --kernel "$g/vmlinux" --net tap=t0,vhost=on
+expect "net all-zero mac" --net "not a unicast MAC" -- --kernel "$g/vmlinux" \
+	--net tap=t0,mac=00:00:00:00:00:00
+expect "net mac with a sign" --net "not a unicast MAC" -- --kernel "$g/vmlinux" \
+	--net tap=t0,mac=52:-1:00:00:00:01
+expect "net mac twice" --net "mac= given more than once" -- --kernel "$g/vmlinux" \
+	--net tap=t0,mac=52:54:00:00:00:01,mac=52:54:00:00:00:02
+# Options that take one value refuse a second rather than keep the last.
+expect "--kernel twice" --kernel "given more than once" -- --kernel "$g/vmlinux" --kernel "$g/bzImage"
+expect "--cpus twice" --cpus "given more than once" -- --kernel "$g/vmlinux" --cpus 1 --cpus 2
+expect "--net twice" --net "given more than once" -- --kernel "$g/vmlinux" --net tap=t0 --net tap=t1
 exit $failed
