@@ -43,6 +43,7 @@ bg_step bochs-debug run_in_vm "$out/bochs-debug.console" --vmx --kernel debug --
 
 step guest make -s guest
 tap_step vmm-input scripts/guest/vmm-input-test.sh
+tap_step zxhv-usage scripts/zxhv-usage-test.sh
 tap_step vmm-unit make -s -C vmm test O="$top/build/vmm"
 step virtqueue-fuzz make -s -C vmm fuzz-check O="$top/build/vmm" FUZZ_RUNS=50000
 step libzx-check make -s -C libzx check O="$top/build/libzx"

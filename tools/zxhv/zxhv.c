@@ -274,8 +274,6 @@ static int cmd_stat(struct zxhv_nl *nl, uint64_t koid)
 	return 0;
 }
 
-int zxhv_top(struct zxhv_nl *nl, int argc, char **argv, bool json_out);
-
 static int cmd_events(struct zxhv_nl *nl)
 {
 	static char buf[ZXHV_NL_BUFSIZE];
@@ -388,7 +386,9 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
+	struct zxhv_top_opts top;
 	struct zxhv_nl nl;
+	uint64_t koid = 0;
 	const char *cmd;
 	char *end;
 	int c, ret;
@@ -411,40 +411,44 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	cmd = argv[optind++];
-	if (strcmp(cmd, "list") && strcmp(cmd, "stat") && strcmp(cmd, "top") &&
-	    strcmp(cmd, "events") && strcmp(cmd, "probe")) {
+	/* Every usage error is found before the module is asked. */
+	if (!strcmp(cmd, "top")) {
+		ret = zxhv_top_parse(argc - optind + 1, argv + optind - 1, &top);
+		if (ret)
+			return ret;
+	} else if (strcmp(cmd, "list") && strcmp(cmd, "stat") && strcmp(cmd, "events") &&
+		   strcmp(cmd, "probe")) {
 		fprintf(stderr, "zxhv: unknown command '%s'\n", cmd);
 		usage(stderr);
+		return 2;
+	} else if (!strcmp(cmd, "stat") && optind < argc) {
+		if (optind + 1 < argc) {
+			fprintf(stderr, "zxhv stat: unexpected argument '%s'\n", argv[optind + 1]);
+			return 2;
+		}
+		errno = 0;
+		koid = strtoull(argv[optind], &end, 0);
+		if (errno || *end || !koid || argv[optind][0] == '-') {
+			fprintf(stderr, "zxhv stat: bad koid '%s'\n", argv[optind]);
+			return 2;
+		}
+	} else if (optind != argc) {
+		fprintf(stderr, "zxhv %s: unexpected argument '%s'\n", cmd, argv[optind]);
 		return 2;
 	}
 	ret = zxhv_nl_open(&nl);
 	if (ret)
 		return fail(&nl, ret, "netlink");
-	if (!strcmp(cmd, "list") && optind == argc) {
+	if (!strcmp(cmd, "list"))
 		ret = cmd_list(&nl);
-	} else if (!strcmp(cmd, "stat") && argc - optind <= 1) {
-		uint64_t koid = 0;
-
-		if (optind < argc) {
-			errno = 0;
-			koid = strtoull(argv[optind], &end, 0);
-			if (errno || *end || !koid) {
-				fprintf(stderr, "zxhv: bad koid '%s'\n", argv[optind]);
-				zxhv_nl_close(&nl);
-				return 2;
-			}
-		}
+	else if (!strcmp(cmd, "stat"))
 		ret = cmd_stat(&nl, koid);
-	} else if (!strcmp(cmd, "top")) {
-		ret = zxhv_top(&nl, argc - optind + 1, argv + optind - 1, json);
-	} else if (!strcmp(cmd, "events") && optind == argc) {
+	else if (!strcmp(cmd, "top"))
+		ret = zxhv_top(&nl, &top, json);
+	else if (!strcmp(cmd, "events"))
 		ret = cmd_events(&nl);
-	} else if (!strcmp(cmd, "probe") && optind == argc) {
+	else
 		ret = cmd_probe(&nl);
-	} else {
-		usage(stderr);
-		ret = 2;
-	}
 	zxhv_nl_close(&nl);
 	return ret;
 }

@@ -81,4 +81,14 @@ const char *zxhv_trap_kind_name(uint32_t kind);
 /* JSON output: a string with escapes. */
 void zxhv_json_str(FILE *f, const char *s);
 
+/* zxhv top (zxhv_top.c): its options, read before the module is asked. */
+struct zxhv_top_opts {
+	double delay;		/* seconds between dumps */
+	long iterations;	/* 0: until interrupted */
+};
+
+/* Reads top's arguments (argv[0] is "top"); 0, or 2 after a message. */
+int zxhv_top_parse(int argc, char **argv, struct zxhv_top_opts *o);
+int zxhv_top(struct zxhv_nl *nl, const struct zxhv_top_opts *o, bool json_out);
+
 #endif /* ZXHV_DATA_H */

@@ -7,6 +7,7 @@
  *
  *   zxhv [-j] top [-d SECS] [-n ITERATIONS] [--once]
  */
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -133,7 +134,7 @@ static void show(const struct zxhv_snapshot *old, const struct zxhv_snapshot *cu
 	free(guests);
 }
 
-int zxhv_top(struct zxhv_nl *nl, int argc, char **argv, bool json)
+int zxhv_top_parse(int argc, char **argv, struct zxhv_top_opts *o)
 {
 	static const struct option opts[] = {
 		{ "delay", required_argument, NULL, 'd' },
@@ -141,31 +142,31 @@ int zxhv_top(struct zxhv_nl *nl, int argc, char **argv, bool json)
 		{ "once", no_argument, NULL, '1' },
 		{ 0 }
 	};
-	struct zxhv_snapshot old = { 0 }, cur = { 0 };
-	long iterations = 0, done = 0;
-	double delay = 1.0, t0, t1;
 	char *end;
-	int c, ret;
+	int c;
 
+	o->delay = 1.0;
+	o->iterations = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "d:n:1", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
-			delay = strtod(optarg, &end);
-			if (*end || !(delay >= 0.1 && delay <= 3600)) {
+			o->delay = strtod(optarg, &end);
+			if (*end || !(o->delay >= 0.1 && o->delay <= 3600)) {
 				fprintf(stderr, "zxhv top: -d wants seconds in [0.1, 3600]\n");
 				return 2;
 			}
 			break;
 		case 'n':
-			iterations = strtol(optarg, &end, 10);
-			if (*end || iterations < 1) {
+			errno = 0;
+			o->iterations = strtol(optarg, &end, 10);
+			if (*end || errno || o->iterations < 1) {
 				fprintf(stderr, "zxhv top: -n wants a count >= 1\n");
 				return 2;
 			}
 			break;
 		case '1':
-			iterations = 1;
+			o->iterations = 1;
 			break;
 		default:
 			return 2;
@@ -175,15 +176,25 @@ int zxhv_top(struct zxhv_nl *nl, int argc, char **argv, bool json)
 		fprintf(stderr, "zxhv top: unexpected argument '%s'\n", argv[optind]);
 		return 2;
 	}
+	return 0;
+}
+
+int zxhv_top(struct zxhv_nl *nl, const struct zxhv_top_opts *o, bool json)
+{
+	struct zxhv_snapshot old = { 0 }, cur = { 0 };
+	long done = 0;
+	double t0, t1;
+	int ret;
+
 	ret = zxhv_fetch_vcpus(nl, 0, &old);
 	t0 = now();
-	while (!ret && (!iterations || done < iterations)) {
-		usleep(delay * 1e6);
+	while (!ret && (!o->iterations || done < o->iterations)) {
+		usleep(o->delay * 1e6);
 		ret = zxhv_fetch_vcpus(nl, 0, &cur);
 		if (ret)
 			break;
 		t1 = now();
-		show(&old, &cur, t1 - t0, json, !json && isatty(1) && !iterations);
+		show(&old, &cur, t1 - t0, json, !json && isatty(1) && !o->iterations);
 		zxhv_snapshot_free(&old);
 		old = cur;
 		memset(&cur, 0, sizeof(cur));
