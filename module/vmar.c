@@ -70,8 +70,10 @@ u32 zxhv_vm_rights_to_perms(zx_rights_t rights)
 #define ZXHV_VM_CAN_MAP \
 	(ZX_VM_CAN_MAP_SPECIFIC | ZX_VM_CAN_MAP_READ | ZX_VM_CAN_MAP_WRITE | \
 	 ZX_VM_CAN_MAP_EXECUTE)
-#define ZXHV_VM_NOT_SUPPORTED_OPTIONS \
-	(ZX_VM_OFFSET_IS_UPPER_LIMIT | (0xffu << ZX_VM_ALIGN_BASE))
+/* The alignment field, n << ZX_VM_ALIGN_BASE: 2^n bytes for n = 10..32. */
+#define ZXHV_VM_ALIGN_FIELD	(0xffu << ZX_VM_ALIGN_BASE)
+#define ZXHV_VM_ALIGN_MIN	10
+#define ZXHV_VM_ALIGN_MAX	32
 
 zx_status_t zxhv_vmar_check_protect_options(zx_vm_option_t options, zx_rights_t vmar_rights,
 					    u32 *perms)
@@ -93,6 +95,7 @@ zx_status_t zxhv_vmar_check_map(zx_vm_option_t *options, zx_rights_t vmo_rights,
 				zx_rights_t vmar_rights, u32 *perms, u32 *max_perms)
 {
 	zx_vm_option_t opts = *options;
+	u32 align;
 
 	/* x86 has no execute-only memory: this option always adds READ. */
 	if (opts & ZX_VM_PERM_READ_IF_XOM_UNSUPPORTED)
@@ -104,9 +107,12 @@ zx_status_t zxhv_vmar_check_map(zx_vm_option_t *options, zx_rights_t vmo_rights,
 		return ZX_ERR_INVALID_ARGS;
 	if (opts & ZXHV_VM_CAN_MAP)
 		return ZX_ERR_INVALID_ARGS;
-	if (opts & ZXHV_VM_NOT_SUPPORTED_OPTIONS)
+	align = (opts & ZXHV_VM_ALIGN_FIELD) >> ZX_VM_ALIGN_BASE;
+	if (align && (align < ZXHV_VM_ALIGN_MIN || align > ZXHV_VM_ALIGN_MAX))
+		return ZX_ERR_INVALID_ARGS;
+	if (align || (opts & ZX_VM_OFFSET_IS_UPPER_LIMIT))
 		return ZX_ERR_NOT_SUPPORTED;
-	if (opts & ~ZXHV_VM_MAP_OPTIONS)
+	if (opts & ~(ZXHV_VM_MAP_OPTIONS | ZXHV_VM_ALIGN_FIELD))
 		return ZX_ERR_INVALID_ARGS;
 	*max_perms = zxhv_vm_rights_to_perms(vmo_rights) & zxhv_vm_rights_to_perms(vmar_rights);
 	if (*perms & ~*max_perms)

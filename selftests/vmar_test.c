@@ -238,6 +238,27 @@ static zx_status_t map_align_option(void)
 	return map(ROOT, RW | ZX_VM_ALIGN_2MB, 0, vmo(PAGE), 0, PAGE);
 }
 
+/* Alignment fields that name no ZX_VM_ALIGN_* value: 2^9, 2^33, bit 31. */
+static zx_status_t map_align_below(void)
+{
+	return map(ROOT, RW | (9u << ZX_VM_ALIGN_BASE), 0, vmo(PAGE), 0, PAGE);
+}
+
+static zx_status_t map_align_above(void)
+{
+	return map(ROOT, RW | (33u << ZX_VM_ALIGN_BASE), 0, vmo(PAGE), 0, PAGE);
+}
+
+static zx_status_t map_align_top_bit(void)
+{
+	return map(ROOT, RW | 0x80000000u, 0, vmo(PAGE), 0, PAGE);
+}
+
+static zx_status_t map_align_4gb(void)
+{
+	return map(ROOT, RW | ZX_VM_ALIGN_4GB, 0, vmo(PAGE), 0, PAGE);
+}
+
 static zx_status_t map_past_end(void)
 {
 	return map(ROOT, RW, 0, vmo(PAGE), PAGE, PAGE);
@@ -387,6 +408,10 @@ static const struct {
 	{ "zx_vmar_map(RESIZABLE VMO)", map_resizable, ZX_ERR_NOT_SUPPORTED },
 	{ "zx_vmar_map(RESIZABLE VMO, ALLOW_FAULTS)", map_resizable_allow_faults, ZX_OK },
 	{ "zx_vmar_map(ALIGN_2MB)", map_align_option, ZX_ERR_NOT_SUPPORTED },
+	{ "zx_vmar_map(ALIGN_4GB)", map_align_4gb, ZX_ERR_NOT_SUPPORTED },
+	{ "zx_vmar_map(alignment 2^9)", map_align_below, ZX_ERR_INVALID_ARGS },
+	{ "zx_vmar_map(alignment 2^33)", map_align_above, ZX_ERR_INVALID_ARGS },
+	{ "zx_vmar_map(option bit 31)", map_align_top_bit, ZX_ERR_INVALID_ARGS },
 	{ "zx_vmar_map(vmo_offset at the end)", map_past_end, ZX_ERR_BUFFER_TOO_SMALL },
 	{ "zx_vmar_map(len past the end)", map_longer_than_vmo, ZX_ERR_BUFFER_TOO_SMALL },
 	{ "zx_vmar_map(faulting mapped_addr)", map_addr_fault, ZX_ERR_INVALID_ARGS },
