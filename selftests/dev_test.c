@@ -140,6 +140,8 @@ TEST(vmx_probe_matches_cpu)
 	TH_LOG("probe: %s", zxhv_vmx_probe_result_string(p.result));
 	EXPECT_NE(NULL, strchr(zxhv_vmx_probe_result_string(p.result), ' '));
 	EXPECT_EQ(ZX_ERR_INVALID_ARGS, zxhv_vmx_probe(NULL));
+	/* A pointer that cannot be written: a status, not a crash in libzx. */
+	EXPECT_EQ(ZX_ERR_INVALID_ARGS, zxhv_vmx_probe((zxhv_vmx_probe_t *)8));
 }
 
 static void *hammer_version(void *arg)

@@ -2,8 +2,6 @@
 /*
  * zxhv_vmx_probe(): can this host run guests, and if not, what to do about it.
  */
-#include <string.h>
-
 #include <zircon-hv.h>
 #include <zircon/hv.h>
 
@@ -25,18 +23,10 @@ static const char *const probe_result_strings[] = {
 
 ZXHV_EXPORT zx_status_t zxhv_vmx_probe(zxhv_vmx_probe_t *out)
 {
-	struct zxhv_vmx_probe probe;
-	zx_status_t status;
-
 	if (!out)
 		return ZX_ERR_INVALID_ARGS;
-
-	memset(&probe, 0, sizeof(probe));
-	status = zxhv_ioctl(ZXHV_IOC_VMX_PROBE, &probe);
-	if (status != ZX_OK)
-		return status;
-	*out = probe;
-	return ZX_OK;
+	/* The module writes *out: a pointer it cannot write is INVALID_ARGS. */
+	return zxhv_ioctl(ZXHV_IOC_VMX_PROBE, out);
 }
 
 ZXHV_EXPORT const char *zxhv_vmx_probe_result_string(uint32_t result)

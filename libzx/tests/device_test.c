@@ -120,7 +120,9 @@ int ioctl(int fd, unsigned long req, ...)
 			errno = fake.ret_errno;
 			return fake.ret;
 		}
+		/* The module writes the whole struct. */
 		p->result = ZXHV_VMX_IN_USE;
+		p->reserved = 0;
 		p->cpu = 3;
 		p->ncpus = 8;
 		p->feature_control = 0x5;
