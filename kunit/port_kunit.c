@@ -6,8 +6,11 @@
  */
 #include <kunit/test.h>
 #include <linux/timekeeping.h>
+#include <linux/workqueue.h>
 
 #include "../module/port.h"
+
+static const atomic_t no_cancel = ATOMIC_INIT(0);
 
 static zx_port_packet_t make_pkt(u64 key, zx_packet_type_t type, u64 payload)
 {
@@ -128,7 +131,7 @@ static void port_arena_own_limit(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, out.guest_bell.addr, 0x1000UL);
 
 	/* One dequeued: the wait helper does not block, and one more fits. */
-	KUNIT_EXPECT_EQ(test, zxhv_port_arena_wait(arena), ZX_OK);
+	KUNIT_EXPECT_EQ(test, zxhv_port_arena_wait(arena, &no_cancel), ZX_OK);
 	KUNIT_EXPECT_EQ(test, zxhv_port_queue_kernel(arena, &bell), ZX_OK);
 	KUNIT_EXPECT_EQ(test, zxhv_port_queue_kernel(arena, &bell), ZX_ERR_SHOULD_WAIT);
 
@@ -190,12 +193,55 @@ static void port_zero_handles_refuses_kernel_packets(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, zxhv_port_queue_kernel(arena, &pkt), ZX_ERR_BAD_HANDLE);
 	KUNIT_EXPECT_EQ(test, zxhv_port_queue_user(port, &pkt), ZX_ERR_BAD_HANDLE);
 	/* A source blocked on a full arena is released, then gets BAD_HANDLE. */
-	KUNIT_EXPECT_EQ(test, zxhv_port_arena_wait(arena), ZX_OK);
+	KUNIT_EXPECT_EQ(test, zxhv_port_arena_wait(arena, &no_cancel), ZX_OK);
 	/* Packets queued before were dropped. */
 	expect_empty(test, port);
 
 	zxhv_port_arena_destroy(arena);
 	zxhv_object_put(zxhv_port_object(port));
+}
+
+struct arena_canceler {
+	struct delayed_work work;
+	struct zxhv_port_arena *arena;
+	atomic_t cancel;
+};
+
+static void arena_cancel_fn(struct work_struct *work)
+{
+	struct arena_canceler *c = container_of(to_delayed_work(work), struct arena_canceler, work);
+
+	atomic_set(&c->cancel, 1);
+	smp_mb();	/* as zxhv_port_arena_wake() asks */
+	zxhv_port_arena_wake(c->arena);
+}
+
+/* A wait for space ends with CANCELED when its flag is raised, not before. */
+static void port_arena_wait_canceled(struct kunit *test)
+{
+	struct zxhv_port *port = new_port(test);
+	zx_port_packet_t pkt = make_pkt(1, ZX_PKT_TYPE_USER, 0);
+	struct arena_canceler c = { .cancel = ATOMIC_INIT(0) };
+	zx_port_packet_t out;
+
+	c.arena = zxhv_port_arena_create(port, 1, 9);
+	KUNIT_ASSERT_NOT_NULL(test, c.arena);
+	KUNIT_EXPECT_EQ(test, zxhv_port_queue_kernel(c.arena, &pkt), ZX_OK);
+
+	/* Full, and the flag raised 20 ms later by another thread: the wake ends the sleep. */
+	INIT_DELAYED_WORK(&c.work, arena_cancel_fn);
+	schedule_delayed_work(&c.work, msecs_to_jiffies(20));
+	KUNIT_EXPECT_EQ(test, zxhv_port_arena_wait(c.arena, &c.cancel), ZX_ERR_CANCELED);
+	flush_delayed_work(&c.work);
+	/* Raised before the wait: at once. */
+	KUNIT_EXPECT_EQ(test, zxhv_port_arena_wait(c.arena, &c.cancel), ZX_ERR_CANCELED);
+	/* Space wins over the flag; the packet queued before is still there. */
+	KUNIT_EXPECT_EQ(test, zxhv_port_wait(port, 0, &out), ZX_OK);
+	KUNIT_EXPECT_EQ(test, out.key, 9ULL);
+	KUNIT_EXPECT_EQ(test, zxhv_port_arena_wait(c.arena, &c.cancel), ZX_OK);
+
+	zxhv_port_arena_destroy(c.arena);
+	close_port(port);
 }
 
 static void port_wait_deadlines(struct kunit *test)
@@ -262,6 +308,7 @@ static struct kunit_case port_cases[] = {
 	KUNIT_CASE(port_arena_own_limit),
 	KUNIT_CASE(port_cancel_only_that_arena),
 	KUNIT_CASE(port_zero_handles_refuses_kernel_packets),
+	KUNIT_CASE(port_arena_wait_canceled),
 	KUNIT_CASE(port_wait_deadlines),
 	KUNIT_CASE(port_poll_window),
 	{}

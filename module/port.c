@@ -460,22 +460,23 @@ static bool arena_ready(struct zxhv_port_arena *arena)
 }
 
 /*
- * Spins until the arena has a free packet (or lost its port) or @stop,
- * while poll_goes_on(): while the waiter is taking packets on another CPU
- * it costs the waiter no wake-up per packet.
+ * Spins until the arena has a free packet (or lost its port), *@cancel or
+ * @stop, while poll_goes_on(): while the waiter is taking packets on
+ * another CPU it costs the waiter no wake-up per packet.
  */
-static bool arena_poll(struct zxhv_port_arena *arena, u64 stop)
+static bool arena_poll(struct zxhv_port_arena *arena, const atomic_t *cancel, u64 stop)
 {
 	do {
 		/* Unlocked looks; the caller queues under the lock. */
-		if (READ_ONCE(arena->nfree) || READ_ONCE(arena->port->no_handles))
+		if (READ_ONCE(arena->nfree) || READ_ONCE(arena->port->no_handles) ||
+		    atomic_read(cancel))
 			return true;
 		cpu_relax();
 	} while (poll_goes_on(stop));
 	return false;
 }
 
-zx_status_t zxhv_port_arena_wait(struct zxhv_port_arena *arena)
+zx_status_t zxhv_port_arena_wait(struct zxhv_port_arena *arena, const atomic_t *cancel)
 {
 	u32 max_ns = READ_ONCE(port_poll_max_ns), window = 0;
 	zx_status_t status = ZX_OK;
@@ -483,21 +484,32 @@ zx_status_t zxhv_port_arena_wait(struct zxhv_port_arena *arena)
 
 	if (arena_ready(arena))
 		return ZX_OK;
+	if (atomic_read(cancel))
+		return ZX_ERR_CANCELED;
 	if (max_ns) {
 		start = ktime_get_ns();
 		window = min(READ_ONCE(arena->poll_ns), max_ns);
 	}
-	if (window && arena_poll(arena, start + window)) {
+	if (window && arena_poll(arena, cancel, start + window)) {
 		atomic_long_inc(&arena->port->arena_poll_hits);
 	} else {
 		atomic_long_inc(&arena->port->arena_sleeps);
-		if (wait_event_interruptible(arena->port->arena_waiters, arena_ready(arena)))
+		if (wait_event_interruptible(arena->port->arena_waiters,
+					     arena_ready(arena) || atomic_read(cancel)))
 			status = ZX_ERR_INTERNAL_INTR_RETRY;
 	}
+	/* Space wins over a cancel that came with it: the packet goes first. */
+	if (status == ZX_OK && !arena_ready(arena))
+		status = ZX_ERR_CANCELED;
 	/* As zxhv_port_wait() adapts its window, by how long the space took. */
 	if (start)
 		poll_adapt(&arena->poll_ns, window, start, status == ZX_OK, max_ns);
 	return status;
+}
+
+void zxhv_port_arena_wake(struct zxhv_port_arena *arena)
+{
+	wake_up(&arena->port->arena_waiters);
 }
 
 void zxhv_port_cancel_arena(struct zxhv_port_arena *arena)

@@ -86,10 +86,15 @@ zx_status_t zxhv_port_queue_kernel(struct zxhv_port_arena *arena, const zx_port_
 
 /*
  * Sleeps until the arena has a free packet or its port lost its last
- * handle.  ZX_OK (then retry zxhv_port_queue_kernel), or
- * ZX_ERR_INTERNAL_INTR_RETRY when a signal is pending.
+ * handle: ZX_OK (then retry zxhv_port_queue_kernel).  Or until *@cancel is
+ * non-zero: ZX_ERR_CANCELED; whoever sets it, then (after a full barrier)
+ * calls zxhv_port_arena_wake().  ZX_ERR_INTERNAL_INTR_RETRY when a signal
+ * is pending.
  */
-zx_status_t zxhv_port_arena_wait(struct zxhv_port_arena *arena);
+zx_status_t zxhv_port_arena_wait(struct zxhv_port_arena *arena, const atomic_t *cancel);
+
+/* Wakes the arena's waiters to look at their *cancel again. */
+void zxhv_port_arena_wake(struct zxhv_port_arena *arena);
 
 /* Removes this arena's queued packets; other packets, even with its key, stay. */
 void zxhv_port_cancel_arena(struct zxhv_port_arena *arena);

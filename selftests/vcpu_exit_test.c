@@ -28,6 +28,10 @@
  * bell_full_port               BELL_MANY (> 256) writes: the VCPU waits while the trap's 256
  *                               packets are queued, and runs on as a thread takes them; all
  *                               arrive in order
+ * bell_full_kick                the VCPU waiting for packet space: a kick from another thread
+ *                               ends the enter with CANCELED, the bell stays pending, and
+ *                               re-entering delivers every packet in order
+ * bell_full_close               ...closing the VCPU's handle there ends it with BAD_HANDLE
  * bell_port_closed              BELL with the port closed -> BAD_STATE, re-entering continues
  * bell_read                     read of a BELL page -> NOT_SUPPORTED
  * memory_shared                 guest writes seen by the host mapping and vice versa
@@ -262,6 +266,45 @@ TEST(bell_full_port)
 	EXPECT_FALSE(d.done_early);
 	EXPECT_EQ(BELL_MANY, d.got);
 	EXPECT_EQ(ZX_ERR_TIMED_OUT, zx_port_wait(vm.port, 0, &p));
+	vm_close(&vm);
+}
+
+TEST(bell_full_kick)
+{
+	struct bell_drain d = { 0 };
+	struct later l;
+	zx_port_packet_t p;
+	struct vm vm;
+	pthread_t t;
+
+	VM_START(&vm, g_bell_many);
+	/* Nobody takes packets: the VCPU waits for space until the kick. */
+	ASSERT_EQ(0, later(&l, vm.vcpu, 0, 0, 300));
+	EXPECT_EQ(ZX_ERR_CANCELED, enter(&vm));
+	ASSERT_EQ(0, pthread_join(l.thread, NULL));
+	EXPECT_EQ(ZX_OK, l.status);
+	EXPECT_EQ(0u, vcpu_flags(vm.vcpu) & ZX_INFO_VCPU_FLAG_KICKED);
+	/* The pending bell goes out first when the enter resumes; none lost or doubled. */
+	d.port = vm.port;
+	ASSERT_EQ(0, pthread_create(&t, NULL, bell_drain, &d));
+	EXPECT_MARK(&vm, BELL_MANY);
+	ASSERT_EQ(0, pthread_join(t, NULL));
+	EXPECT_EQ(BELL_MANY, d.got);
+	EXPECT_EQ(ZX_ERR_TIMED_OUT, zx_port_wait(vm.port, 0, &p));
+	vm_close(&vm);
+}
+
+TEST(bell_full_close)
+{
+	struct later l;
+	struct vm vm;
+
+	VM_START(&vm, g_bell_many);
+	ASSERT_EQ(0, later(&l, vm.vcpu, 2, 0, 300));
+	EXPECT_EQ(ZX_ERR_BAD_HANDLE, enter(&vm));
+	ASSERT_EQ(0, pthread_join(l.thread, NULL));
+	EXPECT_EQ(ZX_OK, l.status);
+	vm.vcpu = ZX_HANDLE_INVALID;
 	vm_close(&vm);
 }
 

@@ -460,7 +460,8 @@ static zx_status_t vmx_before_entry(struct zxhv_arch_vcpu *v)
 			zxhv_vmx_vcpu_put(v);
 			status = zxhv_vmx_vmexit_deliver_bell(v);
 			zxhv_vmx_vcpu_reload(v);
-			if (status != ZX_OK)
+			/* CANCELED: the kick, taken just below. */
+			if (status != ZX_OK && status != ZX_ERR_CANCELED)
 				return status;
 		}
 		if (signal_pending(current))

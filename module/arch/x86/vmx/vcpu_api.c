@@ -33,6 +33,7 @@
 #include "caps.h"
 #include "guest_priv.h"
 #include "lapic_vmx.h"
+#include "port.h"
 #include "pvclock_vmx.h"
 #include "trace.h"
 #include "vcpu_priv.h"
@@ -381,10 +382,21 @@ void zxhv_arch_vcpu_destroy(struct zxhv_arch_vcpu *v)
 
 void zxhv_arch_vcpu_kick(struct zxhv_arch_vcpu *v)
 {
+	struct zxhv_port_arena *arena;
+
 	atomic64_inc(&v->kicks);
 	atomic_set(&v->kicked, 1);
 	trace_zxhv_kick(v->vpid);
 	zxhv_vmx_vcpu_poke(v);
+	/*
+	 * A thread waiting for BELL packet space: the flag's store before the
+	 * look at bell_wait, as the waiter publishes bell_wait before its look
+	 * at the flag (zxhv_vmx_vmexit_deliver_bell()).
+	 */
+	smp_mb();
+	arena = READ_ONCE(v->bell_wait);
+	if (arena)
+		zxhv_port_arena_wake(arena);
 }
 
 zx_status_t zxhv_arch_vcpu_interrupt(struct zxhv_arch_vcpu *v, u32 vector)

@@ -155,6 +155,11 @@ struct zxhv_arch_vcpu {
 	/* A BELL write whose packet is not queued yet (its port was full). */
 	const struct zxhv_trap *bell_trap;
 	u64 bell_addr;
+	/*
+	 * The arena the bound thread waits on for space, for a kick to wake
+	 * (it lives as long as the guest); NULL when it does not wait.
+	 */
+	struct zxhv_port_arena *bell_wait;
 	bool walked_host_mm;		/* zxhv_vmx_vmexit_walked_host_mm() */
 	unsigned long cr2;		/* the guest's CR2 (run.c) */
 	/* The guest's DR0-DR3 and DR6 (MOV DR exits); its DR7 is in the VMCS. */

@@ -269,10 +269,16 @@ zx_status_t zxhv_vmx_vmexit_deliver_bell(struct zxhv_arch_vcpu *v)
 	zx_status_t status;
 
 	for (;;) {
-		/* All 256 packets are queued: block until the VMM takes one. */
-		status = zxhv_port_arena_wait(v->bell_trap->arena);
+		/*
+		 * All 256 packets are queued: block until the VMM takes one.
+		 * A kick wakes the wait through bell_wait; the full barrier
+		 * orders its store before the wait's first look at the flag.
+		 */
+		smp_store_mb(v->bell_wait, v->bell_trap->arena);
+		status = zxhv_port_arena_wait(v->bell_trap->arena, &v->kicked);
+		WRITE_ONCE(v->bell_wait, NULL);
 		if (status != ZX_OK)
-			return status;	/* a signal: the bell stays pending */
+			return status;	/* a signal or a kick: the bell stays pending */
 		status = bell_queue(v->bell_trap, v->bell_addr);
 		if (status != ZX_ERR_SHOULD_WAIT)
 			break;

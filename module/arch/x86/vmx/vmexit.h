@@ -32,8 +32,8 @@ bool zxhv_vmx_vmexit_walked_host_mm(struct zxhv_arch_vcpu *v);
 /*
  * Queue the pending BELL packet (v->bell_trap), blocking while the trap's
  * packets are all queued; VMCS put.  ZX_OK; ZX_ERR_BAD_STATE when the port
- * has no handles left; ZX_ERR_INTERNAL_INTR_RETRY on a signal (still
- * pending).
+ * has no handles left; ZX_ERR_INTERNAL_INTR_RETRY on a signal and
+ * ZX_ERR_CANCELED on a kick (v->kicked, left set), the bell still pending.
  */
 zx_status_t zxhv_vmx_vmexit_deliver_bell(struct zxhv_arch_vcpu *v);
 
