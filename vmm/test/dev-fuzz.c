@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
  * libFuzzer target over each virtio device's request parser: virtio_blk.c,
- * virtio_net.c, virtio_console.c and virtio_rng.c, linked with a fake
- * transport (this file: virtio_add() and the rest of virtio_pci.c's
- * interface) and a fake guest RAM (256 KiB, one heap block, so ASan sees any
- * access outside it).  The disk is a memfd; the TAP a socket pair
- * (fuzz-net.c); the console's output /dev/null (fuzz-console.c).
+ * virtio_net.c, virtio_console.c and virtio_rng.c, linked with the fake
+ * transport, guest RAM and disks of fake-dev.c (in place of virtio_pci.c).
+ * The disk is a memfd; the TAP a socket pair (fuzz-net.c); the console's
+ * output /dev/null (fuzz-console.c).
  *
  * The input builds the rings.  Byte 0 picks the device, byte 1 the queue
  * features (bit 0 EVENT_IDX, bit 1 INDIRECT_DESC, bit 2 the read-only disk).
@@ -23,108 +22,31 @@
  * hold (else abort: a device bug, not just a sanitizer's).  make -C vmm
  * fuzz-check runs it over vmm/test/dev-corpus and a bounded number of inputs.
  */
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include "dev-fuzz.h"
 
-#define RAM		(256u * 1024)
-#define QSIZE		64u
 #define MAX_CHAIN	32u
 #define MAX_LEN		8192u
-#define INDIR_BASE	0x2000u		/* indirect tables up to DATA_BASE */
-#define DATA_BASE	0x8000u
 #define DISK_SIZE	(64u * 1024)
 
 enum { DEV_BLK, DEV_BLK_RO, DEV_NET, DEV_CONSOLE, DEV_RNG, NDEVS };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static struct virtio_dev *devs[NDEVS], *added;
+static struct virtio_dev *devs[NDEVS];
 static struct vmm vm;
-static uint8_t *ram;
-
-/* --- the fake transport --------------------------------------------------- */
-
-struct virtio_dev *virtio_add(struct vmm *v, const struct virtio_ops *ops, void *priv)
-{
-	struct virtio_dev *d = calloc(1, sizeof(*d));
-
-	if (!d || !(d->chain = malloc(sizeof(*d->chain))))
-		abort();
-	d->vm = v;
-	d->ops = ops;
-	d->priv = priv;
-	added = d;
-	return d;
-}
-
-void virtio_queue_interrupt(struct virtio_dev *d, int q)
-{
-	vq_need_interrupt(&d->q[q], &d->mem);
-}
-
-void virtio_needs_reset(struct virtio_dev *d, const char *fmt, ...)
-{
-	char why[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, sizeof(why), fmt, ap);
-	va_end(ap);
-	d->status |= 0x40;
-}
-
-bool virtio_queue_live(const struct virtio_dev *d, int q)
-{
-	return q >= 0 && (unsigned int)q < d->ops->nqueues && d->q[q].enabled &&
-	       (d->status & 0x44) == 0x04;
-}
-
-void virtio_wake(struct virtio_dev *d)
-{
-	(void)d;			/* the harness kicks the device itself */
-}
-
-void vmm_die_input(const char *arg, const char *fmt, ...)
-{
-	(void)arg;
-	(void)fmt;
-	abort();
-}
-
-static struct virtio_dev *add_disk(bool ro)
-{
-	static char path[VMM_MAX_DISKS][64];
-	static struct vmm_disk disk[VMM_MAX_DISKS];
-	static unsigned int n;
-	int fd = memfd_create("fuzz-disk", MFD_CLOEXEC);
-
-	if (fd < 0 || ftruncate(fd, DISK_SIZE) != 0)
-		abort();
-	snprintf(path[n], sizeof(path[n]), "/proc/self/fd/%d", fd);
-	disk[n].path = path[n];
-	disk[n].read_only = ro;
-	virtio_blk_add(&vm, &disk[n], n);
-	n++;
-	return added;
-}
 
 static void setup(void)
 {
-	ram = malloc(RAM);
-	if (!ram)
-		abort();
-	devs[DEV_BLK] = add_disk(false);
-	devs[DEV_BLK_RO] = add_disk(true);
+	fake_ram_init();
+	fake_disk(&vm, false, DISK_SIZE, &devs[DEV_BLK]);
+	fake_disk(&vm, true, DISK_SIZE, &devs[DEV_BLK_RO]);
 	devs[DEV_NET] = fuzz_net_setup(&vm);
 	devs[DEV_CONSOLE] = fuzz_console_setup(&vm);
 	virtio_rng_add(&vm);
-	devs[DEV_RNG] = added;
+	devs[DEV_RNG] = fake_added;
 }
 
 /* --- building the rings from the input ---------------------------------------- */
@@ -144,37 +66,10 @@ static bool take(struct input *in, void *dst, size_t n)
 	return true;
 }
 
-static uint64_t qbase(unsigned int q)
-{
-	return 0x1000ull * q;		/* desc at +0, avail at +0x400, used at +0x800 */
-}
-
-static void put_desc(uint64_t table, unsigned int i, uint64_t addr, uint32_t len, uint16_t flags,
-		     uint16_t next)
-{
-	uint8_t *d = ram + table + 16ull * i;
-
-	memcpy(d, &addr, 8);
-	memcpy(d + 8, &len, 4);
-	memcpy(d + 12, &flags, 2);
-	memcpy(d + 14, &next, 2);
-}
-
-static void offer(unsigned int q, uint16_t head)
-{
-	uint64_t avail = qbase(q) + 0x400;
-	uint16_t idx;
-
-	memcpy(&idx, ram + avail + 2, 2);
-	memcpy(ram + avail + 4 + 2 * (idx % QSIZE), &head, 2);
-	idx++;
-	memcpy(ram + avail + 2, &idx, 2);
-}
-
 struct built {
 	unsigned int ndesc[2];		/* descriptor-table entries used per queue */
 	uint32_t indir, data;		/* bump pointers */
-	uint64_t room[2][QSIZE];	/* writable bytes of the chain at head */
+	uint64_t room[2][FAKE_QSIZE];	/* writable bytes of the chain at head */
 	bool wild;			/* a chain may point anywhere, the rings included */
 };
 
@@ -199,19 +94,19 @@ static bool build_chain(struct input *in, struct built *b, unsigned int nqueues)
 			indirect = ctl & 4;
 		}
 		len %= MAX_LEN + 1;
-		if (b->data + len > RAM)
+		if (b->data + len > FAKE_RAM)
 			return false;
 		desc[n].addr = b->data;
 		desc[n].len = len;
 		desc[n].flags = (ctl & 1) ? VRING_DESC_F_WRITE : 0;
 		if (ctl & 1) {
-			memset(ram + b->data, 0xa5, len);
+			memset(fake_ram + b->data, 0xa5, len);
 			room += len;
 		} else {
 			size_t k = len < in->left ? len : in->left;
 
-			memset(ram + b->data, 0, len);
-			take(in, ram + b->data, k);
+			memset(fake_ram + b->data, 0, len);
+			take(in, fake_ram + b->data, k);
 		}
 		b->data += len;
 		if ((ctl & 16) && take(in, &addr32, 4)) {
@@ -235,26 +130,26 @@ static bool build_chain(struct input *in, struct built *b, unsigned int nqueues)
 	}
 	if (n == 0)
 		return false;
-	if (indirect && b->indir + 16 * n <= DATA_BASE) {
-		if (b->ndesc[q] == QSIZE)
+	if (indirect && b->indir + 16 * n <= FAKE_DATA_BASE) {
+		if (b->ndesc[q] == FAKE_QSIZE)
 			return false;
 		for (unsigned int i = 0; i < n; i++)
-			put_desc(b->indir, i, desc[i].addr, desc[i].len, desc[i].flags, desc[i].next);
+			fake_put_desc(b->indir, i, desc[i].addr, desc[i].len, desc[i].flags, desc[i].next);
 		head = (uint16_t)b->ndesc[q]++;
-		put_desc(qbase(q), head, b->indir, 16 * n, VRING_DESC_F_INDIRECT, 0);
+		fake_put_desc(fake_qbase(q), head, b->indir, 16 * n, VRING_DESC_F_INDIRECT, 0);
 		b->indir += 16 * n;
 	} else {
-		if (b->ndesc[q] + n > QSIZE)
+		if (b->ndesc[q] + n > FAKE_QSIZE)
 			return false;
 		head = (uint16_t)b->ndesc[q];
 		for (unsigned int i = 0; i < n; i++)
-			put_desc(qbase(q), head + i, desc[i].addr, desc[i].len, desc[i].flags,
+			fake_put_desc(fake_qbase(q), head + i, desc[i].addr, desc[i].len, desc[i].flags,
 				 (uint16_t)(desc[i].next + head));
 		b->ndesc[q] += n;
 	}
 	b->room[q][head] = room;
 	b->wild |= wild;
-	offer(q, head);
+	fake_offer(q, head);
 	return true;
 }
 
@@ -262,17 +157,17 @@ static bool build_chain(struct input *in, struct built *b, unsigned int nqueues)
 static void check_used(const struct virtio_dev *d, const struct built *b)
 {
 	for (unsigned int q = 0; q < d->ops->nqueues && q < 2; q++) {
-		uint64_t used = qbase(q) + 0x800;
+		uint64_t used = fake_qbase(q) + 0x800;
 		uint16_t idx;
 
-		memcpy(&idx, ram + used + 2, 2);
+		memcpy(&idx, fake_ram + used + 2, 2);
 		if (idx != d->q[q].used_idx)
 			abort();
-		for (unsigned int i = 0; i < idx && i < QSIZE; i++) {
+		for (unsigned int i = 0; i < idx && i < FAKE_QSIZE; i++) {
 			uint32_t id, len;
 
-			memcpy(&id, ram + used + 4 + 8 * i, 4);
-			memcpy(&len, ram + used + 8 + 8 * i, 4);
+			memcpy(&id, fake_ram + used + 4 + 8 * i, 4);
+			memcpy(&len, fake_ram + used + 8 + 8 * i, 4);
 			if (id >= b->ndesc[q] || len > b->room[q][id])
 				abort();
 		}
@@ -286,7 +181,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct virtio_dev *d;
 	uint8_t sel, feat;
 
-	if (!ram)
+	if (!fake_ram)
 		setup();
 	if (!take(&in, &sel, 1) || !take(&in, &feat, 1))
 		return 0;
@@ -294,23 +189,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (sel == DEV_BLK_RO && !(feat & 4))
 		sel = DEV_BLK;
 	d = devs[sel];
-	memset(ram, 0, DATA_BASE);
+	fake_queues_ready(d, feat & 1, feat & 2);
 	memset(&b, 0, sizeof(b));
-	b.indir = INDIR_BASE;
-	b.data = DATA_BASE;
-	d->mem.base = ram;
-	d->mem.size = RAM;
-	d->status = 0x0f;		/* ACKNOWLEDGE, DRIVER, FEATURES_OK, DRIVER_OK */
-	for (unsigned int q = 0; q < d->ops->nqueues; q++) {
-		memset(&d->q[q], 0, sizeof(d->q[q]));
-		d->q[q].size = QSIZE;
-		d->q[q].desc = qbase(q);
-		d->q[q].avail = qbase(q) + 0x400;
-		d->q[q].used = qbase(q) + 0x800;
-		d->q[q].event_idx = feat & 1;
-		d->q[q].indirect = feat & 2;
-		d->q[q].enabled = true;
-	}
+	b.indir = FAKE_INDIR_BASE;
+	b.data = FAKE_DATA_BASE;
 	while (build_chain(&in, &b, d->ops->nqueues))
 		;
 	switch (sel) {

@@ -1,15 +1,15 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The libFuzzer target over the virtio devices' request parsers
- * (vmm/test/dev-fuzz.c): the devices' own files linked with a fake transport
- * and fake guest RAM.  The console and net devices keep their host side in
- * file-scope state, so their files are compiled inside fuzz-console.c and
- * fuzz-net.c, which give the harness these entry points.
+ * (vmm/test/dev-fuzz.c): the devices' own files linked with the fake
+ * transport and guest RAM of fake-dev.c.  The console and net devices keep
+ * their host side in file-scope state, so their files are compiled inside
+ * fuzz-console.c and fuzz-net.c, which give the harness these entry points.
  */
 #ifndef ZXHV_DEV_FUZZ_H_
 #define ZXHV_DEV_FUZZ_H_
 
-#include "../virtio.h"
+#include "fake-dev.h"
 
 /* fuzz-console.c: the console with its output on /dev/null. */
 struct virtio_dev *fuzz_console_setup(struct vmm *vm);
