@@ -9,8 +9,8 @@
  *   IN, OUT          512-byte sectors inside the disk, else IOERR
  *   FLUSH            fdatasync(2): completed means on the host's disk
  *   GET_ID           "zxhv-disk<N>", 20 bytes at most
- *   DISCARD          fallocate PUNCH_HOLE (regular files)
- *   WRITE_ZEROES     fallocate ZERO_RANGE, or written zeroes
+ *   DISCARD          fallocate PUNCH_HOLE (regular files)   one segment, else
+ *   WRITE_ZEROES     fallocate ZERO_RANGE, or written zeroes  UNSUPP (segments())
  *   anything else    UNSUPP
  *
  * A read-only disk (--disk PATH,ro) offers VIRTIO_BLK_F_RO and fails every
@@ -48,6 +48,8 @@
 #define S_OK			0
 #define S_IOERR			1
 #define S_UNSUPP		2
+
+#define SEG_F_UNMAP		1u
 
 struct blk {
 	struct virtio_ops ops;
@@ -145,28 +147,34 @@ static uint8_t zero_range(struct blk *k, uint64_t sector, uint64_t count, bool p
 	return S_OK;
 }
 
-/* DISCARD and WRITE_ZEROES: 16-byte segments (le64 sector, le32 count, le32 flags). */
+/*
+ * DISCARD and WRITE_ZEROES: one 16-byte segment (le64 sector, le32 count,
+ * le32 flags), as max_discard_seg = max_write_zeroes_seg = 1 say; several
+ * are UNSUPP, so a request costs one range whatever its length.  Flags
+ * (virtio 1.2 §5.2.6.2): bit 0 is unmap, which only WRITE_ZEROES may set
+ * (and which may be ignored: the range is zeroed either way); unmap on a
+ * DISCARD or any other bit is UNSUPP.  discard_sector_alignment is a hint
+ * to the driver: an unaligned range is done as asked.
+ */
 static uint8_t segments(struct blk *k, const struct vq_chain *c, uint32_t type)
 {
-	uint64_t n = c->read_len - 16;
+	uint64_t n = c->read_len - 16, sector;
+	uint32_t count, flags;
+	uint8_t seg[16];
 
 	if (k->disk->read_only || n == 0 || n % 16)
 		return S_IOERR;
-	for (uint64_t off = 16; off < c->read_len; off += 16) {
-		uint8_t seg[16], st;
-		uint64_t sector;
-		uint32_t count;
-
-		vq_copy_from(c, off, seg, sizeof(seg));
-		memcpy(&sector, seg, 8);
-		memcpy(&count, seg + 8, 4);
-		if (count > MAX_SEG_SECTORS)
-			return S_IOERR;
-		st = zero_range(k, sector, count, type == T_DISCARD);
-		if (st != S_OK)
-			return st;
-	}
-	return S_OK;
+	if (n > 16)
+		return S_UNSUPP;
+	vq_copy_from(c, 16, seg, sizeof(seg));
+	memcpy(&sector, seg, 8);
+	memcpy(&count, seg + 8, 4);
+	memcpy(&flags, seg + 12, 4);
+	if (flags & ~(type == T_WRITE_ZEROES ? SEG_F_UNMAP : 0u))
+		return S_UNSUPP;
+	if (count > MAX_SEG_SECTORS)
+		return S_IOERR;
+	return zero_range(k, sector, count, type == T_DISCARD);
 }
 
 static uint8_t request(struct blk *k, const struct vq_chain *c, uint32_t type, uint64_t sector,

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "../virtio.h"
+#include "tap.h"
 
 /* What console.c calls elsewhere in zxhv-vmm: unused by output. */
 void uart_receive(uint8_t byte)
@@ -38,16 +39,6 @@ void vmm_stop(struct vmm *vm, enum vmm_exit why, const char *fmt, ...)
 
 #define BYTES		20000
 #define MAX_WRITES	200	/* one per byte would be 20,000 */
-
-static int n, failed;
-
-static void report(bool ok, const char *what)
-{
-	n++;
-	if (!ok)
-		failed++;
-	printf("%sok %d - %s\n", ok ? "" : "not ", n, what);
-}
 
 static uint8_t pattern(unsigned int i)
 {
@@ -129,11 +120,11 @@ int main(void)
 	setvbuf(stdout, NULL, _IONBF, 0);
 	printf("TAP version 13\n1..3\n");
 	whole = run(false, &status);
-	report(whole, "every byte reaches stdout, in order, by console_flush()");
-	report(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	tap_ok(whole, "every byte reaches stdout, in order, by console_flush()");
+	tap_ok(WIFEXITED(status) && WEXITSTATUS(status) == 0,
 	       "in at most 200 write()s for 20,000 bytes");
 	whole = run(true, &status);
-	report(whole && WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM,
+	tap_ok(whole && WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM,
 	       "a SIGTERM lets the buffered bytes out, then the VMM dies of it");
-	return failed ? 1 : 0;
+	return tap_status();
 }
