@@ -47,17 +47,26 @@ static void reset_locked(void)
 	io.ready = true;
 }
 
+uint64_t apic_dest_mask(uint8_t dest, bool logical, bool lowest)
+{
+	uint64_t mask;
+
+	if (logical)
+		mask = dest;				/* flat logical: one bit per CPU */
+	else if (dest == 0xff)
+		mask = ~0ull;
+	else
+		mask = dest < 64 ? 1ull << dest : 0;	/* no VCPU has an APIC ID >= 64 */
+	if (lowest && mask)
+		mask &= -mask;				/* lowest priority: the first CPU */
+	return mask;
+}
+
 /* The APIC ID mask an entry targets, and the vector. */
 static void target(uint64_t rte, uint64_t *mask, uint8_t *vector)
 {
-	uint64_t dest = rte >> 56;
-
-	if (rte & RTE_LOGICAL)
-		*mask = dest;				/* flat logical: one bit per CPU */
-	else
-		*mask = dest == 0xff ? ~0ull : 1ull << dest;
-	if ((rte & RTE_DELMODE) == RTE_DELMODE_LOWEST && *mask)
-		*mask &= -*mask;			/* lowest priority: the first CPU */
+	*mask = apic_dest_mask((uint8_t)(rte >> 56), rte & RTE_LOGICAL,
+			       (rte & RTE_DELMODE) == RTE_DELMODE_LOWEST);
 	*vector = (rte & RTE_DELMODE) == RTE_DELMODE_NMI ? 2 : (uint8_t)(rte & RTE_VECTOR);
 }
 

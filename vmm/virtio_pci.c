@@ -100,13 +100,7 @@ static void send_msi(struct virtio_dev *d, unsigned int v)
 		return;				/* not an interrupt message we can deliver */
 	if (mode == 4)
 		vector = 2;			/* NMI */
-	if (addr & 4) {				/* logical destination: flat model */
-		mask = dest;
-		if (mode == 1 && mask)
-			mask &= -mask;
-	} else {
-		mask = dest == 0xff ? ~0ull : (dest < 64 ? 1ull << dest : 0);
-	}
+	mask = apic_dest_mask((uint8_t)dest, addr & 4, mode == 1);	/* bit 2: logical */
 	if (mask && (vector >= 16 || vector == 2))
 		vcpu_interrupt_mask(d->vm, mask, vector);
 }

@@ -125,7 +125,13 @@ void bootparams_setup(struct vmm *vm, const struct vmm_boot *boot);
 /* acpi.c */
 void acpi_setup(struct vmm *vm);
 
-/* ioapic.c */
+/*
+ * ioapic.c.  apic_dest_mask(): the VCPUs (one bit per APIC ID) that an
+ * 8-bit xAPIC destination reaches, for the IO APIC's entries and MSI
+ * messages alike: physical, an APIC ID below 64 or 0xff for all (another ID
+ * reaches none); logical, the flat model's bits; lowest priority, the first.
+ */
+uint64_t apic_dest_mask(uint8_t dest, bool logical, bool lowest);
 void ioapic_raise(struct vmm *vm, unsigned int gsi);
 void ioapic_mmio(struct vmm *vm, uint64_t off, bool write, uint32_t *val, unsigned int size);
 
