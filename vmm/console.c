@@ -19,9 +19,17 @@
  * "terminated by Ctrl-A x" on stderr), Ctrl-A Ctrl-A sends one Ctrl-A, Ctrl-A h
  * prints the list; any other key after Ctrl-A is dropped.
  *
+ * The guest may take no input for ever (the UART's receive interrupt never
+ * enabled, hvc0 without receive buffers, its device in NEEDS_RESET).  What
+ * it has not taken waits in the device's queue, the backlog (4 KiB, handed
+ * over as soon as the guest makes room); from a terminal the reader never
+ * waits for room, so that the escapes are always read: a key that finds
+ * the backlog full is dropped and counted (console_report() at exit).
+ *
  * Input that is not a terminal (a pipe, a file) is fed to the guest byte by
- * byte as typed input, with no escapes; at its end the guest simply sees no
- * more input.
+ * byte as typed input, with no escapes; the reader waits while the backlog
+ * is full, so none of it is lost; at its end the guest simply sees no more
+ * input.
  *
  * Output: the UART hands over one byte per THR write, and a write() per byte
  * (plus, on a busy host, a wake-up of whoever reads our stdout per byte) was
@@ -187,13 +195,24 @@ static void *writer(void *arg)
 	return NULL;
 }
 
-/* A key for the guest: to hvc0 with --console virtio, else to the UART. */
+static unsigned long dropped;		/* keys that found the backlog full */
+
+/* A key for the guest: to hvc0 with --console virtio, else to the UART (see the top). */
 static void console_key(struct vmm *vm, uint8_t c)
 {
-	if (vm->cfg.console_virtio)
-		virtio_console_receive(c);
-	else
-		uart_receive(c);
+	bool wait = !raw;
+
+	if (!(vm->cfg.console_virtio ? virtio_console_receive(c, wait) : uart_receive(c, wait)))
+		__atomic_fetch_add(&dropped, 1, __ATOMIC_RELAXED);
+}
+
+void console_report(void)
+{
+	unsigned long n = __atomic_load_n(&dropped, __ATOMIC_RELAXED);
+
+	if (n)
+		fprintf(stderr, "zxhv-vmm: console: %lu typed bytes dropped: the guest did not "
+			"take its input\n", n);
 }
 
 /* Handles the key after Ctrl-A; false when the VM is to end. */

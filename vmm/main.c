@@ -252,6 +252,7 @@ int main(int argc, char **argv)
 	virtio_setup(&vm);
 	console_start(&vm);
 	rc = vcpu_run_vm(&vm, boot.entry);
+	console_report();
 	virtio_exit_report();
 	return rc;
 }

@@ -13,10 +13,11 @@
  * true.
  *
  * As on a PC, the interrupt reaches the IO APIC only while MCR.OUT2 is set.
- * Input comes from the host in a queue; bytes enter the receive FIFO only
- * while the guest has receive interrupts enabled and OUT2 set, i.e. once a
- * program has the port open, so early input is not lost to the driver's
- * probing (which enables every IER bit) and FIFO resets ("typed" input).
+ * Input comes from the host in a queue (QUEUE_SIZE bytes, console.c's
+ * backlog); bytes enter the receive FIFO only while the guest has receive
+ * interrupts enabled and OUT2 set, i.e. once a program has the port open, so
+ * early input is not lost to the driver's probing (which enables every IER
+ * bit) and FIFO resets ("typed" input).
  */
 #include <string.h>
 
@@ -221,16 +222,19 @@ void uart_write(unsigned int reg, uint8_t val)
 		ioapic_raise(u.vm, UART_IRQ);
 }
 
-void uart_receive(uint8_t byte)
+bool uart_receive(uint8_t byte, bool wait)
 {
-	bool raise;
+	bool raise, queued;
 
 	pthread_mutex_lock(&u.lock);
-	while (u.queue_count == QUEUE_SIZE)
+	while (wait && u.queue_count == QUEUE_SIZE)
 		pthread_cond_wait(&u.room, &u.lock);
-	u.queue[(u.queue_head + u.queue_count++) % QUEUE_SIZE] = byte;
+	queued = u.queue_count < QUEUE_SIZE;
+	if (queued)
+		u.queue[(u.queue_head + u.queue_count++) % QUEUE_SIZE] = byte;
 	raise = update_irq_locked();
 	pthread_mutex_unlock(&u.lock);
 	if (raise)
 		ioapic_raise(u.vm, UART_IRQ);
+	return queued;
 }

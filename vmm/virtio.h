@@ -96,7 +96,8 @@ static inline void virtio_serve_queue(struct virtio_dev *d, int q, vq_handler fn
 /* The devices. */
 void virtio_rng_add(struct vmm *vm);
 void virtio_console_add(struct vmm *vm);
-void virtio_console_receive(uint8_t byte);
+/* Queues a byte of host input; when the queue is full, waits for room, or (!wait) returns false. */
+bool virtio_console_receive(uint8_t byte, bool wait);
 void virtio_blk_add(struct vmm *vm, const struct vmm_disk *disk, unsigned int index);
 void virtio_blk_report(void);
 void virtio_net_add(struct vmm *vm);

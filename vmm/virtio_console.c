@@ -4,8 +4,8 @@
  * receives (host to guest), queue 1 transmits (guest to host).  Linux names
  * it hvc0.  Transmitted bytes go to the VMM's stdout as they arrive; the
  * host terminal's input (console.c, with --console virtio) is queued here
- * and copied into the receive buffers the driver has posted, so nothing is
- * lost while the guest has none posted: the terminal's reader waits for room.
+ * (INPUT_SIZE bytes, console.c's backlog) and copied into the receive
+ * buffers the driver has posted, whenever it posts them.
  */
 #include <errno.h>
 #include <string.h>
@@ -23,15 +23,20 @@ static struct {
 	unsigned int head, count;
 } con = { .lock = PTHREAD_MUTEX_INITIALIZER, .room = PTHREAD_COND_INITIALIZER };
 
-void virtio_console_receive(uint8_t byte)
+bool virtio_console_receive(uint8_t byte, bool wait)
 {
+	bool queued;
+
 	pthread_mutex_lock(&con.lock);
-	while (con.count == INPUT_SIZE)
+	while (wait && con.count == INPUT_SIZE)
 		pthread_cond_wait(&con.room, &con.lock);
-	con.buf[(con.head + con.count++) % INPUT_SIZE] = byte;
+	queued = con.count < INPUT_SIZE;
+	if (queued)
+		con.buf[(con.head + con.count++) % INPUT_SIZE] = byte;
 	pthread_mutex_unlock(&con.lock);
-	if (con.dev)
+	if (queued && con.dev)
 		virtio_wake(con.dev);
+	return queued;
 }
 
 static void write_all(const uint8_t *p, size_t n)

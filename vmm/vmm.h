@@ -158,8 +158,12 @@ bool decode_complete_read(zx_handle_t vcpu, const struct mmio_access *acc, uint6
 void uart_init(struct vmm *vm);
 uint8_t uart_read(unsigned int reg);
 void uart_write(unsigned int reg, uint8_t val);
-/* Queues input bytes; blocks while the guest has not enabled receive interrupts. */
-void uart_receive(uint8_t byte);
+/*
+ * Queues a byte of input (it enters the FIFO once the guest has receive
+ * interrupts enabled); when the queue is full, waits for room, or (!wait)
+ * returns false.
+ */
+bool uart_receive(uint8_t byte, bool wait);
 
 /*
  * console.c: the host terminal, the stdin reader and the stdout writer
@@ -171,6 +175,8 @@ void console_restore(void);
 /* A byte of guest output for stdout (batched); console_flush() writes what is left. */
 void console_output(uint8_t b);
 void console_flush(void);
+/* At exit: how many typed bytes were dropped for want of room (nothing if none). */
+void console_report(void);
 
 /* legacy.c: every other port. Returns the value for a read. */
 uint32_t legacy_io(struct vmm *vm, uint16_t port, bool input, unsigned int size, uint32_t val);

@@ -27,6 +27,6 @@ void fuzz_console_run(struct virtio_dev *d, const uint8_t *input, size_t n)
 	if (n > INPUT_SIZE)
 		n = INPUT_SIZE;
 	for (size_t i = 0; i < n; i++)
-		virtio_console_receive(input[i]);
+		virtio_console_receive(input[i], false);
 	d->ops->notify(d, -1);
 }
