@@ -207,6 +207,11 @@ static void check_bzimage(const struct vmm_config *cfg, struct vmm_boot *b)
 	load = get64(k + HDR_PREF_ADDRESS);
 	if (k[HDR_RELOCATABLE] && load < KERNEL_LOAD_MIN)
 		load = KERNEL_LOAD_MIN;
+	/* Below the memory's end (<= 3 GiB), neither the round-up nor load + init_size wraps. */
+	if (load >= cfg->memory)
+		vmm_die_input("--kernel", "%s: loads at %#llx, beyond the end of memory (--memory is "
+			      "%llu MiB)", path, (unsigned long long)load,
+			      (unsigned long long)(cfg->memory >> 20));
 	if (k[HDR_RELOCATABLE])
 		load = (load + align - 1) & ~(align - 1);
 	if (load < GPA_HIGH)
@@ -215,7 +220,7 @@ static void check_bzimage(const struct vmm_config *cfg, struct vmm_boot *b)
 	init_size = get32(k + HDR_INIT_SIZE);
 	if (init_size < pm_len)
 		init_size = pm_len;
-	if (load + init_size > cfg->memory)
+	if (load > cfg->memory || init_size > cfg->memory - load)
 		vmm_die_input("--kernel", "%s: needs memory up to %llu MiB; --memory is %llu MiB",
 			      path, (unsigned long long)((load + init_size) >> 20) + 1,
 			      (unsigned long long)(cfg->memory >> 20));

@@ -22,6 +22,24 @@ printf '#!/bin/sh\n' >"$tmp/script"
 cp /bin/true "$tmp/not-linux-elf"
 head -c 1000 /dev/zero >"$tmp/disk-odd"
 touch "$tmp/unreadable" && chmod 000 "$tmp/unreadable"
+
+# poke FILE OFFSET BYTES: overwrites the bytes at OFFSET (BYTES in printf %b form).
+poke() {
+	printf '%b' "$3" | dd of="$1" bs=1 seek=$(($2)) conv=notrunc status=none
+}
+# bzImages whose load address or its round-up wraps around 2^64 (the setup
+# header's offsets: vmm/loader.c's HDR_*).  One non-relocatable
+# (relocatable_kernel 0x234 = 0) with pref_address (0x258) 0xffffffffffe00000
+# and init_size (0x260) 2 MiB, and one relocatable with pref_address
+# 0xffffffffffe00001 and kernel_alignment (0x230) 2 MiB.
+cp "$g/bzImage" "$tmp/bzImage-top"
+poke "$tmp/bzImage-top" 0x234 '\x00'
+poke "$tmp/bzImage-top" 0x258 '\x00\x00\xe0\xff\xff\xff\xff\xff'
+poke "$tmp/bzImage-top" 0x260 '\x00\x00\x20\x00'
+cp "$g/bzImage" "$tmp/bzImage-round"
+poke "$tmp/bzImage-round" 0x234 '\x01'
+poke "$tmp/bzImage-round" 0x230 '\x00\x00\x20\x00'
+poke "$tmp/bzImage-round" 0x258 '\x01\x00\xe0\xff\xff\xff\xff\xff'
 long=$(head -c 3000 /dev/zero | tr '\0' x)
 
 # expect NAME ARG-NAMED MESSAGE-PATTERN -- zxhv-vmm arguments...
@@ -51,7 +69,7 @@ unreadable_case() {
 	expect "unreadable kernel" --kernel "Permission denied" -- --kernel "$tmp/unreadable"
 }
 
-echo "1..33"
+echo "1..35"
 expect "no --kernel" --kernel "missing" --
 expect "unknown option" --kernal "unknown argument" -- --kernal "$g/vmlinux"
 expect "missing kernel" --kernel "No such file" -- --kernel "$tmp/nonexistent"
@@ -64,6 +82,9 @@ expect "random bytes" --kernel "not a Linux kernel" -- --kernel "$tmp/random"
 expect "a script" --kernel "not a Linux kernel" -- --kernel "$tmp/script"
 expect "an ELF program, not Linux" --kernel "Linux vmlinux" -- --kernel "$tmp/not-linux-elf"
 expect "kernel larger than memory" --kernel "needs memory" -- --kernel "$g/vmlinux" --memory 64M
+expect "bzImage at the top of 2^64" --kernel "beyond the end of memory" -- --kernel "$tmp/bzImage-top"
+expect "bzImage whose round-up wraps" --kernel "beyond the end of memory" -- \
+	--kernel "$tmp/bzImage-round"
 expect "initrd does not fit" --initrd "do not fit" -- --kernel "$g/vmlinux" --memory 128M \
 	--initrd "$g/vmlinux"
 expect "missing initrd" --initrd "No such file" -- --kernel "$g/vmlinux" --initrd "$tmp/nonexistent"
