@@ -61,13 +61,18 @@ struct virtio_dev {
 	uint32_t msix[VIRTIO_MAX_QUEUES + 1][4];	/* addr lo, addr hi, data, control */
 	uint64_t pba;
 	unsigned int gsi;
+	unsigned long resets;		/* NEEDS_RESET events (virtio_needs_reset) */
 };
 
 /* virtio_pci.c */
 struct virtio_dev *virtio_add(struct vmm *vm, const struct virtio_ops *ops, void *priv);
 /* Interrupts the driver for queue q if it asks for one (lock held). */
 void virtio_queue_interrupt(struct virtio_dev *d, int q);
-/* A malformed ring: DEVICE_NEEDS_RESET, a message, a config interrupt (lock held). */
+/*
+ * A malformed ring: DEVICE_NEEDS_RESET and a config interrupt (lock held);
+ * a line on stderr for each of the device's first five, then only a count
+ * that virtio_exit_report() prints.
+ */
 void virtio_needs_reset(struct virtio_dev *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Is queue q live (DRIVER_OK, enabled, not NEEDS_RESET)? */
 bool virtio_queue_live(const struct virtio_dev *d, int q);

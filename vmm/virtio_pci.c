@@ -58,6 +58,8 @@
 #define STATUS_NEEDS_RESET	0x40
 #define NO_VECTOR		0xffff
 
+#define RESET_MESSAGES		5	/* NEEDS_RESET lines per device (virtio_needs_reset) */
+
 #define MSIX_ENABLE		0x8000
 #define MSIX_FMASK		0x4000
 #define CMD_INTX_DISABLE	0x0400
@@ -151,16 +153,25 @@ static void config_interrupt(struct virtio_dev *d)
 	raise_irq(d, d->msix_config);
 }
 
+/*
+ * A guest can loop reset -> bad queue -> reset: the first RESET_MESSAGES
+ * events of a device are printed, the others only counted for
+ * virtio_exit_report().
+ */
 void virtio_needs_reset(struct virtio_dev *d, const char *fmt, ...)
 {
+	unsigned long n = __atomic_add_fetch(&d->resets, 1, __ATOMIC_RELAXED);
 	char why[256];
 	va_list ap;
 
-	va_start(ap, fmt);
-	vsnprintf(why, sizeof(why), fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "zxhv-vmm: virtio-%s at 00:%02x.0: %s: device needs reset\r\n",
-		d->ops->name, d->slot, why);
+	if (n <= RESET_MESSAGES) {
+		va_start(ap, fmt);
+		vsnprintf(why, sizeof(why), fmt, ap);
+		va_end(ap);
+		fprintf(stderr, "zxhv-vmm: virtio-%s at 00:%02x.0: %s: device needs reset%s\r\n",
+			d->ops->name, d->slot, why,
+			n == RESET_MESSAGES ? " (any more are counted, reported at exit)" : "");
+	}
 	d->status |= STATUS_NEEDS_RESET;
 	d->config_gen++;
 	if (d->status & STATUS_DRIVER_OK)
@@ -542,6 +553,14 @@ void virtio_setup(struct vmm *vm)
 
 void virtio_exit_report(void)
 {
+	for (unsigned int i = 0; i < ndevs; i++) {
+		unsigned long n = __atomic_load_n(&devs[i]->resets, __ATOMIC_RELAXED);
+
+		if (n > RESET_MESSAGES)
+			fprintf(stderr, "zxhv-vmm: virtio-%s at 00:%02x.0: %lu more needs-reset "
+				"messages suppressed\n", devs[i]->ops->name, devs[i]->slot,
+				n - RESET_MESSAGES);
+	}
 	virtio_blk_report();
 	virtio_net_report();
 }
