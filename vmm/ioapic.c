@@ -62,12 +62,18 @@ uint64_t apic_dest_mask(uint8_t dest, bool logical, bool lowest)
 	return mask;
 }
 
-/* The APIC ID mask an entry targets, and the vector. */
+/*
+ * The APIC ID mask an entry targets, and the vector: 2 for an NMI entry,
+ * 0 (nothing sent) for vectors 0-15, which a local APIC refuses.
+ */
 static void target(uint64_t rte, uint64_t *mask, uint8_t *vector)
 {
 	*mask = apic_dest_mask((uint8_t)(rte >> 56), rte & RTE_LOGICAL,
 			       (rte & RTE_DELMODE) == RTE_DELMODE_LOWEST);
-	*vector = (rte & RTE_DELMODE) == RTE_DELMODE_NMI ? 2 : (uint8_t)(rte & RTE_VECTOR);
+	if ((rte & RTE_DELMODE) == RTE_DELMODE_NMI)
+		*vector = 2;
+	else
+		*vector = (rte & RTE_VECTOR) >= 16 ? (uint8_t)(rte & RTE_VECTOR) : 0;
 }
 
 void ioapic_raise(struct vmm *vm, unsigned int gsi)
@@ -85,7 +91,7 @@ void ioapic_raise(struct vmm *vm, unsigned int gsi)
 	else
 		target(io.rte[gsi], &mask, &vector);
 	pthread_mutex_unlock(&io.lock);
-	if (mask && vector >= 16)
+	if (mask && vector)
 		vcpu_interrupt_mask(vm, mask, vector);
 }
 
@@ -162,6 +168,6 @@ void ioapic_mmio(struct vmm *vm, uint64_t off, bool write, uint32_t *val, unsign
 	if (deliver >= 0)
 		target(io.rte[deliver], &mask, &vector);
 	pthread_mutex_unlock(&io.lock);
-	if (mask && vector >= 16)
+	if (mask && vector)
 		vcpu_interrupt_mask(vm, mask, vector);
 }

@@ -102,8 +102,10 @@ static void send_msi(struct virtio_dev *d, unsigned int v)
 		return;				/* not an interrupt message we can deliver */
 	if (mode == 4)
 		vector = 2;			/* NMI */
+	else if (vector < 16)
+		return;				/* a vector a local APIC refuses */
 	mask = apic_dest_mask((uint8_t)dest, addr & 4, mode == 1);	/* bit 2: logical */
-	if (mask && (vector >= 16 || vector == 2))
+	if (mask)
 		vcpu_interrupt_mask(d->vm, mask, vector);
 }
 

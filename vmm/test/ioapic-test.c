@@ -15,6 +15,7 @@
 #define VECTOR		0x31
 #define LOGICAL		(1u << 11)
 #define LOWEST		(1u << 8)
+#define NMI		(4u << 8)
 #define NONE		0xdeadull	/* no interrupt was sent */
 
 static struct vmm vm;
@@ -48,7 +49,7 @@ static uint64_t raise_to(uint32_t mode, uint8_t dest)
 int main(void)
 {
 	setvbuf(stdout, NULL, _IONBF, 0);
-	printf("TAP version 13\n1..10\n");
+	printf("TAP version 13\n1..12\n");
 	tap_ok(raise_to(0, 0) == 1, "physical destination 0: CPU 0");
 	tap_ok(raise_to(0, 5) == 1ull << 5, "physical destination 5: CPU 5");
 	tap_ok(raise_to(0, 63) == 1ull << 63, "physical destination 63: CPU 63");
@@ -60,5 +61,12 @@ int main(void)
 	tap_ok(raise_to(LOGICAL | LOWEST, 0x0c) == 0x04,
 	       "lowest priority, logical 0x0c: the first of them");
 	tap_ok(raise_to(LOWEST, 0xff) == 1, "lowest priority, broadcast: CPU 0");
+	/* An NMI entry sends vector 2; a fixed entry's vector 2 (or any below 16) nothing. */
+	raise_to(NMI, 5);
+	tap_ok(sent_mask == 1ull << 5 && sent_vector == 2, "NMI entry, destination 5: NMI to CPU 5");
+	reg_write(0x10 + 2 * PIN, 2);
+	sent_mask = NONE;
+	ioapic_raise(&vm, PIN);
+	tap_ok(sent_mask == NONE, "fixed entry with vector 2: nothing sent");
 	return tap_status();
 }
