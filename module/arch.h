@@ -24,6 +24,14 @@
 void zxhv_arch_probe(struct zxhv_vmx_probe *out);
 
 /*
+ * zxhv_arch_probe_shared - zxhv_arch_probe()'s result shared by every
+ * caller, at most a second old: any opener of the device (VMX_PROBE) and
+ * any user of the netlink family (PROBE_GET) may ask, and a loop of calls
+ * must not storm the other CPUs with IPIs.  Sleeps.
+ */
+void zxhv_arch_probe_shared(struct zxhv_vmx_probe *out);
+
+/*
  * zxhv_arch_probe_explain - one line saying what a probe result means for
  * the user and what to do about it.  Never returns NULL.
  */

@@ -14,6 +14,7 @@
  * handlers in parallel (the object registry has its own lock).
  */
 #include <linux/module.h>
+#include <linux/sched.h>
 #include <net/genetlink.h>
 #include <zircon/types.h>
 
@@ -93,7 +94,7 @@ static int zxhv_genl_get_doit(struct sk_buff *skb, struct genl_info *info)
 	if (!msg)
 		goto out;
 	ret = zxhv_genl_fill_object(msg, &zxhv_genl_family, &viewer, obj, cmd,
-				    info->snd_portid, info->snd_seq, 0);
+				    info->snd_portid, info->snd_seq, 0, true);
 	if (ret) {
 		nlmsg_free(msg);
 		goto out;
@@ -146,15 +147,18 @@ static int zxhv_genl_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb
 	int ret = 0;
 
 	while ((obj = zxhv_object_get_next(d->next, cmd_type(ghdr->cmd)))) {
+		/* Whole, or, alone in the message, with its trap list cut to fit. */
 		if (dump_wants(d, obj))
 			ret = zxhv_genl_fill_object(skb, &zxhv_genl_family, &d->viewer, obj,
 						    ghdr->cmd, NETLINK_CB(cb->skb).portid,
-						    cb->nlh->nlmsg_seq, NLM_F_MULTI);
+						    cb->nlh->nlmsg_seq, NLM_F_MULTI, !skb->len);
 		if (!ret)
 			d->next = obj->koid + 1;
 		zxhv_object_put(obj);
 		if (ret)
 			break;
+		/* Objects the caller may not see add nothing to the message: no limit there. */
+		cond_resched();
 	}
 	/* A full message: go on in the next part; an object alone too big: fail. */
 	if (ret == -EMSGSIZE && skb->len)

@@ -40,6 +40,21 @@ bool zxhv_genl_viewer_sees(const struct zxhv_genl_viewer *v, const struct zxhv_o
 	return uid_eq(obj->owner_euid, v->euid) && pid_nr_ns(obj->owner, v->pidns) != 0;
 }
 
+/*
+ * @pid's number in @ns while a task still has it as @type, else 0: a pid
+ * whose task exited keeps its number, which a new task may have taken.
+ */
+static u32 live_nr(struct pid *pid, enum pid_type type, struct pid_namespace *ns)
+{
+	u32 nr = 0;
+
+	rcu_read_lock();
+	if (pid_has_task(pid, type))
+		nr = pid_nr_ns(pid, ns);
+	rcu_read_unlock();
+	return nr;
+}
+
 static int put_u64(struct sk_buff *skb, int type, u64 value)
 {
 	return nla_put_u64_64bit(skb, type, value, ZXHV_A_PAD);
@@ -50,7 +65,7 @@ static int fill_owner(struct sk_buff *skb, const struct zxhv_genl_viewer *v,
 		      const struct zxhv_object *obj)
 {
 	if (put_u64(skb, ZXHV_A_KOID, obj->koid) ||
-	    nla_put_u32(skb, ZXHV_A_OWNER_PID, pid_nr_ns(obj->owner, v->pidns)) ||
+	    nla_put_u32(skb, ZXHV_A_OWNER_PID, live_nr(obj->owner, PIDTYPE_TGID, v->pidns)) ||
 	    nla_put_u32(skb, ZXHV_A_OWNER_UID, from_kuid_munged(v->userns, obj->owner_euid)) ||
 	    nla_put_string(skb, ZXHV_A_OWNER_COMM, obj->owner_comm) ||
 	    put_u64(skb, ZXHV_A_CREATED_NS, obj->created_ns))
@@ -58,11 +73,30 @@ static int fill_owner(struct sk_buff *skb, const struct zxhv_genl_viewer *v,
 	return 0;
 }
 
+/*
+ * Room one trap's nest takes at most (four u64s with their pads, a u32,
+ * the nest), plus ZXHV_A_TRAPS_OMITTED after the list.
+ */
+#define ZXHV_GENL_TRAP_ROOM	(nla_total_size(0) + 4 * nla_total_size_64bit(8) + \
+				 nla_total_size(4) + nla_total_size(4))
+
+struct trap_fill {
+	struct sk_buff *skb;
+	bool may_cut;		/* list what fits, count the rest */
+	u32 omitted;
+};
+
 static int fill_trap(const struct zxhv_trap *trap, void *arg)
 {
-	struct sk_buff *skb = arg;
-	struct nlattr *nest = nla_nest_start(skb, ZXHV_A_TRAP);
+	struct trap_fill *f = arg;
+	struct sk_buff *skb = f->skb;
+	struct nlattr *nest;
 
+	if (f->omitted || (f->may_cut && skb_tailroom(skb) < ZXHV_GENL_TRAP_ROOM)) {
+		f->omitted++;
+		return 0;
+	}
+	nest = nla_nest_start(skb, ZXHV_A_TRAP);
 	if (!nest ||
 	    nla_put_u32(skb, ZXHV_TRAP_A_KIND, trap->kind) ||
 	    nla_put_u64_64bit(skb, ZXHV_TRAP_A_ADDR, trap->addr, ZXHV_TRAP_A_PAD) ||
@@ -76,8 +110,9 @@ static int fill_trap(const struct zxhv_trap *trap, void *arg)
 	return 0;
 }
 
-static int fill_guest(struct sk_buff *skb, struct zxhv_guest *guest)
+static int fill_guest(struct sk_buff *skb, struct zxhv_guest *guest, bool may_cut)
 {
+	struct trap_fill f = { .skb = skb, .may_cut = may_cut };
 	u64 leaves[ZXHV_GUEST_LEAF_SIZES];
 	struct nlattr *traps;
 
@@ -89,9 +124,11 @@ static int fill_guest(struct sk_buff *skb, struct zxhv_guest *guest)
 	    put_u64(skb, ZXHV_A_EPT_1G, leaves[2]))
 		return -EMSGSIZE;
 	traps = nla_nest_start(skb, ZXHV_A_TRAPS);
-	if (!traps || zxhv_trap_map_for_each(&guest->traps, fill_trap, skb))
+	if (!traps || zxhv_trap_map_for_each(&guest->traps, fill_trap, &f))
 		return -EMSGSIZE;
 	nla_nest_end(skb, traps);
+	if (f.omitted && nla_put_u32(skb, ZXHV_A_TRAPS_OMITTED, f.omitted))
+		return -EMSGSIZE;
 	return 0;
 }
 
@@ -135,7 +172,7 @@ static int fill_vcpu(struct sk_buff *skb, const struct zxhv_genl_viewer *v,
 	zxhv_vcpu_stats(vcpu, s);
 	if (put_u64(skb, ZXHV_A_GUEST_KOID, vcpu->guest->obj.koid) ||
 	    nla_put_u32(skb, ZXHV_A_VCPU_ID, vcpu->vpid) ||
-	    nla_put_u32(skb, ZXHV_A_THREAD_TID, pid_nr_ns(vcpu->thread, v->pidns)) ||
+	    nla_put_u32(skb, ZXHV_A_THREAD_TID, live_nr(vcpu->thread, PIDTYPE_PID, v->pidns)) ||
 	    nla_put_u32(skb, ZXHV_A_LAST_CPU, s->last_cpu) ||
 	    nla_put_u32(skb, ZXHV_A_STATE, s->state) ||
 	    put_u64(skb, ZXHV_A_GUEST_TIME_NS, s->guest_ns) ||
@@ -173,7 +210,7 @@ static int fill_port(struct sk_buff *skb, struct zxhv_port *port)
 
 int zxhv_genl_fill_object(struct sk_buff *skb, const struct genl_family *family,
 			  const struct zxhv_genl_viewer *v, struct zxhv_object *obj,
-			  u8 cmd, u32 portid, u32 seq, int flags)
+			  u8 cmd, u32 portid, u32 seq, int flags, bool may_cut)
 {
 	void *hdr = genlmsg_put(skb, portid, seq, family, flags, cmd);
 	int ret;
@@ -184,7 +221,7 @@ int zxhv_genl_fill_object(struct sk_buff *skb, const struct genl_family *family,
 	if (!ret) {
 		switch (zxhv_object_type(obj)) {
 		case ZX_OBJ_TYPE_GUEST:
-			ret = fill_guest(skb, zxhv_guest_from_object(obj));
+			ret = fill_guest(skb, zxhv_guest_from_object(obj), may_cut);
 			break;
 		case ZX_OBJ_TYPE_VCPU:
 			ret = fill_vcpu(skb, v, zxhv_vcpu_from_object(obj));
@@ -215,7 +252,7 @@ int zxhv_genl_fill_probe(struct sk_buff *skb, const struct genl_family *family,
 
 	if (!hdr)
 		return -EMSGSIZE;
-	zxhv_arch_probe(&p);
+	zxhv_arch_probe_shared(&p);
 	if (nla_put_u32(skb, ZXHV_A_PROBE_RESULT, p.result) ||
 	    nla_put_string(skb, ZXHV_A_PROBE_TEXT, zxhv_arch_probe_explain(p.result)) ||
 	    nla_put_u32(skb, ZXHV_A_PROBE_CPU, p.cpu) ||

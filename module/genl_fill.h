@@ -41,11 +41,14 @@ bool zxhv_genl_viewer_sees(const struct zxhv_genl_viewer *v, const struct zxhv_o
 /*
  * One message with command @cmd describing @obj (a guest, VCPU or port,
  * matching @cmd) as @v sees it.  0, or -EMSGSIZE with @skb unchanged.
- * May sleep (guests: the EPT counts).
+ * @may_cut: a guest whose traps do not all fit lists those that do and
+ * says how many it left out (ZXHV_A_TRAPS_OMITTED), rather than failing;
+ * for a message that holds this object alone.  May sleep (guests: the
+ * EPT counts).
  */
 int zxhv_genl_fill_object(struct sk_buff *skb, const struct genl_family *family,
 			  const struct zxhv_genl_viewer *v, struct zxhv_object *obj,
-			  u8 cmd, u32 portid, u32 seq, int flags);
+			  u8 cmd, u32 portid, u32 seq, int flags, bool may_cut);
 
 /* The ZXHV_CMD_PROBE_GET reply.  0 or -EMSGSIZE.  Sleeps. */
 int zxhv_genl_fill_probe(struct sk_buff *skb, const struct genl_family *family,

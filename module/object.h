@@ -12,7 +12,7 @@
 
 #include <linux/atomic.h>
 #include <linux/kref.h>
-#include <linux/list.h>
+#include <linux/rbtree.h>
 #include <linux/sched.h>
 #include <linux/uidgid.h>
 #include <zircon/types.h>
@@ -47,7 +47,7 @@ struct zxhv_object {
 	kuid_t owner_euid;
 	char owner_comm[TASK_COMM_LEN];
 	u64 created_ns;
-	struct list_head registry;	/* every live object, by koid; object.c */
+	struct rb_node registry;	/* every live object, by type and koid; object.c */
 };
 
 /* Gives @obj one reference, no handles, and a fresh koid. */
@@ -71,9 +71,9 @@ void zxhv_object_handle_removed(struct zxhv_object *obj);
 
 /*
  * The registry of live objects, for observers (module/genl.c).  Both return
- * the first object of @type (0: any type) with a koid >= @koid that still
- * has references, with a new reference, or NULL; _get returns only @koid
- * itself.  Any context but hard IRQ.
+ * the first object of @type with a koid >= @koid that still has references,
+ * with a new reference, or NULL; _koid returns only @koid itself.  O(log n)
+ * in the number of live objects.  Any context but hard IRQ.
  */
 struct zxhv_object *zxhv_object_get_next(zx_koid_t koid, zx_obj_type_t type);
 struct zxhv_object *zxhv_object_get_koid(zx_koid_t koid, zx_obj_type_t type);

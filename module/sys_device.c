@@ -4,8 +4,6 @@
  * the ABI version and the VMX probe (cached for a second).  Both only copy
  * a result out.
  */
-#include <linux/jiffies.h>
-#include <linux/mutex.h>
 #include <zircon-hv.h>
 
 #include "arch.h"
@@ -18,25 +16,9 @@ ZXHV_SYSCALL_DEFINE(GET_API_VERSION, get_api_version, zxhv_api_version)
 	return ZX_OK;
 }
 
-/*
- * The probe runs a function on every online CPU (an IPI each), and any
- * opener may call it: callers share one result, at most a second old, so
- * a loop of calls cannot storm the other CPUs (issue 16, F11).
- */
-static DEFINE_MUTEX(zxhv_probe_lock);
-static struct zxhv_vmx_probe zxhv_probe_cached;
-static unsigned long zxhv_probe_stamp;
-static bool zxhv_probe_valid;
-
+/* Any opener may call it: the shared result, at most a second old (arch.h). */
 ZXHV_SYSCALL_DEFINE(VMX_PROBE, vmx_probe, zxhv_vmx_probe)
 {
-	mutex_lock(&zxhv_probe_lock);
-	if (!zxhv_probe_valid || time_after(jiffies, zxhv_probe_stamp + HZ)) {
-		zxhv_arch_probe(&zxhv_probe_cached);
-		zxhv_probe_stamp = jiffies;
-		zxhv_probe_valid = true;
-	}
-	*a = zxhv_probe_cached;
-	mutex_unlock(&zxhv_probe_lock);
+	zxhv_arch_probe_shared(a);
 	return ZX_OK;
 }

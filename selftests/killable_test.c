@@ -21,6 +21,7 @@
 #include <zircon/syscalls.h>
 
 #include "kselftest_harness.h"
+#include "zxhv_ipis.h"
 #include "zxhv_vm.h"
 
 TEST(close_many_killable)
@@ -51,37 +52,6 @@ TEST(close_many_killable)
 	EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
 }
 
-/* The CAL (function-call interrupts) line of /proc/interrupts, summed. */
-static long call_ipis(void)
-{
-	char line[4096];
-	long total = -1;
-	FILE *f = fopen("/proc/interrupts", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		char *p = line;
-
-		while (*p == ' ')
-			p++;
-		if (strncmp(p, "CAL:", 4))
-			continue;
-		total = 0;
-		for (p += 4;;) {
-			char *end;
-			long v = strtol(p, &end, 10);
-
-			if (end == p)
-				break;
-			total += v;
-			p = end;
-		}
-	}
-	fclose(f);
-	return total;
-}
-
 TEST(probe_no_ipi_storm)
 {
 	zxhv_vmx_probe_t p;
@@ -90,12 +60,12 @@ TEST(probe_no_ipi_storm)
 
 	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
 		SKIP(return, "one CPU: the probe sends no IPIs");
-	before = call_ipis();
+	before = zxhv_call_ipis();
 	if (before < 0)
 		SKIP(return, "no CAL line in /proc/interrupts");
 	for (i = 0; i < 1000; i++)
 		ASSERT_EQ(ZX_OK, zxhv_vmx_probe(&p));
-	after = call_ipis();
+	after = zxhv_call_ipis();
 	TH_LOG("function-call IPIs during 1000 probes: %ld", after - before);
 	EXPECT_GT(100, after - before);
 }

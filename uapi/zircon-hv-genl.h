@@ -41,7 +41,7 @@ enum zxhv_genl_attr {
 	ZXHV_A_PAD,
 	ZXHV_A_KOID,		/* u64: the object */
 	ZXHV_A_GUEST_KOID,	/* u64: a VCPU's guest; the VCPU dump's filter */
-	ZXHV_A_OWNER_PID,	/* u32: creator's tgid in the caller's pid namespace */
+	ZXHV_A_OWNER_PID,	/* u32: creator's tgid in the caller's pid namespace (0: gone) */
 	ZXHV_A_OWNER_UID,	/* u32: creator's euid in the caller's user namespace */
 	ZXHV_A_OWNER_COMM,	/* string: creator's command name */
 	ZXHV_A_CREATED_NS,	/* u64: CLOCK_REALTIME at creation, ns */
@@ -89,6 +89,7 @@ enum zxhv_genl_attr {
 	ZXHV_A_PORT_SLEEPS,	/* u64: waits that slept */
 	ZXHV_A_PORT_ARENA_POLL_HITS,	/* u64: waits for a full BELL arena ended polling */
 	ZXHV_A_PORT_ARENA_SLEEPS,	/* u64: waits for a full BELL arena that slept */
+	ZXHV_A_TRAPS_OMITTED,	/* u32: traps left out of ZXHV_A_TRAPS (no room) */
 	__ZXHV_A_MAX
 };
 #define ZXHV_A_MAX (__ZXHV_A_MAX - 1)

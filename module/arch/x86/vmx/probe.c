@@ -9,6 +9,8 @@
  * must not disturb.
  */
 #include <linux/cpu.h>
+#include <linux/jiffies.h>
+#include <linux/mutex.h>
 #include <linux/smp.h>
 #include <asm/msr.h>
 #include <asm/processor.h>
@@ -71,6 +73,23 @@ void zxhv_arch_probe(struct zxhv_vmx_probe *out)
 		out->feature_control = facts.feat_ctl;
 	}
 	cpus_read_unlock();
+}
+
+void zxhv_arch_probe_shared(struct zxhv_vmx_probe *out)
+{
+	static DEFINE_MUTEX(lock);
+	static struct zxhv_vmx_probe cached;
+	static unsigned long stamp;
+	static bool valid;
+
+	mutex_lock(&lock);
+	if (!valid || time_after(jiffies, stamp + HZ)) {
+		zxhv_arch_probe(&cached);
+		stamp = jiffies;
+		valid = true;
+	}
+	*out = cached;
+	mutex_unlock(&lock);
 }
 
 static const char *const vmx_probe_explanations[] = {
