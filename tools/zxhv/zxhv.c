@@ -91,7 +91,7 @@ static void json_guest(const struct zxhv_guest *g, const struct zxhv_snapshot *s
 		       ",\"key\":%" PRIu64 ",\"port_koid\":%" PRIu64 "}", i ? "," : "",
 		       zxhv_trap_kind_name(t->kind), t->addr, t->size, t->key, t->port_koid);
 	}
-	printf("],\"vcpus\":[");
+	printf("],\"traps_omitted\":%u,\"vcpus\":[", g->traps_omitted);
 	for (i = 0; i < s->nvcpus; i++) {
 		if (s->vcpus[i].guest_koid != g->o.koid)
 			continue;
@@ -161,8 +161,8 @@ static int cmd_list(struct zxhv_nl *nl)
 
 		print_size(g->mem_bytes, mem, sizeof(mem));
 		printf("%-8" PRIu64 " %-7u %-6u %-15s %5u %7s %9" PRIu64 " %6" PRIu64 " %6" PRIu64
-		       " %5u\n", g->o.koid, g->o.pid, g->o.uid, g->o.comm, g->vcpus, mem,
-		       g->ept[0], g->ept[1], g->ept[2], g->ntraps);
+		       " %5u\n", g->o.koid, g->o.pid, g->o.uid, g->o.comm_text, g->vcpus, mem,
+		       g->ept[0], g->ept[1], g->ept[2], g->ntraps + g->traps_omitted);
 		for (j = 0; j < s.nvcpus; j++) {
 			const struct zxhv_vcpu *v = &s.vcpus[j];
 
@@ -181,6 +181,9 @@ static int cmd_list(struct zxhv_nl *nl)
 				printf(" port %" PRIu64, t->port_koid);
 			putchar('\n');
 		}
+		if (g->traps_omitted)
+			printf("  (%u more traps: the module's message had no room)\n",
+			       g->traps_omitted);
 	}
 	if (s.nports)
 		printf("%-8s %-7s %-6s %-15s %6s %6s %10s\n", "PORT", "PID", "UID", "COMMAND",
@@ -189,7 +192,7 @@ static int cmd_list(struct zxhv_nl *nl)
 		const struct zxhv_port *p = &s.ports[i];
 
 		printf("%-8" PRIu64 " %-7u %-6u %-15s %6u %6u %5u/%-4u\n", p->o.koid, p->o.pid,
-		       p->o.uid, p->o.comm, p->queued, p->user_queued, p->arena_used,
+		       p->o.uid, p->o.comm_text, p->queued, p->user_queued, p->arena_used,
 		       p->arena_size);
 	}
 	zxhv_snapshot_free(&s);
@@ -252,7 +255,7 @@ static int cmd_stat(struct zxhv_nl *nl, uint64_t koid)
 
 		printf("guest %" PRIu64 " (pid %u, uid %u, %s): %u VCPUs, %" PRIu64
 		       " bytes mapped, EPT leaves 4K %" PRIu64 " 2M %" PRIu64 " 1G %" PRIu64 "\n",
-		       g->o.koid, g->o.pid, g->o.uid, g->o.comm, g->vcpus, g->mem_bytes,
+		       g->o.koid, g->o.pid, g->o.uid, g->o.comm_text, g->vcpus, g->mem_bytes,
 		       g->ept[0], g->ept[1], g->ept[2]);
 		for (j = 0; j < s.nvcpus; j++)
 			if (s.vcpus[j].guest_koid == g->o.koid)
@@ -266,7 +269,7 @@ static int cmd_stat(struct zxhv_nl *nl, uint64_t koid)
 		       "BELL arenas %u, %u of %u packets in use; waits: %" PRIu64 " ended polling, "
 		       "%" PRIu64 " slept, polling window %u ns; VCPUs at a full arena: %" PRIu64
 		       " ended polling, %" PRIu64 " slept\n", s.ports[i].o.koid,
-		       s.ports[i].o.pid, s.ports[i].o.uid, s.ports[i].o.comm, s.ports[i].queued,
+		       s.ports[i].o.pid, s.ports[i].o.uid, s.ports[i].o.comm_text, s.ports[i].queued,
 		       s.ports[i].user_queued, s.ports[i].arenas, s.ports[i].arena_used,
 		       s.ports[i].arena_size, s.ports[i].poll_hits, s.ports[i].sleeps,
 		       s.ports[i].poll_ns, s.ports[i].arena_poll_hits, s.ports[i].arena_sleeps);
@@ -287,6 +290,11 @@ static int cmd_events(struct zxhv_nl *nl)
 		const struct nlmsghdr *nlh;
 		int len = n;
 
+		/* Events came faster than we read: say so and go on. */
+		if (n < 0 && errno == ENOBUFS) {
+			fprintf(stderr, "zxhv: events: some lost (the socket's buffer overran)\n");
+			continue;
+		}
 		if (n < 0)
 			return fail(nl, -errno, "events");
 		for (nlh = (void *)buf; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {

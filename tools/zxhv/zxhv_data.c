@@ -17,6 +17,22 @@ static void *grow(void *arr, unsigned int n, size_t size)
 	return p;
 }
 
+/* @in with bytes outside printable ASCII as \xHH (a command name is any bytes). */
+static void printable(const char *in, char *out, size_t size)
+{
+	size_t n = 0;
+
+	for (; *in && n + 5 < size; in++) {
+		unsigned char c = *in;
+
+		if (c >= 0x20 && c < 0x7f && c != '\\')
+			out[n++] = c;
+		else
+			n += snprintf(out + n, size - n, "\\x%02x", c);
+	}
+	out[n] = 0;
+}
+
 static void get_owner(const struct nlattr **tb, struct zxhv_owner *o)
 {
 	o->koid = zxhv_nl_u64(tb[ZXHV_A_KOID]);
@@ -26,6 +42,7 @@ static void get_owner(const struct nlattr **tb, struct zxhv_owner *o)
 	if (tb[ZXHV_A_OWNER_COMM] &&
 	    mnl_attr_validate(tb[ZXHV_A_OWNER_COMM], MNL_TYPE_NUL_STRING) == 0)
 		snprintf(o->comm, sizeof(o->comm), "%s", mnl_attr_get_str(tb[ZXHV_A_OWNER_COMM]));
+	printable(o->comm, o->comm_text, sizeof(o->comm_text));
 }
 
 static int guest_cb(const struct nlmsghdr *nlh, void *data)
@@ -45,6 +62,7 @@ static int guest_cb(const struct nlmsghdr *nlh, void *data)
 	g->ept[0] = zxhv_nl_u64(tb[ZXHV_A_EPT_4K]);
 	g->ept[1] = zxhv_nl_u64(tb[ZXHV_A_EPT_2M]);
 	g->ept[2] = zxhv_nl_u64(tb[ZXHV_A_EPT_1G]);
+	g->traps_omitted = zxhv_nl_u32(tb[ZXHV_A_TRAPS_OMITTED]);
 	if (!tb[ZXHV_A_TRAPS])
 		return MNL_CB_OK;
 	mnl_attr_for_each_nested(t, tb[ZXHV_A_TRAPS]) {
@@ -220,18 +238,52 @@ const char *zxhv_trap_kind_name(uint32_t kind)
 	}
 }
 
+/* The length of the valid UTF-8 sequence at @s (1-4), or 0. */
+static int utf8_len(const unsigned char *s)
+{
+	int n, i;
+	unsigned int cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if ((s[0] & 0xe0) == 0xc0)
+		n = 2, cp = s[0] & 0x1f;
+	else if ((s[0] & 0xf0) == 0xe0)
+		n = 3, cp = s[0] & 0x0f;
+	else if ((s[0] & 0xf8) == 0xf0)
+		n = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	/* No overlong forms, surrogates or code points past U+10FFFF. */
+	if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+		return 0;
+	return n;
+}
+
 void zxhv_json_str(FILE *f, const char *s)
 {
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char c = *s;
+	const unsigned char *p = (const unsigned char *)s;
 
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20 || c >= 0x7f)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
+	fputc('"', f);
+	while (*p) {
+		int n = utf8_len(p);
+
+		if (*p == '"' || *p == '\\') {
+			fprintf(f, "\\%c", *p);
+		} else if (*p < 0x20 || *p == 0x7f || !n) {
+			fprintf(f, "\\u%04x", *p);
+		} else {
+			fwrite(p, 1, n, f);
+			p += n;
+			continue;
+		}
+		p++;
 	}
 	fputc('"', f);
 }

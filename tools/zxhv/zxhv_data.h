@@ -17,7 +17,8 @@
 struct zxhv_owner {
 	uint64_t koid;
 	uint32_t pid, uid;
-	char comm[16];
+	char comm[16];		/* as the kernel has it: any bytes */
+	char comm_text[64];	/* for a terminal: non-printable bytes as \xHH */
 	uint64_t created_ns;
 };
 
@@ -33,6 +34,7 @@ struct zxhv_guest {
 	uint64_t ept[3];
 	unsigned int ntraps;
 	struct zxhv_trap *traps;
+	uint32_t traps_omitted;	/* not listed: the module's message had no room */
 };
 
 struct zxhv_vcpu {
@@ -78,7 +80,10 @@ const char *zxhv_exit_name(const struct zxhv_vcpu *v, unsigned int reason, char 
 const char *zxhv_state_name(uint32_t state);
 const char *zxhv_trap_kind_name(uint32_t kind);
 
-/* JSON output: a string with escapes. */
+/*
+ * JSON output: a string with escapes.  Valid UTF-8 goes out as it is; a
+ * byte that is not part of valid UTF-8 as \u00XX (its Latin-1 reading).
+ */
 void zxhv_json_str(FILE *f, const char *s);
 
 /* zxhv top (zxhv_top.c): its options, read before the module is asked. */
