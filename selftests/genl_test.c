@@ -715,12 +715,14 @@ TEST(guest_many_traps)
 struct made_vcpu {
 	zx_handle_t guest, vcpu;
 	zx_status_t status;
+	pid_t tid;
 };
 
 static void *make_vcpu(void *arg)
 {
 	struct made_vcpu *m = arg;
 
+	m->tid = gettid();
 	m->status = zx_vcpu_create(m->guest, 0, GPA_CODE, &m->vcpu);
 	return NULL;
 }
@@ -729,9 +731,11 @@ static void *make_vcpu(void *arg)
 TEST(vcpu_thread_tid)
 {
 	struct made_vcpu m = { 0 };
+	char path[64];
 	struct dump d;
 	struct vm vm;
 	pthread_t t;
+	int i;
 
 	VM_START(&vm, g_cpuids);
 	ASSERT_EQ(0, query(ZXHV_CMD_VCPU_GET, koid_of(vm.vcpu), koid_of(vm.vcpu), &d));
@@ -740,6 +744,14 @@ TEST(vcpu_thread_tid)
 	ASSERT_EQ(0, pthread_create(&t, NULL, make_vcpu, &m));
 	ASSERT_EQ(0, pthread_join(t, NULL));
 	ASSERT_EQ(ZX_OK, m.status);
+	/*
+	 * pthread_join() returns when the thread's tid word is cleared, a little
+	 * before the kernel releases its pid: wait for /proc to drop the task.
+	 */
+	snprintf(path, sizeof(path), "/proc/self/task/%d", m.tid);
+	for (i = 0; i < 5000 && access(path, F_OK) == 0; i++)
+		usleep(1000);
+	ASSERT_NE(0, access(path, F_OK));
 	ASSERT_EQ(0, query(ZXHV_CMD_VCPU_GET, koid_of(m.vcpu), koid_of(m.vcpu), &d));
 	EXPECT_EQ(0u, d.tid);
 	zx_handle_close(m.vcpu);
